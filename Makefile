@@ -1,0 +1,43 @@
+# Photodesk. `make demo` sets everything up and runs it; `make test` runs every test.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PHOTOS ?= ../shared/photos/demo
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install demo run test test-postgres lint services services-stop bench clean
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed  ## Create .venv with everything installed.
+
+demo: install  ## Migrate, create the admin, ingest the demo photos, run worker + server.
+	$(BIN)/python manage.py migrate --noinput -v0
+	$(BIN)/python manage.py demo_admin
+	$(BIN)/python manage.py ingest $(PHOTOS)
+	HOST=$(HOST) PORT=$(PORT) bash scripts/run_demo.sh
+
+run: install  ## Run the worker and the development server on the existing database.
+	HOST=$(HOST) PORT=$(PORT) bash scripts/run_demo.sh
+
+test: install  ## Run every test (SQLite, or the database in DATABASE_URL).
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+
+bench: install  ## Ingest throughput and search quality (slow: minutes).
+	$(BIN)/python benchmarks/ingest.py
+	$(BIN)/python benchmarks/quality.py
+
+clean:
+	rm -rf var

@@ -1,0 +1,96 @@
+from django.contrib import admin
+from django.utils.html import format_html
+
+from semantic_search.admin import AnalysisPanelMixin
+
+from .models import Article, Image
+
+
+@admin.register(Image)
+class ImageAdmin(AnalysisPanelMixin, admin.ModelAdmin):
+    list_display = ("thumbnail", "__str__", "credit", "rights", "analysis_status", "created")
+    list_display_links = ("thumbnail", "__str__")
+    list_filter = ("rights", "analysis__status", "created")
+    search_fields = (
+        "title",
+        "caption",
+        "credit",
+        "original_filename",
+        "analysis__description",
+        "analysis__ocr_text",
+    )
+    date_hierarchy = "created"
+    list_select_related = ("analysis",)
+    readonly_fields = (
+        "preview",
+        "width",
+        "height",
+        "content_hash",
+        "uploaded_by",
+        "created",
+        "photodesk_analysis",
+    )
+    fieldsets = (
+        (None, {"fields": ("file", "preview", "title", "caption")}),
+        ("Rights", {"fields": ("credit", "copyright", "rights")}),
+        (
+            "File",
+            {
+                "classes": ("collapse",),
+                "fields": (
+                    "original_filename",
+                    "width",
+                    "height",
+                    "content_hash",
+                    "uploaded_by",
+                    "created",
+                ),
+            },
+        ),
+        ("Analysis", {"fields": ("photodesk_analysis",)}),
+    )
+
+    @admin.display(description="")
+    def thumbnail(self, obj: Image) -> str:
+        if not obj.file:
+            return ""
+        return format_html(
+            '<img src="{}" alt="" style="height:48px;max-width:80px;'
+            'object-fit:cover" loading="lazy">',
+            obj.file.url,
+        )
+
+    @admin.display(description="Preview")
+    def preview(self, obj: Image) -> str:
+        if not obj.file:
+            return "—"
+        return format_html(
+            '<img src="{}" alt="{}" style="max-height:320px;max-width:100%">',
+            obj.file.url,
+            obj.title,
+        )
+
+    def save_model(self, request, obj, form, change) -> None:
+        if not change and not obj.uploaded_by_id:
+            obj.uploaded_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = ("title", "status", "author", "lead_thumbnail", "updated")
+    list_filter = ("status", "updated")
+    search_fields = ("title", "body")
+    raw_id_fields = ("lead_image",)
+    readonly_fields = ("created", "updated")
+
+    @admin.display(description="Lead image")
+    def lead_thumbnail(self, obj: Article) -> str:
+        if not obj.lead_image or not obj.lead_image.file:
+            return "—"
+        return format_html('<img src="{}" alt="" style="height:40px">', obj.lead_image.file.url)
+
+    def save_model(self, request, obj, form, change) -> None:
+        if not change and not obj.author_id:
+            obj.author = request.user
+        super().save_model(request, obj, form, change)

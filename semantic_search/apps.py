@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class SemanticSearchConfig(AppConfig):
+    name = "semantic_search"
+    verbose_name = "Photodesk semantic search"
+
+    def ready(self) -> None:
+        from . import (
+            conf,  # noqa: F401  (registers system checks)
+            signals,
+        )
+
+        signals.connect()

@@ -1,0 +1,21 @@
+"""The search index: derived from the database, rebuilt by `manage.py reindex`."""
+
+from __future__ import annotations
+
+from django.utils.module_loading import import_string
+
+from ..conf import photodesk_settings
+from .base import Filters, Hit, IndexDocument, SearchIndex, SearchQuery
+
+__all__ = ["Filters", "Hit", "IndexDocument", "SearchIndex", "SearchQuery", "get_index"]
+
+_instances: dict[str, SearchIndex] = {}
+
+
+def get_index() -> SearchIndex:
+    """The configured backend, one instance per process and configuration."""
+    path = photodesk_settings.INDEX_BACKEND
+    key = f"{path}|{photodesk_settings.INDEX_PATH}|{photodesk_settings.OPENSEARCH_URL}"
+    if key not in _instances:
+        _instances[key] = import_string(path).from_settings(photodesk_settings)
+    return _instances[key]

@@ -1,0 +1,68 @@
+"""Lazy, thread-safe model loading (the pattern of Immich's InferenceModel).
+
+No model is touched at import time. The first `predict` loads the files under a lock; every
+later call reuses the loaded session. No Django in this package: inputs are paths and arrays.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+
+class ModelFileMissing(RuntimeError):
+    """A model file is not where the settings say; the message names the path."""
+
+
+class InferenceModel:
+    #: Recorded with every fact the model produces, so a model change can be backfilled.
+    name: str = ""
+    version: str = ""
+
+    def __init__(self, model_dir: Path, threads: int = 1) -> None:
+        self.model_dir = Path(model_dir)
+        self.threads = threads
+        self._lock = threading.Lock()
+        self._loaded = False
+
+    def _require(self, relative: str) -> Path:
+        path = self.model_dir / relative
+        if not path.exists():
+            raise ModelFileMissing(
+                f"{self.name}: model file {path} not found. Set PHOTODESK['MODEL_DIR'] to the "
+                "folder holding the model files (see ../shared/models/README.md)."
+            )
+        return path
+
+    def load(self) -> None:
+        raise NotImplementedError
+
+    def ensure_loaded(self) -> None:
+        if self._loaded:
+            return
+        with self._lock:
+            if not self._loaded:
+                self.load()
+                self._loaded = True
+
+    @property
+    def loaded(self) -> bool:
+        return self._loaded
+
+    def predict(self, *args: Any, **kwargs: Any) -> Any:
+        self.ensure_loaded()
+        return self._predict(*args, **kwargs)
+
+    def _predict(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError
+
+
+def onnx_session(path: Path, threads: int):
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.log_severity_level = 3
+    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])

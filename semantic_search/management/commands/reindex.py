@@ -1,0 +1,42 @@
+"""manage.py reindex: rebuild the search index from the database, without running a model."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand
+from tqdm import tqdm
+
+from semantic_search.documents import build_document
+from semantic_search.index import get_index
+from semantic_search.models import ImageAnalysis
+
+
+class Command(BaseCommand):
+    help = (
+        "Rebuild the search index from the facts and vectors stored in the database. "
+        "Searches keep working on the old index until the new one is complete."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--no-progress", action="store_true")
+
+    def handle(self, *args, no_progress: bool, **options) -> None:
+        analyses = ImageAnalysis.objects.indexable().select_related("image").order_by("image_id")
+        total = analyses.count()
+        documents = (
+            build_document(a.image, a)
+            for a in tqdm(
+                analyses.iterator(chunk_size=500),
+                total=total,
+                unit="img",
+                disable=no_progress,
+                desc="Reindexing",
+            )
+        )
+        written = get_index().replace_all(documents)
+        pending = ImageAnalysis.objects.exclude(status=ImageAnalysis.Status.DONE).count()
+        self.stdout.write(self.style.SUCCESS(f"Indexed {written} images."))
+        if pending:
+            self.stdout.write(
+                f"{pending} images are not analysed yet (pending, running or "
+                "failed); they join the index when their analysis is done."
+            )

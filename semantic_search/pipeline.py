@@ -1,0 +1,188 @@
+"""Analyse one image: decode once, run every analyzer, persist the facts, update the index.
+
+The database row is written in one transaction at the end, so a failure part-way leaves the
+previous facts intact; the image itself is never modified.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import time
+from functools import cache
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from . import describe
+from .analyzers.base import Analyzer, Photo
+from .conf import photodesk_settings
+from .documents import build_document, image_file_name
+from .images import image_file
+from .index import get_index
+from .models import ImageAnalysis
+
+logger = logging.getLogger(__name__)
+
+# Bump when the pipeline's logic changes in a way that needs every image re-analysed.
+PIPELINE_VERSION = "1"
+
+
+class InvalidImage(ValueError):
+    """The file cannot be analysed (corrupt, not an image, too large). Retrying won't help."""
+
+
+@cache
+def _analyzers(paths: tuple[str, ...]) -> list[Analyzer]:
+    return [import_string(path)() for path in paths]
+
+
+def analyzers() -> list[Analyzer]:
+    return _analyzers(tuple(photodesk_settings.ANALYZERS))
+
+
+def read_bytes(image: Any) -> bytes:
+    field = image_file(image)
+    if not field:
+        raise InvalidImage("The image has no file.")
+    try:
+        size = field.size
+    except (FileNotFoundError, OSError) as exc:
+        raise InvalidImage(f"The file {field.name!r} is missing from storage.") from exc
+    limit = photodesk_settings.MAX_FILE_BYTES
+    if size > limit:
+        raise InvalidImage(f"The file is {size / 1e6:.1f} MB; the limit is {limit / 1e6:.0f} MB.")
+    with field.open("rb") as fh:
+        return fh.read()
+
+
+def decode(data: bytes, filename: str = "") -> Photo:
+    """Bytes → Photo, with a clear error for anything that is not a usable image."""
+    if not data:
+        raise InvalidImage("The file is empty.")
+    Image.MAX_IMAGE_PIXELS = photodesk_settings.MAX_PIXELS
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            probe.verify()
+        source = Image.open(io.BytesIO(data))
+        if source.width * source.height > photodesk_settings.MAX_PIXELS:
+            raise InvalidImage(
+                f"The image is {source.width}x{source.height} pixels; the limit is "
+                f"{photodesk_settings.MAX_PIXELS / 1e6:.0f} megapixels."
+            )
+        pixels = ImageOps.exif_transpose(source).convert("RGB")
+    except UnidentifiedImageError as exc:
+        raise InvalidImage(
+            f"{filename or 'The file'} is not an image in a supported format "
+            "(JPEG, PNG, WebP, TIFF, HEIC)."
+        ) from exc
+    except Image.DecompressionBombError as exc:
+        raise InvalidImage(f"The image has too many pixels to analyse safely: {exc}") from exc
+    except (OSError, SyntaxError, ValueError) as exc:
+        if isinstance(exc, InvalidImage):
+            raise
+        raise InvalidImage(f"The image file is damaged or truncated ({exc}).") from exc
+    return Photo(pixels=pixels, source=source, filename=filename)
+
+
+def is_current(analysis: ImageAnalysis, content_hash: str) -> bool:
+    return (
+        analysis.status == ImageAnalysis.Status.DONE
+        and analysis.content_hash == content_hash
+        and analysis.pipeline_version == PIPELINE_VERSION
+        and analysis.embedding_model == describe.embedding_model_name()
+    )
+
+
+def _fail(analysis: ImageAnalysis, message: str) -> ImageAnalysis:
+    analysis.status = ImageAnalysis.Status.FAILED
+    analysis.error = message
+    analysis.finished_at = timezone.now()
+    analysis.save(update_fields=["status", "error", "finished_at", "updated"])
+    return analysis
+
+
+def analyze(image: Any, force: bool = False) -> ImageAnalysis:
+    """Analyse `image` unless its current file was already analysed by this pipeline.
+
+    Raises only for unexpected (possibly transient) errors, after recording them; invalid
+    files are recorded as failed and returned.
+    """
+    analysis, _ = ImageAnalysis.objects.get_or_create(image=image)
+    try:
+        data = read_bytes(image)
+    except InvalidImage as exc:
+        return _fail(analysis, str(exc))
+    content_hash = hashlib.sha256(data).hexdigest()
+    if not force and is_current(analysis, content_hash):
+        return analysis
+
+    analysis.status = ImageAnalysis.Status.RUNNING
+    analysis.attempts += 1
+    analysis.started_at = timezone.now()
+    analysis.error = ""
+    analysis.save(update_fields=["status", "attempts", "started_at", "error", "updated"])
+
+    timings: dict[str, float] = {}
+    versions: dict[str, dict[str, str]] = {}
+    facts: dict[str, Any] = {}
+    try:
+        start = time.perf_counter()
+        photo = decode(data, image_file_name(image))
+        timings["decode"] = round(time.perf_counter() - start, 4)
+        for analyzer in analyzers():
+            start = time.perf_counter()
+            facts.update(analyzer.analyze(photo))
+            timings[analyzer.key] = round(time.perf_counter() - start, 4)
+            versions[analyzer.key] = analyzer.model_versions()
+    except InvalidImage as exc:
+        remove_from_index(image.pk)
+        return _fail(analysis, str(exc))
+    except Exception as exc:
+        logger.exception("Analysis of image %s failed", image.pk)
+        _fail(analysis, f"{type(exc).__name__}: {exc}")
+        raise
+
+    for name, value in facts.items():
+        setattr(analysis, name, value)
+    start = time.perf_counter()
+    analysis.description = describe.description(image, analysis)
+    analysis.vector = describe.image_vector(image, analysis)
+    analysis.embedding_model = describe.embedding_model_name()
+    timings["embedding"] = round(time.perf_counter() - start, 4)
+    versions["embedding"] = {describe.embedding_model_name(): describe.EMBEDDING_VERSION}
+
+    analysis.timings = timings
+    analysis.model_versions = versions
+    analysis.content_hash = content_hash
+    analysis.pipeline_version = PIPELINE_VERSION
+    analysis.status = ImageAnalysis.Status.DONE
+    analysis.finished_at = timezone.now()
+    with transaction.atomic():
+        analysis.save()
+    index_image(image, analysis)
+    return analysis
+
+
+def index_image(image: Any, analysis: ImageAnalysis) -> bool:
+    """Write one image to the index. The DB already has the facts: a failure here is logged and
+    repaired by `manage.py reindex`, never lost."""
+    try:
+        get_index().upsert([build_document(image, analysis)])
+    except Exception:
+        logger.exception("Could not index image %s; run `manage.py reindex`", image.pk)
+        return False
+    return True
+
+
+def remove_from_index(pk: int) -> bool:
+    try:
+        get_index().delete([pk])
+    except Exception:
+        logger.exception("Could not remove image %s from the index; run `manage.py reindex`", pk)
+        return False
+    return True

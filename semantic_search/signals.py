@@ -1,0 +1,51 @@
+"""Connect the configured image model to the analysis queue.
+
+A save queues analysis only when the file changed (new image, new upload), and only after the
+transaction commits, so the worker never reads a row that is not there yet.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_init, post_save
+
+from .conf import photodesk_settings
+from .images import get_image_model
+
+_SNAPSHOT = "_photodesk_file_name"
+
+
+def _file_name(instance: Any) -> str:
+    field = getattr(instance, photodesk_settings.IMAGE_FILE_FIELD, None)
+    return field.name if field else ""
+
+
+def remember_file(sender, instance, **kwargs) -> None:
+    setattr(instance, _SNAPSHOT, _file_name(instance) if instance.pk else None)
+
+
+def queue_analysis_on_save(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
+    if raw:  # loaddata
+        return
+    current = _file_name(instance)
+    if created or current != getattr(instance, _SNAPSHOT, None):
+        from .tasks import enqueue_analysis
+
+        transaction.on_commit(partial(enqueue_analysis, instance.pk))
+    setattr(instance, _SNAPSHOT, current)
+
+
+def remove_on_delete(sender, instance, **kwargs) -> None:
+    from .pipeline import remove_from_index
+
+    transaction.on_commit(partial(remove_from_index, instance.pk))
+
+
+def connect() -> None:
+    model = get_image_model()
+    post_init.connect(remember_file, sender=model, dispatch_uid="photodesk-post-init")
+    post_save.connect(queue_analysis_on_save, sender=model, dispatch_uid="photodesk-post-save")
+    post_delete.connect(remove_on_delete, sender=model, dispatch_uid="photodesk-post-delete")

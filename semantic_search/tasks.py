@@ -1,0 +1,86 @@
+"""django-q2 entry points: thin, idempotent, safe to run twice."""
+
+from __future__ import annotations
+
+import contextvars
+import datetime as dt
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.utils import timezone
+
+from . import pipeline
+from .conf import photodesk_settings
+from .images import get_image_model
+from .models import ImageAnalysis
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+TASK_GROUP = "photodesk-analysis"
+
+_inline = contextvars.ContextVar("photodesk_analyze_inline", default=False)
+
+
+@contextmanager
+def analysis_inline() -> Iterator[None]:
+    """Within this block, saved images are analysed at once instead of queued (ingest --sync)."""
+    token = _inline.set(True)
+    try:
+        yield
+    finally:
+        _inline.reset(token)
+
+
+def analyze_image(pk: int, force: bool = False) -> str:
+    """Analyse image `pk`; unexpected errors are retried with backoff, up to MAX_ATTEMPTS."""
+    image = get_image_model().objects.filter(pk=pk).first()
+    if image is None:
+        return "gone"
+    try:
+        return pipeline.analyze(image, force=force).status
+    except Exception:
+        attempts = ImageAnalysis.objects.filter(image_id=pk).values_list("attempts", flat=True)
+        attempt = next(iter(attempts), MAX_ATTEMPTS)
+        if attempt < MAX_ATTEMPTS:
+            retry_later(pk, delay=dt.timedelta(seconds=30 * 2 ** (attempt - 1)))
+        raise
+
+
+def remove_from_index(pk: int) -> None:
+    pipeline.remove_from_index(pk)
+
+
+def enqueue_analysis(pk: int, force: bool = False) -> None:
+    """Queue (or, with ANALYZE_SYNC, run) the analysis of one image. Call after commit."""
+    ImageAnalysis.objects.update_or_create(
+        image_id=pk,
+        defaults={"status": ImageAnalysis.Status.PENDING, "queued_at": timezone.now(), "error": ""},
+    )
+    if photodesk_settings.ANALYZE_SYNC or _inline.get():
+        analyze_image(pk, force=force)
+        return
+    from django_q.tasks import async_task
+
+    async_task(
+        "semantic_search.tasks.analyze_image",
+        pk,
+        force,
+        group=TASK_GROUP,
+        task_name=f"analyze-image-{pk}",
+    )
+
+
+def retry_later(pk: int, delay: dt.timedelta) -> None:
+    from django_q.models import Schedule
+
+    Schedule.objects.create(
+        func="semantic_search.tasks.analyze_image",
+        args=str(pk),
+        schedule_type=Schedule.ONCE,
+        repeats=1,
+        next_run=timezone.now() + delay,
+        name=f"retry-analyze-image-{pk}-{timezone.now().timestamp():.0f}",
+    )
+    logger.info("Analysis of image %s will be retried in %s", pk, delay)

@@ -1,0 +1,40 @@
+"""Tests: SQLite by default, or the database in DATABASE_URL (CI runs the suite on both).
+
+A test that starts a worker process passes it PHOTODESK_TEST_DB_NAME and
+PHOTODESK_INDEX_PATH so the worker reads and writes the same test database and index.
+"""
+
+import os
+import tempfile
+from pathlib import Path
+
+import dj_database_url
+
+from .base import *  # noqa: F403
+from .base import PHOTODESK
+
+_SQLITE = str(Path(tempfile.gettempdir()) / "photodesk-test.sqlite3")
+
+if os.environ.get("DATABASE_URL"):
+    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"])}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": _SQLITE,
+            "OPTIONS": {"timeout": 30, "transaction_mode": "IMMEDIATE"},
+            # A file, not memory, so a worker subprocess can open the same test database.
+            "TEST": {"NAME": _SQLITE},
+        }
+    }
+if os.environ.get("PHOTODESK_TEST_DB_NAME"):
+    DATABASES["default"]["NAME"] = os.environ["PHOTODESK_TEST_DB_NAME"]
+
+_TMP = Path(os.environ.get("PHOTODESK_TEST_TMP") or tempfile.mkdtemp(prefix="photodesk-test-"))
+MEDIA_ROOT = _TMP / "media"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+PHOTODESK = {
+    **PHOTODESK,
+    "INDEX_PATH": Path(os.environ.get("PHOTODESK_INDEX_PATH", _TMP / "index")),
+}
+Q_CLUSTER = {**Q_CLUSTER, "poll": 0.2}  # noqa: F405

@@ -1,0 +1,55 @@
+"""Shared fixtures: the demo photos are ingested and analysed once per session, with the real
+models, into the test database and a session index."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+DEMO_PHOTOS = SHARED / "photos" / "demo"
+EVAL_PHOTOS = SHARED / "photos" / "eval"
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def need(condition: bool, reason: str) -> None:
+    """Skip when a real component is missing, except under CI, where that is a failure."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"CI must provide this, but: {reason}")
+    pytest.skip(reason)
+
+
+def pytest_collection_modifyitems(config, items):
+    # Transactional tests (the worker ones) flush the database afterwards, which would wipe the
+    # session's demo archive: run them last.
+    items.sort(key=lambda item: item.get_closest_marker("worker") is not None)
+
+
+@pytest.fixture(scope="session")
+def demo_archive(django_db_setup, django_db_blocker):
+    """The 39 demo photos, analysed (ingest --sync) once for the whole session."""
+    need(DEMO_PHOTOS.is_dir(), f"{DEMO_PHOTOS} is missing")
+    from semantic_search.images import get_image_model
+
+    with django_db_blocker.unblock():
+        call_command("ingest", str(DEMO_PHOTOS), sync=True, no_progress=True)
+        model = get_image_model()
+        return {img.original_filename: img.pk for img in model.objects.all()}
+
+
+@pytest.fixture
+def archive(demo_archive, db):
+    return demo_archive
+
+
+@pytest.fixture
+def separate_index(settings, tmp_path):
+    """Point the index at an empty folder for tests that add or delete images."""
+    settings.PHOTODESK = {**settings.PHOTODESK, "INDEX_PATH": tmp_path / "index"}
+    return tmp_path / "index"

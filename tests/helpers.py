@@ -1,0 +1,28 @@
+"""Small builders for test images (real files, written to the test MEDIA_ROOT)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from django.core.files.base import ContentFile
+from PIL import Image as PILImage
+
+
+def jpeg_bytes(color=(200, 30, 30), size=(64, 48)) -> bytes:
+    buffer = io.BytesIO()
+    PILImage.new("RGB", size, color).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def make_image(data: bytes, name: str = "test.jpg", **fields):
+    from cms_images.models import Image
+
+    image = Image(original_filename=name, **fields)
+    image.file.save(name, ContentFile(data), save=False)
+    image.save()
+    return image
+
+
+def photo_bytes(path: Path) -> bytes:
+    return Path(path).read_bytes()

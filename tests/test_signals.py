@@ -1,0 +1,77 @@
+"""Saving an image queues its analysis once, after commit; deleting takes it out of search."""
+
+from __future__ import annotations
+
+import pytest
+from django_q.models import OrmQ
+
+from semantic_search.models import ImageAnalysis
+
+from .helpers import jpeg_bytes, make_image
+
+pytestmark = pytest.mark.django_db
+
+
+def queued_pks() -> list[int]:
+    return [
+        task.task["args"][0]
+        for task in OrmQ.objects.all()
+        if task.task["func"] == "semantic_search.tasks.analyze_image"
+    ]
+
+
+def test_new_image_queues_exactly_one_analysis_after_commit(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        image = make_image(jpeg_bytes())
+        assert queued_pks() == [], "nothing may be queued before the transaction commits"
+    for callback in callbacks:
+        callback()
+    assert queued_pks() == [image.pk]
+    assert ImageAnalysis.objects.get(image=image).status == ImageAnalysis.Status.PENDING
+
+
+def test_unchanged_resave_queues_nothing(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        image = make_image(jpeg_bytes())
+    OrmQ.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        image.title = "A new title"
+        image.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        reloaded = type(image).objects.get(pk=image.pk)
+        reloaded.caption = "Edited caption"
+        reloaded.save()
+    assert queued_pks() == []
+
+
+def test_replacing_the_file_queues_analysis_again(django_capture_on_commit_callbacks):
+    from django.core.files.base import ContentFile
+
+    with django_capture_on_commit_callbacks(execute=True):
+        image = make_image(jpeg_bytes())
+    OrmQ.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        image.file.save("other.jpg", ContentFile(jpeg_bytes((0, 0, 255))), save=False)
+        image.save()
+    assert queued_pks() == [image.pk]
+
+
+def test_delete_removes_the_image_from_search(archive, django_capture_on_commit_callbacks):
+    from cms_images.models import Image
+    from semantic_search.documents import build_document
+    from semantic_search.index import get_index
+    from semantic_search.search import search_images
+
+    cat_pk = archive["animal_cat_chelsea.jpg"]
+    assert search_images("a cat", limit=1)[0].image.pk == cat_pk
+    cat = Image.objects.get(pk=cat_pk)
+    document = build_document(cat, cat.analysis)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            Image.objects.get(pk=cat_pk).delete()
+        assert cat_pk not in get_index().ids()
+        assert cat_pk not in [r.image.pk for r in search_images("a cat", limit=40)]
+        assert not ImageAnalysis.objects.filter(image_id=cat_pk).exists()
+    finally:
+        # The database rolls back after the test; put the shared index back in step with it.
+        get_index().upsert([document])
