@@ -150,9 +150,7 @@ def analyze(image: Any, force: bool = False) -> ImageAnalysis:
     for name, value in facts.items():
         setattr(analysis, name, value)
     start = time.perf_counter()
-    analysis.description = describe.description(image, analysis)
-    analysis.vector = describe.image_vector(image, analysis)
-    analysis.embedding_model = describe.embedding_model_name()
+    embed(image, analysis)
     timings["embedding"] = round(time.perf_counter() - start, 4)
     versions["embedding"] = {describe.embedding_model_name(): describe.EMBEDDING_VERSION}
 
@@ -166,6 +164,13 @@ def analyze(image: Any, force: bool = False) -> ImageAnalysis:
         analysis.save()
     index_image(image, analysis)
     return analysis
+
+
+def embed(image: Any, analysis: ImageAnalysis) -> None:
+    """Description and vector from the stored facts (no image model runs)."""
+    analysis.description = describe.description(image, analysis)
+    analysis.vector = describe.image_vector(image, analysis)
+    analysis.embedding_model = describe.embedding_model_name()
 
 
 def index_image(image: Any, analysis: ImageAnalysis) -> bool:

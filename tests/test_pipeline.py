@@ -90,3 +90,15 @@ def test_ingest_is_idempotent_by_content(archive, capsys):
     call_command("ingest", str(DEMO_PHOTOS), no_progress=True)
     assert Image.objects.count() == count
     assert f"skipped {count}" in capsys.readouterr().out
+
+
+def test_the_suite_runs_on_the_database_it_was_given():
+    """CI runs the suite twice; make sure the PostgreSQL run really is on PostgreSQL."""
+    import os
+
+    from django.db import connection
+
+    expected = (
+        "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
+    )
+    assert connection.vendor == expected

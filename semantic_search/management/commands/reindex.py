@@ -18,8 +18,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--no-progress", action="store_true")
+        parser.add_argument(
+            "--re-embed",
+            action="store_true",
+            help="First recompute every description and vector from the stored facts (after "
+            "the embedding recipe or text model changed); the image models do not run.",
+        )
 
-    def handle(self, *args, no_progress: bool, **options) -> None:
+    def handle(self, *args, no_progress: bool, re_embed: bool = False, **options) -> None:
+        if re_embed:
+            self.re_embed(no_progress)
         analyses = ImageAnalysis.objects.indexable().select_related("image").order_by("image_id")
         total = analyses.count()
         documents = (
@@ -40,3 +48,13 @@ class Command(BaseCommand):
                 f"{pending} images are not analysed yet (pending, running or "
                 "failed); they join the index when their analysis is done."
             )
+
+    def re_embed(self, no_progress: bool) -> None:
+        from semantic_search.pipeline import embed
+
+        analyses = ImageAnalysis.objects.done().select_related("image")
+        for analysis in tqdm(
+            analyses, total=analyses.count(), unit="img", disable=no_progress, desc="Re-embedding"
+        ):
+            embed(analysis.image, analysis)
+            analysis.save(update_fields=["description", "embedding", "embedding_model", "updated"])

@@ -1,0 +1,146 @@
+"""Search quality on ../shared/photos/eval, next to the floor method in the same run.
+
+- Recall@1/5/10 of `search`: each of the 5 human captions of an image is a query whose answer
+  is that image (MS-COCO and Flickr8k reported separately).
+- Precision@10 of `suggest` for the articles in articles.jsonl (relevant = at least
+  min_caption_matches captions match relevant_caption_regex).
+- Baseline ("floor"): the top ImageNet labels as a text string embedded with MiniLM, cosine to
+  the query, from the same stored classifier outputs.
+
+Usage: python benchmarks/quality.py [--re-embed]   (first run ingests 440 photos: ~10 min)
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import re
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _setup import SHARED, django_setup  # noqa: E402
+
+EVAL = SHARED / "photos" / "eval"
+KS = (1, 5, 10)
+
+
+def load_eval() -> tuple[list[dict], list[dict]]:
+    captions = [json.loads(line) for line in (EVAL / "captions.jsonl").open()]
+    articles = [json.loads(line) for line in (EVAL / "articles.jsonl").open()]
+    return captions, articles
+
+
+def recall(rankings: list[list[str]], answers: list[str]) -> dict[int, float]:
+    return {
+        k: sum(a in r[:k] for r, a in zip(rankings, answers, strict=True)) / len(answers)
+        for k in KS
+    }
+
+
+def article_precision(rankings: list[list[str]], articles: list[dict], captions: list[dict]):
+    by_file = {c["file"]: c for c in captions}
+    precisions = []
+    for ranking, article in zip(rankings, articles, strict=True):
+        pattern = re.compile(article["relevant_caption_regex"], re.I)
+        relevant = sum(
+            sum(bool(pattern.search(c)) for c in by_file[f]["captions"])
+            >= article["min_caption_matches"]
+            for f in ranking[:10]
+        )
+        precisions.append(relevant / 10)
+    return sum(precisions) / len(precisions), precisions
+
+
+def baseline_rankings(queries: list[str]) -> list[list[str]]:
+    """The floor: top-5 ImageNet labels of the centre crop as a string, embedded with MiniLM."""
+    import numpy as np
+
+    from semantic_search.analyzers.imagenet_concepts import class_name
+    from semantic_search.conf import photodesk_settings
+    from semantic_search.describe import embedder
+    from semantic_search.inference.classifier import load_class_names
+    from semantic_search.models import ImageAnalysis
+
+    names = load_class_names(photodesk_settings.model_dir)
+    rows = list(ImageAnalysis.objects.done().select_related("image"))
+    texts = []
+    for a in rows:
+        top = sorted(a.concepts.items(), key=lambda kv: -kv[1])[:5]
+        texts.append(", ".join(class_name(int(i), names) for i, _ in top))
+    image_vectors = embedder().predict(texts)
+    query_vectors = embedder().predict(queries)
+    order = np.argsort(-(query_vectors @ image_vectors.T), axis=1)[:, :10]
+    files = [a.image.original_filename for a in rows]
+    return [[files[j] for j in row] for row in order]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument(
+        "--re-embed",
+        action="store_true",
+        help="Recompute image vectors from stored facts (after a recipe change).",
+    )
+    args = parser.parse_args()
+    django_setup()
+    from django.core.management import call_command
+
+    from semantic_search.search import suggest_for_article
+
+    captions, articles = load_eval()
+    started = time.perf_counter()
+    call_command("ingest", str(EVAL / "images"), sync=True)
+    print(f"ingest: {time.perf_counter() - started:.0f} s")
+    if args.re_embed:
+        call_command("reindex", re_embed=True)
+
+    queries, answers, sources = [], [], []
+    for item in captions:
+        for caption in item["captions"]:
+            queries.append(caption.strip())
+            answers.append(item["file"])
+            sources.append("COCO" if item["source"].startswith("MS-COCO") else "Flickr8k")
+    query_file = Path(__file__).resolve().parent.parent / "var" / "bench" / "queries.txt"
+    query_file.write_text("\n".join(queries) + "\n")
+
+    started = time.perf_counter()
+    out = io.StringIO()
+    call_command("search", queries=query_file, limit=10, json=True, stdout=out)
+    elapsed = time.perf_counter() - started
+    ours = [
+        [r["original_filename"] for r in json.loads(line)] for line in out.getvalue().splitlines()
+    ]
+    floor = baseline_rankings(queries)
+
+    article_rankings = [
+        [r.image.original_filename for r in suggest_for_article(title=a["title"], body=a["body"])]
+        for a in articles
+    ]
+    floor_articles = baseline_rankings([f"{a['title']}. {a['body']}" for a in articles])
+
+    print(
+        f"\n{len(queries)} caption queries over {len(captions)} photos "
+        f"({elapsed / len(queries) * 1000:.1f} ms per search)\n"
+    )
+    print(f"{'':24}{'R@1':>7}{'R@5':>7}{'R@10':>7}")
+    for label, rankings in (("floor (labels string)", floor), ("photodesk", ours)):
+        for subset in ("all", "COCO", "Flickr8k"):
+            keep = [i for i, s in enumerate(sources) if subset == "all" or s == subset]
+            r = recall([rankings[i] for i in keep], [answers[i] for i in keep])
+            print(f"{label[:14] + ' ' + subset:24}{r[1]:7.3f}{r[5]:7.3f}{r[10]:7.3f}")
+    base_r10 = recall(floor, answers)[10]
+    our_r10 = recall(ours, answers)[10]
+    base_p, _ = article_precision(floor_articles, articles, captions)
+    our_p, per_article = article_precision(article_rankings, articles, captions)
+    print(f"\nRecall@10: {our_r10:.3f} vs floor {base_r10:.3f} (x{our_r10 / base_r10:.2f})")
+    ratio = our_p / max(base_p, 1e-9)
+    print(f"Article precision@10: {our_p:.3f} vs floor {base_p:.3f} (x{ratio:.2f})")
+    for article, p in zip(articles, per_article, strict=True):
+        print(f"  {p:.1f}  {article['title']}")
+
+
+if __name__ == "__main__":
+    main()

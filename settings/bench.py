@@ -1,0 +1,14 @@
+"""Benchmarks: their own SQLite database, media and index under var/bench (or BENCH_DIR)."""
+
+import os
+from pathlib import Path
+
+from .base import *  # noqa: F403
+from .base import BASE_DIR, DATABASES, PHOTODESK
+
+BENCH_DIR = Path(os.environ.get("BENCH_DIR", BASE_DIR / "var" / "bench"))
+BENCH_DIR.mkdir(parents=True, exist_ok=True)
+DATABASES = {"default": {**DATABASES["default"], "NAME": BENCH_DIR / "db.sqlite3"}}
+MEDIA_ROOT = BENCH_DIR / "media"
+PHOTODESK = {**PHOTODESK, "INDEX_PATH": BENCH_DIR / "index"}
+LOGGING = {"version": 1, "disable_existing_loggers": False}

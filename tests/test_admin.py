@@ -1,0 +1,87 @@
+"""The admin: upload an image, see its analysis on the image page; lists and filters work."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from semantic_search.models import ImageAnalysis
+
+from .conftest import DEMO_PHOTOS
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff_client(client, django_user_model):
+    user = django_user_model.objects.create_superuser("editor", "e@example.com", "pw")
+    client.force_login(user)
+    return client
+
+
+def test_uploading_in_the_admin_shows_the_analysis_on_the_image_page(
+    staff_client, settings, separate_index, django_capture_on_commit_callbacks
+):
+    from cms_images.models import Image
+
+    settings.PHOTODESK = {**settings.PHOTODESK, "ANALYZE_SYNC": True}  # the worker's job, inline
+    upload = SimpleUploadedFile(
+        "coffee.jpg", (DEMO_PHOTOS / "food_coffee_cup.jpg").read_bytes(), "image/jpeg"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            reverse("admin:cms_images_image_add"),
+            {
+                "file": upload,
+                "title": "Morning coffee",
+                "caption": "",
+                "credit": "Staff",
+                "copyright": "",
+                "rights": "editorial",
+                "original_filename": "",
+            },
+        )
+    assert response.status_code == 302, response.content[:2000]
+    image = Image.objects.get(title="Morning coffee")
+    assert image.original_filename == "coffee.jpg" and image.uploaded_by.username == "editor"
+    assert image.analysis.status == ImageAnalysis.Status.DONE
+
+    page = staff_client.get(reverse("admin:cms_images_image_change", args=[image.pk]))
+    html = page.content.decode()
+    assert "Done" in html
+    assert "espresso" in html  # a label with its confidence
+    assert "imagenet/efficientnet_lite0" in html and "all-MiniLM-L6-v2" in html  # models
+    assert "Faces detected" in html and "Text in the image" in html
+    assert "total" in html  # timings
+
+
+def test_the_admin_refuses_a_file_that_is_not_an_image(staff_client):
+    from cms_images.models import Image
+
+    count = Image.objects.count()
+    response = staff_client.post(
+        reverse("admin:cms_images_image_add"),
+        {
+            "file": SimpleUploadedFile("notes.jpg", b"not a picture", "image/jpeg"),
+            "title": "x",
+            "rights": "editorial",
+        },
+    )
+    assert response.status_code == 200
+    assert "Upload a valid image" in response.content.decode()
+    assert Image.objects.count() == count
+
+
+def test_image_and_article_lists_render_with_filters(staff_client, archive):
+    images = staff_client.get(reverse("admin:cms_images_image_changelist"), {"q": "Handsworth"})
+    assert images.status_code == 200
+    assert "coco_000000098392.jpg" in images.content.decode()  # found by text in the image
+    done = staff_client.get(
+        reverse("admin:cms_images_image_changelist"), {"analysis__status__exact": "done"}
+    )
+    assert done.status_code == 200
+    assert staff_client.get(reverse("admin:cms_images_article_changelist")).status_code == 200
+    assert staff_client.get(reverse("admin:cms_images_article_add")).status_code == 200
+    analyses = staff_client.get(reverse("admin:semantic_search_imageanalysis_changelist"))
+    assert analyses.status_code == 200
