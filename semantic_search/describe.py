@@ -1,33 +1,34 @@
-"""From an image's facts to what search works on: a descriptive text, keyword fields, a vector.
+"""From an image's facts to what search works on: a descriptive text and a vector.
 
 There is no joint image-text model offline here (no CLIP), so the image is placed in the text
-embedding space through what the analyzers saw. The vector is a weighted mean of
-- the classifier evidence: sum of p(class) * E(text of that class and its concepts), the
-  "soft label" embedding, which keeps the classifier's uncertainty instead of a top-1 string;
-- people: faces found mean people, which ImageNet classes barely cover;
-- human text: caption, headline, IPTC keywords, text read in the image.
-Query vectors are plain sentence embeddings of the query text, so cosine works directly.
+embedding space through what the classifier saw: the "soft label" vector
+    v = sum over its top classes c of w_c * (E(prompt_c) - mean of E over all 1000 prompts)
+where w_c are the softened class probabilities and prompt_c reads like "a photo of a golden
+retriever, a kind of dog / puppy." Keeping the classifier's uncertainty beats embedding a
+top-1 label string; subtracting the mean prompt removes what every "a photo of ..." shares.
+Words people wrote (caption, IPTC) are embedded and added. Query vectors are plain sentence
+embeddings of the query text, so cosine similarity works directly.
+Measured in benchmarks/quality.py; the recipe's ablation is in the README.
 """
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from typing import Any
 
 import numpy as np
 
-from .analyzers.imagenet_concepts import class_name, concepts_of
+from .analyzers.imagenet_concepts import class_name, class_prompt
 from .conf import photodesk_settings
 from .inference.classifier import load_class_names
 from .inference.registry import get_model
 from .inference.text_embedding import SentenceEmbedder
 
-EMBEDDING_VERSION = "soft-labels-1"
+EMBEDDING_VERSION = "soft-labels-2"
 
-# Relative weights of the parts of the image vector (measured in benchmarks/quality.py).
-WEIGHT_CLASSES = 1.0
-WEIGHT_PEOPLE = 0.5
-WEIGHT_TEXT = 1.0
+# Weight of the written-text part of the image vector relative to the classifier part.
+WEIGHT_WRITTEN_TEXT = 1.0
 
 
 def embedder() -> SentenceEmbedder:
@@ -41,39 +42,52 @@ def embedding_model_name() -> str:
     return f"{model.name}@{model.version}/{EMBEDDING_VERSION}"
 
 
-class _ClassTexts:
-    """Embeddings of each ImageNet class's text, computed once per process on demand."""
+class ClassPrompts:
+    """Embeddings of the 1000 class prompts: computed once, cached on disk by content."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._vectors: dict[int, np.ndarray] = {}
-        self._names: list[str] | None = None
+        self._key: str | None = None
+        self._vectors: np.ndarray | None = None
+        self._mean: np.ndarray | None = None
 
-    def names(self) -> list[str]:
-        if self._names is None:
-            self._names = load_class_names(photodesk_settings.model_dir)
-        return self._names
+    def _load(self) -> None:
+        names = load_class_names(photodesk_settings.model_dir)
+        prompts = [class_prompt(i, names) for i in range(len(names))]
+        key = hashlib.sha256(("\n".join(prompts) + embedding_model_name()).encode()).hexdigest()[
+            :16
+        ]
+        if key == self._key:
+            return
+        cache = photodesk_settings.cache_dir / f"class-prompts-{key}.npy"
+        try:
+            vectors = np.load(cache)
+        except (FileNotFoundError, ValueError):
+            vectors = embedder().predict(prompts)
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache.with_suffix(f".{threading.get_ident()}.tmp.npy")
+            np.save(tmp, vectors)
+            tmp.replace(cache)
+        self._names, self._vectors, self._mean, self._key = names, vectors, vectors.mean(0), key
+
+    def ensure(self) -> None:
+        with self._lock:
+            self._load()
 
     def label(self, index: int) -> str:
-        return class_name(index, self.names())
-
-    def text(self, index: int) -> str:
-        name = self.label(index)
-        concepts = concepts_of(index)
-        return f"a photo of a {name}" + (f", a {', '.join(concepts[:3])}" if concepts else "")
+        self.ensure()
+        return class_name(index, self._names)
 
     def vectors(self, indices: list[int]) -> np.ndarray:
-        missing = [i for i in indices if i not in self._vectors]
-        if missing:
-            computed = embedder().predict([self.text(i) for i in missing])
-            with self._lock:
-                self._vectors.update(zip(missing, computed, strict=True))
-        return np.stack([self._vectors[i] for i in indices])
+        self.ensure()
+        return self._vectors[indices]
+
+    def centred(self, indices: list[int]) -> np.ndarray:
+        self.ensure()
+        return self._vectors[indices] - self._mean
 
 
-class_texts = _ClassTexts()
-
-PEOPLE_TEXT = "people, a person, a man or a woman"
+class_texts = ClassPrompts()
 
 
 def written_text(image: Any, analysis: Any) -> str:
@@ -103,10 +117,6 @@ def _is_human_title(image: Any) -> bool:
     return bool(title) and title.replace(" ", "_").lower() != stem.lower()
 
 
-def label_words(analysis: Any) -> list[str]:
-    return [label["name"] for label in analysis.labels]
-
-
 def description(image: Any, analysis: Any) -> str:
     """A readable sentence of what the image shows (stored, shown in the admin)."""
     classes = [label["name"] for label in analysis.labels if label.get("kind") == "class"][:5]
@@ -125,22 +135,18 @@ def description(image: Any, analysis: Any) -> str:
 
 
 def image_vector(image: Any, analysis: Any) -> np.ndarray:
-    dim = embedder().dimension
-    total = np.zeros(dim, np.float32)
+    total = np.zeros(embedder().dimension, np.float32)
     evidence = {int(k): float(v) for k, v in (analysis.concepts or {}).items()}
     if evidence:
         indices = list(evidence)
         weights = np.array([evidence[i] for i in indices], np.float32)
-        soft = (weights[:, None] * class_texts.vectors(indices)).sum(axis=0)
-        total += WEIGHT_CLASSES * soft / max(np.linalg.norm(soft), 1e-9)
-    if analysis.face_count:
-        strength = min(1.0, 0.5 + 0.25 * analysis.face_count)
-        total += WEIGHT_PEOPLE * strength * embedder().predict([PEOPLE_TEXT])[0]
-    text = human_text(image, analysis)
+        soft = weights @ class_texts.centred(indices)
+        total += soft / max(float(np.linalg.norm(soft)), 1e-9)
+    text = written_text(image, analysis)
     if text:
-        total += WEIGHT_TEXT * embedder().predict([text])[0]
-    norm = np.linalg.norm(total)
-    return total / norm if norm > 0 else total
+        total += WEIGHT_WRITTEN_TEXT * embedder().predict([text])[0]
+    norm = float(np.linalg.norm(total))
+    return (total / norm if norm > 0 else total).astype(np.float32)
 
 
 def query_vector(text: str) -> np.ndarray:

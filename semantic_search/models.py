@@ -66,6 +66,12 @@ class ImageAnalysis(models.Model):
     description = models.TextField(blank=True, help_text="The text the embedding was made from.")
     embedding = models.BinaryField(null=True, blank=True, editable=False)
     embedding_model = models.CharField(max_length=100, blank=True)
+    visual_embedding = models.BinaryField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The classifier's 1280-d image embedding (float32), for visual similarity.",
+    )
     updated = models.DateTimeField(auto_now=True)
 
     objects = AnalysisQuerySet.as_manager()

@@ -139,20 +139,20 @@ def analyze(image: Any, force: bool = False) -> ImageAnalysis:
             facts.update(analyzer.analyze(photo))
             timings[analyzer.key] = round(time.perf_counter() - start, 4)
             versions[analyzer.key] = analyzer.model_versions()
+        for name, value in facts.items():
+            setattr(analysis, name, value)
+        start = time.perf_counter()
+        embed(image, analysis)
+        timings["embedding"] = round(time.perf_counter() - start, 4)
+        versions["embedding"] = {describe.embedding_model_name(): describe.EMBEDDING_VERSION}
     except InvalidImage as exc:
         remove_from_index(image.pk)
         return _fail(analysis, str(exc))
     except Exception as exc:
         logger.exception("Analysis of image %s failed", image.pk)
+        # Facts set on the instance above are not saved: only the failure is recorded.
         _fail(analysis, f"{type(exc).__name__}: {exc}")
         raise
-
-    for name, value in facts.items():
-        setattr(analysis, name, value)
-    start = time.perf_counter()
-    embed(image, analysis)
-    timings["embedding"] = round(time.perf_counter() - start, 4)
-    versions["embedding"] = {describe.embedding_model_name(): describe.EMBEDDING_VERSION}
 
     analysis.timings = timings
     analysis.model_versions = versions

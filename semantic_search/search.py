@@ -53,7 +53,7 @@ def search_images(text: str, limit: int = 10, filters: Filters | None = None) ->
         limit=limit,
         keyword_weight=photodesk_settings.KEYWORD_WEIGHT,
     )
-    return _results(get_index().search(query), [query_vector])
+    return _results(get_index().search(query), [query_vector], text)
 
 
 def suggest_for_article(
@@ -83,7 +83,7 @@ def suggest_for_article(
         limit=limit,
         keyword_weight=photodesk_settings.KEYWORD_WEIGHT,
     )
-    return _results(get_index().search(query), vectors)
+    return _results(get_index().search(query), vectors, built.keywords)
 
 
 def similar_images(image: Any, limit: int = 10) -> list[Result]:
@@ -106,7 +106,9 @@ def _reusable_rights() -> set[str] | None:
     return {value for value, _ in choices} - NOT_REUSABLE
 
 
-def _results(hits: list[Hit], query_vectors: list[np.ndarray]) -> list[Result]:
+def _results(
+    hits: list[Hit], query_vectors: list[np.ndarray], query_text: str = ""
+) -> list[Result]:
     """Attach images and reasons to hits, keeping the index's order; skip vanished images."""
     ids = [hit.id for hit in hits]
     images = get_image_model().objects.in_bulk(ids)
@@ -116,31 +118,39 @@ def _results(hits: list[Hit], query_vectors: list[np.ndarray]) -> list[Result]:
         image = images.get(hit.id)
         if image is None:
             continue
-        reasons = explain(hit, analyses.get(hit.id), query_vectors)
+        reasons = explain(hit, analyses.get(hit.id), query_vectors, query_text)
         results.append(
             Result(image=image, score=hit.score, reasons=reasons, similarity=hit.similarity)
         )
     return results
 
 
-def explain(hit: Hit, analysis: ImageAnalysis | None, query_vectors: list[np.ndarray]) -> list[str]:
+def explain(
+    hit: Hit, analysis: ImageAnalysis | None, query_vectors: list[np.ndarray], query_text: str = ""
+) -> list[str]:
+    """Short, human reasons: labels named in the query, the detected class closest in meaning,
+    words matched in captions or in the image, faces for a query about people, similarity."""
     reasons: list[str] = []
+    query_terms = set(tokens(query_text))
     if analysis is not None:
-        matched_terms = set(hit.matched.get("labels", []))
-        for label in analysis.labels:
-            if matched_terms & set(tokens(label["name"])):
-                reasons.append(f"label “{label['name']}” ({label['confidence']:.0f}%)")
-                matched_terms -= set(tokens(label["name"]))
+        named = [label for label in analysis.labels if query_terms & set(tokens(label["name"]))][:3]
+        reasons += [f"label “{label['name']}” ({label['confidence']:.0f}%)" for label in named]
         if query_vectors and analysis.concepts:
             closest = closest_class(analysis, query_vectors)
-            if closest and not any(closest[0] in r for r in reasons):
-                reasons.append(f"looks like {closest[0]} ({closest[1]:.0f}%)")
-        if "person" in hit.matched.get("labels", []) or "people" in hit.matched.get("labels", []):
+            if closest and not any(closest in r for r in reasons):
+                confidence = next(
+                    (label["confidence"] for label in analysis.labels if label["name"] == closest),
+                    None,
+                )
+                suffix = f" ({confidence:.0f}%)" if confidence is not None else ""
+                reasons.append(f"looks like {closest}{suffix}")
+        if analysis.face_count and query_terms & PEOPLE_WORDS:
             reasons.append(f"{analysis.face_count} face(s) detected")
     for name, words in (
         ("caption", "caption"),
         ("ocr_text", "text in image"),
         ("metadata", "photo metadata"),
+        ("people", "shows"),
     ):
         if hit.matched.get(name):
             reasons.append(f"{words} mentions " + ", ".join(sorted(set(hit.matched[name]))))
@@ -149,10 +159,13 @@ def explain(hit: Hit, analysis: ImageAnalysis | None, query_vectors: list[np.nda
     return reasons
 
 
-def closest_class(analysis: ImageAnalysis, query_vectors: list[np.ndarray]) -> tuple | None:
+PEOPLE_WORDS = set(tokens("person people man men woman women child children boy girl crowd face"))
+
+
+def closest_class(analysis: ImageAnalysis, query_vectors: list[np.ndarray]) -> str | None:
     """The detected class that contributes most to the match: max p(class) x sim(query, class)."""
     evidence = {int(k): float(v) for k, v in analysis.concepts.items()}
-    indices = [i for i, p in evidence.items() if p >= 0.05]
+    indices = [i for i, p in evidence.items() if p >= 0.05]  # weights among the top 10
     if not indices:
         return None
     class_vectors = describe.class_texts.vectors(indices)
@@ -161,5 +174,4 @@ def closest_class(analysis: ImageAnalysis, query_vectors: list[np.ndarray]) -> t
     best = int(np.argmax(contribution))
     if sims[best] < 0.25:
         return None
-    index = indices[best]
-    return (describe.class_texts.label(index), evidence[index] * 100)
+    return describe.class_texts.label(indices[best])

@@ -110,6 +110,7 @@ PHOTODESK = {
     "MODEL_DIR": SHARED_DIR / "models",
     "INDEX_BACKEND": "semantic_search.index.embedded.EmbeddedIndex",
     "INDEX_PATH": BASE_DIR / "var" / "index",
+    "CACHE_DIR": BASE_DIR / "var" / "cache",
 }
 # The image model the plugin attaches to, in the swappable-model form Django migrations need.
 PHOTODESK_IMAGE_MODEL = PHOTODESK["IMAGE_MODEL"]

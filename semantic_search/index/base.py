@@ -15,9 +15,10 @@ from typing import Any
 
 import numpy as np
 
-# Text fields and their weight in keyword scoring.
+# Text fields and their weight in keyword scoring. Machine labels are not among them: exact
+# words over classifier labels lost to the vector side alone and dragged the fusion down
+# (benchmarks/quality.py); labels reach search through the vector and explain results.
 FIELD_WEIGHTS: dict[str, float] = {
-    "labels": 1.0,
     "caption": 1.0,
     "ocr_text": 0.7,
     "metadata": 0.8,

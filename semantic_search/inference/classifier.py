@@ -32,21 +32,34 @@ NORMALISATION = {
 }
 
 
-def _square(img: Image.Image, box: tuple[int, int, int, int]) -> Image.Image:
-    return img.resize((SIZE, SIZE), Image.Resampling.BILINEAR, box=box)
+def _resize_short_side(img: Image.Image, short: int) -> Image.Image:
+    scale = short / min(img.size)
+    size = (max(SIZE, round(img.width * scale)), max(SIZE, round(img.height * scale)))
+    return img.resize(size, Image.Resampling.BILINEAR)
+
+
+def _centre_crop(img: Image.Image) -> Image.Image:
+    left, top = (img.width - SIZE) // 2, (img.height - SIZE) // 2
+    return img.crop((left, top, left + SIZE, top + SIZE))
+
+
+# Each corner view covers this fraction of the width and of the height.
+CORNER_FRACTION = 0.6
 
 
 def views(img: Image.Image) -> list[Image.Image]:
-    """Centre crop (the standard ImageNet view), the whole frame squashed, and 4 quadrants."""
+    """Six 224x224 views: the whole frame squashed, the standard centre crop (short side 256),
+    and the four overlapping corners (60 % of each side), each short-side resized and centred."""
     w, h = img.size
-    short = min(w, h)
-    left, top = (w - short) // 2, (h - short) // 2
-    out = [_square(img, (left, top, left + short, top + short)), _square(img, (0, 0, w, h))]
-    # Overlapping quadrants, each 60 % of each side.
-    qw, qh = int(w * 0.6), int(h * 0.6)
-    for x in (0, w - qw):
-        for y in (0, h - qh):
-            out.append(_square(img, (x, y, x + qw, y + qh)))
+    out = [
+        img.resize((SIZE, SIZE), Image.Resampling.BILINEAR),
+        _centre_crop(_resize_short_side(img, 256)),
+    ]
+    cw, ch = CORNER_FRACTION * w, CORNER_FRACTION * h
+    for fx, fy in ((0, 0), (1, 0), (0, 1), (1, 1)):
+        left, top = fx * (w - cw), fy * (h - ch)
+        corner = img.crop((int(left), int(top), int(left + cw), int(top + ch)))
+        out.append(_centre_crop(_resize_short_side(corner, SIZE)))
     return out
 
 
@@ -72,14 +85,18 @@ class ImageNetClassifier(InferenceModel):
         return ((x * self._scale - self._mean) / self._std).astype(np.float32)
 
     def _predict(self, img: Image.Image) -> tuple[np.ndarray, np.ndarray]:
-        """Return (probabilities [n_views, 1000], image embedding [1280] of the centre view)."""
+        """Return (logits [n_views, 1000], image embedding [1280]: mean of whole and centre)."""
         logits, embedding = self.session.run(
             ["logits", "embedding"], {"image": self._batch(views(img))}
         )
-        logits = logits - logits.max(axis=1, keepdims=True)
-        probs = np.exp(logits)
-        probs /= probs.sum(axis=1, keepdims=True)
-        return probs, embedding[0]
+        return logits, embedding[:2].mean(axis=0)
+
+
+def softmax(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
+    z = logits / temperature
+    z = z - z.max(axis=-1, keepdims=True)
+    p = np.exp(z)
+    return p / p.sum(axis=-1, keepdims=True)
 
 
 def load_class_names(model_dir) -> list[str]:
