@@ -102,3 +102,17 @@ def test_the_suite_runs_on_the_database_it_was_given():
         "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
     )
     assert connection.vendor == expected
+
+
+def test_analyze_backfills_what_an_older_pipeline_made(archive, capsys, separate_index):
+    pk = archive["food_coffee_cup.jpg"]
+    call_command("analyze", dry_run=True)
+    assert "0 image(s)" in capsys.readouterr().out
+    ImageAnalysis.objects.filter(image_id=pk).update(pipeline_version="0")
+    call_command("analyze", dry_run=True)
+    assert "1 image(s)" in capsys.readouterr().out
+    call_command("analyze", sync=True, no_progress=True)
+    analysis = ImageAnalysis.objects.get(image_id=pk)
+    assert analysis.pipeline_version == pipeline.PIPELINE_VERSION
+    assert analysis.status == ImageAnalysis.Status.DONE
+    assert pk in get_index().ids()
