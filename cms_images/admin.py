@@ -32,6 +32,7 @@ class ImageAdmin(AnalysisPanelMixin, admin.ModelAdmin):
     )
     fieldsets = (
         (None, {"fields": ("file", "preview", "title", "caption")}),
+        ("Analysis", {"fields": ("photodesk_analysis",)}),
         ("Rights", {"fields": ("credit", "copyright", "rights")}),
         (
             "File",
@@ -47,7 +48,6 @@ class ImageAdmin(AnalysisPanelMixin, admin.ModelAdmin):
                 ),
             },
         ),
-        ("Analysis", {"fields": ("photodesk_analysis",)}),
     )
 
     @admin.display(description="")

@@ -10,7 +10,6 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 
 
 def image_upload_to(instance: Image, filename: str) -> str:
@@ -69,9 +68,6 @@ class Image(models.Model):
             if not self.original_filename:
                 self.original_filename = PurePath(self.file.name).name
         super().save(*args, **kwargs)
-
-    def get_absolute_url(self) -> str:
-        return reverse("admin:cms_images_image_change", args=[self.pk])
 
     @classmethod
     def from_db(cls, db, field_names, values):

@@ -144,7 +144,10 @@ def analyze(image: Any, force: bool = False) -> ImageAnalysis:
         start = time.perf_counter()
         embed(image, analysis)
         timings["embedding"] = round(time.perf_counter() - start, 4)
-        versions["embedding"] = {describe.embedding_model_name(): describe.EMBEDDING_VERSION}
+        versions["embedding"] = {
+            describe.embedder().name: describe.embedder().version,
+            "recipe": describe.EMBEDDING_VERSION,
+        }
     except InvalidImage as exc:
         remove_from_index(image.pk)
         return _fail(analysis, str(exc))
