@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from contextlib import nullcontext
 from pathlib import Path
 
@@ -57,6 +58,8 @@ class Command(BaseCommand):
         model = get_image_model()
         has_hash = "content_hash" in {f.name for f in model._meta.get_fields()}
         field_name = photodesk_settings.IMAGE_FILE_FIELD
+        # django-q logs every enqueue at INFO; the progress bar says the same, once.
+        logging.getLogger("django-q").setLevel(logging.WARNING)
         added = skipped = failed = 0
         bar = tqdm(paths, unit="img", disable=no_progress, desc="Ingesting")
         for path in bar:
