@@ -26,22 +26,60 @@ DEFAULTS: dict[str, Any] = {
     "INDEX_BACKEND": "semantic_search.index.embedded.EmbeddedIndex",
     # Where the embedded index persists itself.
     "INDEX_PATH": "var/index",
+    # OpenSearch (INDEX_BACKEND semantic_search.index.opensearch.OpenSearchIndex). The URL may
+    # carry credentials (https://user:password@host:9200); https means TLS.
     "OPENSEARCH_URL": None,
+    # The alias searches use; it points at a versioned index (photodesk-images-v3).
     "OPENSEARCH_INDEX": "photodesk-images",
+    "OPENSEARCH_USERNAME": None,
+    "OPENSEARCH_PASSWORD": None,
+    "OPENSEARCH_VERIFY_CERTS": True,
+    "OPENSEARCH_CA_CERTS": None,
+    "OPENSEARCH_TIMEOUT": 10.0,
+    # After a write: False (visible within the refresh interval, 1 s; production),
+    # "wait_for" or "true" (visible at once; tests).
+    "OPENSEARCH_REFRESH": False,
+    "OPENSEARCH_SHARDS": 1,
+    "OPENSEARCH_REPLICAS": 1,
+    # HNSW graph parameters, chosen with benchmarks/index_scale.py (README, "OpenSearch").
+    "OPENSEARCH_HNSW_M": 16,
+    "OPENSEARCH_HNSW_EF_CONSTRUCTION": 128,
+    "OPENSEARCH_EF_SEARCH": 100,
+    # Bulk writes: documents per request; retries of transient failures, first pause (s).
+    "OPENSEARCH_BULK_SIZE": 500,
+    "OPENSEARCH_MAX_RETRIES": 3,
+    "OPENSEARCH_RETRY_BACKOFF": 0.5,
+    # Seconds the replaced index lives on after a reindex swaps the alias (running searches).
+    "OPENSEARCH_SWAP_GRACE": 5.0,
+    # An index write that fails (node down) is retried by a task: first after this many
+    # seconds, doubling, this many times; `manage.py reconcile` repairs anything left.
+    "INDEX_RETRY_SECONDS": 30,
+    "INDEX_RETRY_ATTEMPTS": 8,
     # Analyzers run for each image, in order (dotted paths to Analyzer classes).
     "ANALYZERS": [
         "semantic_search.analyzers.metadata.MetadataAnalyzer",
         "semantic_search.analyzers.labels.LabelAnalyzer",
         "semantic_search.analyzers.faces.FaceAnalyzer",
         "semantic_search.analyzers.text.TextAnalyzer",
+        "semantic_search.analyzers.safety.SafetyAnalyzer",
     ],
     # Classifiers whose logits are averaged (file names under MODEL_DIR/imagenet). Adding
     # mobilenet_v2 did not improve search on the evaluation set and costs 50 ms an image.
     "CLASSIFIERS": ["efficientnet_lite0"],
     # Where derived, rebuildable data is cached (class prompt embeddings).
     "CACHE_DIR": "var/cache",
-    # Labels below this confidence (0-100) are not kept.
+    # Raw classifier detections below this confidence (0-100) are not kept on the analysis.
     "LABEL_MIN_CONFIDENCE": 5.0,
+    # Tags (taxonomy labels on images): at or above ACCEPT a label is applied, between REVIEW
+    # and ACCEPT it waits in the review queue, below REVIEW it is not stored. Labels may
+    # override both. Chosen with benchmarks/labels.py (README, "Labels").
+    "LABEL_ACCEPT_THRESHOLD": 50.0,
+    "LABEL_REVIEW_THRESHOLD": 20.0,
+    # Safety: images scoring at or above this (0-1, open_nsfw) are flagged, left out of
+    # suggestions and announced to SAFETY_NOTIFY_EMAILS and SAFETY_WEBHOOK_URL.
+    "SAFETY_FLAG_THRESHOLD": 0.8,
+    "SAFETY_NOTIFY_EMAILS": [],
+    "SAFETY_WEBHOOK_URL": None,
     # Hard limits on what the pipeline accepts.
     "MAX_FILE_BYTES": 50 * 1024 * 1024,
     "MAX_PIXELS": 80_000_000,
@@ -132,3 +170,13 @@ def check_settings(app_configs, **kwargs) -> list:
             )
         )
     return messages
+
+
+@register()
+def check_opensearch(app_configs, **kwargs) -> list:
+    """OPENSEARCH_URL is set: is the node reachable, the index there, its mapping current?"""
+    if not photodesk_settings.OPENSEARCH_URL:
+        return []
+    from .index.opensearch_health import opensearch_warnings
+
+    return opensearch_warnings(photodesk_settings)

@@ -134,9 +134,14 @@ def description(image: Any, analysis: Any) -> str:
     return "; ".join(parts)
 
 
-def image_vector(image: Any, analysis: Any) -> np.ndarray:
+def image_vector(
+    image: Any, analysis: Any, excluded: set[int] | frozenset = frozenset()
+) -> np.ndarray:
+    """The image's vector; `excluded` classes (rejected by a person) do not count."""
     total = np.zeros(embedder().dimension, np.float32)
-    evidence = {int(k): float(v) for k, v in (analysis.concepts or {}).items()}
+    evidence = {
+        int(k): float(v) for k, v in (analysis.concepts or {}).items() if int(k) not in excluded
+    }
     if evidence:
         indices = list(evidence)
         weights = np.array([evidence[i] for i in indices], np.float32)

@@ -12,6 +12,14 @@ def image_file_name(image: Any) -> str:
     return getattr(image, "original_filename", "") or image.file.name.rsplit("/", 1)[-1]
 
 
+def visible_labels(image: Any) -> list[tuple[str, float]]:
+    """(name, confidence 0-1) of the tags search may use: auto-accepted and accepted only."""
+    from .models import ImageLabel
+
+    rows = ImageLabel.objects.visible().filter(image_id=image.pk).select_related("label")
+    return [(row.label.name, row.confidence / 100) for row in rows]
+
+
 def build_document(image: Any, analysis: Any) -> IndexDocument:
     meta = analysis.photo_metadata or {}
     width, height = getattr(image, "width", None), getattr(image, "height", None)
@@ -19,8 +27,7 @@ def build_document(image: Any, analysis: Any) -> IndexDocument:
         id=image.pk,
         vector=analysis.vector,
         fields={
-            "labels": [(label["name"], label["confidence"] / 100) for label in analysis.labels]
-            + ([("person people", 1.0)] if analysis.face_count else []),
+            "labels": visible_labels(image),
             "caption": written_text(image, analysis),
             "ocr_text": analysis.ocr_text,
             "metadata": " ".join(
@@ -36,5 +43,6 @@ def build_document(image: Any, analysis: Any) -> IndexDocument:
             "height": height,
             "orientation": orientation_of(width, height),
             "rights": getattr(image, "rights", None),
+            "flagged": bool(analysis.flagged),
         },
     )

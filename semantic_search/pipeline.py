@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from . import describe
+from . import describe, labeling, notifications
 from .analyzers.base import Analyzer, Photo
 from .conf import photodesk_settings
 from .documents import build_document, image_file_name
@@ -29,7 +29,7 @@ from .models import ImageAnalysis
 logger = logging.getLogger(__name__)
 
 # Bump when the pipeline's logic changes in a way that needs every image re-analysed.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"
 
 
 class InvalidImage(ValueError):
@@ -157,6 +157,7 @@ def analyze(image: Any, force: bool = False) -> ImageAnalysis:
         _fail(analysis, f"{type(exc).__name__}: {exc}")
         raise
 
+    was_flagged = ImageAnalysis.objects.filter(pk=analysis.pk, flagged=True).exists()
     analysis.timings = timings
     analysis.model_versions = versions
     analysis.content_hash = content_hash
@@ -165,32 +166,90 @@ def analyze(image: Any, force: bool = False) -> ImageAnalysis:
     analysis.finished_at = timezone.now()
     with transaction.atomic():
         analysis.save()
+        fill_empty_fields(image, analysis.photo_metadata)
+        labeling.apply_labels(image, analysis)
     index_image(image, analysis)
+    if analysis.flagged and not was_flagged:
+        notifications.image_flagged(image, analysis)
     return analysis
 
 
 def embed(image: Any, analysis: ImageAnalysis) -> None:
-    """Description and vector from the stored facts (no image model runs)."""
+    """Description and vector from the stored facts (no image model runs). Classes whose
+    label a person rejected on this image are left out of its vector."""
     analysis.description = describe.description(image, analysis)
-    analysis.vector = describe.image_vector(image, analysis)
+    analysis.vector = describe.image_vector(
+        image, analysis, excluded=labeling.rejected_classes(image)
+    )
     analysis.embedding_model = describe.embedding_model_name()
 
 
-def index_image(image: Any, analysis: ImageAnalysis) -> bool:
-    """Write one image to the index. The DB already has the facts: a failure here is logged and
-    repaired by `manage.py reindex`, never lost."""
+# Embedded metadata fills these fields of the image model when they are empty (and exist).
+METADATA_FIELDS = {
+    "title": ("headline", "object_name"),
+    "caption": ("caption", "description"),
+    "credit": ("credit", "byline", "artist"),
+    "copyright": ("usage_terms", "copyright"),
+}
+
+
+def fill_empty_fields(image: Any, metadata: dict) -> list[str]:
+    """Copy embedded metadata into the image's empty fields; people's edits are never
+    overwritten. Returns the fields filled."""
+    filled = []
+    names = {f.name for f in image._meta.get_fields()}
+    for field, keys in METADATA_FIELDS.items():
+        if field not in names or getattr(image, field):
+            continue
+        value = next((metadata[k] for k in keys if metadata.get(k)), "")
+        if value:
+            max_length = image._meta.get_field(field).max_length
+            setattr(image, field, str(value)[:max_length] if max_length else str(value))
+            filled.append(field)
+    if filled:
+        type(image).objects.filter(pk=image.pk).update(
+            **{field: getattr(image, field) for field in filled}
+        )
+    return filled
+
+
+def refresh(image: Any) -> None:
+    """After a person changed the image's tags: new vector (rejections count), re-index."""
+    analysis = ImageAnalysis.objects.filter(image=image, status=ImageAnalysis.Status.DONE).first()
+    if analysis is None:
+        return
+    embed(image, analysis)
+    analysis.save(update_fields=["description", "embedding", "embedding_model", "updated"])
+    index_image(image, analysis)
+
+
+def index_image(image: Any, analysis: ImageAnalysis, attempt: int = 1) -> bool:
+    """Write one image to the index. The DB already has the facts: a failure here (the index
+    is down) is logged and retried later by a task, and `manage.py reconcile` repairs any
+    drift, so nothing is lost."""
     try:
         get_index().upsert([build_document(image, analysis)])
     except Exception:
-        logger.exception("Could not index image %s; run `manage.py reindex`", image.pk)
+        logger.exception("Could not index image %s (attempt %s)", image.pk, attempt)
+        _retry_index_later(image.pk, attempt)
         return False
     return True
 
 
-def remove_from_index(pk: int) -> bool:
+def remove_from_index(pk: int, attempt: int = 1) -> bool:
     try:
         get_index().delete([pk])
     except Exception:
-        logger.exception("Could not remove image %s from the index; run `manage.py reindex`", pk)
+        logger.exception("Could not remove image %s from the index (attempt %s)", pk, attempt)
+        _retry_index_later(pk, attempt)
         return False
     return True
+
+
+def _retry_index_later(pk: int, attempt: int) -> None:
+    from .tasks import schedule_index_sync
+
+    try:
+        schedule_index_sync(pk, attempt + 1)
+    except Exception:  # the database too? reconcile will still find the drift
+        logger.exception("Could not schedule a retry for image %s", pk)

@@ -15,7 +15,7 @@ from .conf import photodesk_settings
 from .documents import image_file_name
 from .images import get_image_model
 from .index import Filters, Hit, SearchQuery, get_index
-from .models import ImageAnalysis
+from .models import ImageAnalysis, ImageLabel
 from .text.query import build_article_query
 from .text.tokens import tokens
 
@@ -70,7 +70,7 @@ def suggest_for_article(
     built = build_article_query(title, body)
     if not any(t.strip() for t in built.texts):
         return []
-    filters = filters or Filters(rights_in=None)
+    filters = filters or Filters(rights_in=None, exclude_flagged=True)
     if filters.rights_in is None:
         filters.rights_in = _reusable_rights()
     if article is not None and getattr(article, "lead_image_id", None):
@@ -113,12 +113,17 @@ def _results(
     ids = [hit.id for hit in hits]
     images = get_image_model().objects.in_bulk(ids)
     analyses = {a.image_id: a for a in ImageAnalysis.objects.filter(image_id__in=ids)}
+    tags: dict[int, list[ImageLabel]] = {}
+    for row in ImageLabel.objects.visible().filter(image_id__in=ids).select_related("label"):
+        tags.setdefault(row.image_id, []).append(row)
     results = []
     for hit in hits:
         image = images.get(hit.id)
         if image is None:
             continue
-        reasons = explain(hit, analyses.get(hit.id), query_vectors, query_text)
+        reasons = explain(
+            hit, analyses.get(hit.id), tags.get(hit.id, []), query_vectors, query_text
+        )
         results.append(
             Result(image=image, score=hit.score, reasons=reasons, similarity=hit.similarity)
         )
@@ -126,15 +131,21 @@ def _results(
 
 
 def explain(
-    hit: Hit, analysis: ImageAnalysis | None, query_vectors: list[np.ndarray], query_text: str = ""
+    hit: Hit,
+    analysis: ImageAnalysis | None,
+    tags: list[ImageLabel],
+    query_vectors: list[np.ndarray],
+    query_text: str = "",
 ) -> list[str]:
-    """Short, human reasons: labels named in the query, the detected class closest in meaning,
-    words matched in captions or in the image, faces for a query about people, similarity."""
+    """Short, human reasons: tags named in the query (accepted ones only), the detected class
+    closest in meaning, words matched in captions or in the image, faces for a query about
+    people, similarity."""
     reasons: list[str] = []
     query_terms = set(tokens(query_text))
+    named = [row for row in tags if query_terms & set(tokens(" ".join(row.label.terms())))]
+    named.sort(key=lambda row: -row.confidence)
+    reasons += [f"label “{row.label.name}” ({row.confidence:.0f}%)" for row in named[:3]]
     if analysis is not None:
-        named = [label for label in analysis.labels if query_terms & set(tokens(label["name"]))][:3]
-        reasons += [f"label “{label['name']}” ({label['confidence']:.0f}%)" for label in named]
         if query_vectors and analysis.concepts:
             closest = closest_class(analysis, query_vectors)
             if closest and not any(closest in r for r in reasons):
@@ -164,7 +175,10 @@ PEOPLE_WORDS = set(tokens("person people man men woman women child children boy 
 
 def closest_class(analysis: ImageAnalysis, query_vectors: list[np.ndarray]) -> str | None:
     """The detected class that contributes most to the match: max p(class) x sim(query, class)."""
-    evidence = {int(k): float(v) for k, v in analysis.concepts.items()}
+    from .labeling import rejected_classes
+
+    rejected = rejected_classes(analysis.image_id) if analysis.image_id else set()
+    evidence = {int(k): float(v) for k, v in analysis.concepts.items() if int(k) not in rejected}
     indices = [i for i, p in evidence.items() if p >= 0.05]  # weights among the top 10
     if not indices:
         return None

@@ -52,6 +52,40 @@ def remove_from_index(pk: int) -> None:
     pipeline.remove_from_index(pk)
 
 
+def sync_index(pk: int, attempt: int = 2) -> str:
+    """Make the index agree with the database for one image (a retry after an index outage):
+    index it if it is analysed, remove it if it is gone. A failure schedules the next try."""
+    image = get_image_model().objects.filter(pk=pk).first()
+    analysis = ImageAnalysis.objects.indexable().filter(image_id=pk).first()
+    if image is None or analysis is None:
+        return "removed" if pipeline.remove_from_index(pk, attempt=attempt) else "retrying"
+    return "indexed" if pipeline.index_image(image, analysis, attempt=attempt) else "retrying"
+
+
+def schedule_index_sync(pk: int, attempt: int) -> None:
+    """Run sync_index(pk) later, with a delay that doubles each attempt; give up after
+    INDEX_RETRY_ATTEMPTS (`manage.py reconcile` finds whatever is left)."""
+    from django_q.models import Schedule
+
+    if attempt > photodesk_settings.INDEX_RETRY_ATTEMPTS:
+        logger.error(
+            "Giving up indexing image %s after %s attempts; `manage.py reconcile` repairs it",
+            pk,
+            attempt - 1,
+        )
+        return
+    delay = dt.timedelta(seconds=photodesk_settings.INDEX_RETRY_SECONDS * 2 ** (attempt - 2))
+    Schedule.objects.create(
+        func="semantic_search.tasks.sync_index",
+        args=f"{pk}, {attempt}",
+        schedule_type=Schedule.ONCE,
+        repeats=-1,  # deleted once it has run
+        next_run=timezone.now() + delay,
+        name=f"index-image-{pk}-attempt-{attempt}",
+    )
+    logger.info("Indexing of image %s will be retried in %s", pk, delay)
+
+
 def enqueue_analysis(pk: int, force: bool = False) -> None:
     """Queue (or, with ANALYZE_SYNC, run) the analysis of one image. Call after commit."""
     ImageAnalysis.objects.update_or_create(

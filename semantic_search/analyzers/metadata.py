@@ -20,6 +20,7 @@ IPTC_FIELDS = {
     (2, 105): "headline",
     (2, 110): "credit",
     (2, 116): "copyright",
+    (2, 118): "contact",
     (2, 120): "caption",
 }
 
@@ -91,12 +92,78 @@ def _degrees(dms) -> float:
     return d + m / 60 + s / 3600
 
 
+# XMP properties (namespace-less names as Pillow's getxmp returns them) → our keys.
+XMP_FIELDS = {
+    "title": "object_name",
+    "Headline": "headline",
+    "description": "caption",
+    "subject": "keywords",
+    "creator": "byline",
+    "Credit": "credit",
+    "rights": "copyright",
+    "UsageTerms": "usage_terms",
+    "City": "city",
+    "State": "province_state",
+    "Country": "country",
+    "DateCreated": "date_created",
+}
+
+
+def _xmp_values(value: Any) -> list[str]:
+    """XMP values come as str, {"Alt"/"Bag"/"Seq": {"li": ...}} or lists of those."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value.strip()] if value.strip() else []
+    if isinstance(value, list):
+        return [v for item in value for v in _xmp_values(item)]
+    if isinstance(value, dict):
+        for key in ("Alt", "Bag", "Seq", "li", "text"):
+            if key in value:
+                return _xmp_values(value[key])
+    return []
+
+
+def _walk(node: Any):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield key, value
+            yield from _walk(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _walk(item)
+
+
+def read_xmp(photo: Photo) -> dict[str, Any]:
+    getxmp = getattr(photo.source, "getxmp", None)
+    if getxmp is None:
+        return {}
+    try:
+        xmp = getxmp()
+    except Exception:  # malformed XMP, or defusedxml missing
+        return {}
+    out: dict[str, Any] = {}
+    for key, value in _walk(xmp):
+        name = XMP_FIELDS.get(key)
+        if name is None or name in out:
+            continue
+        values = _xmp_values(value)
+        if values:
+            out[name] = values if name == "keywords" else " ".join(values)
+    return out
+
+
 class MetadataAnalyzer(Analyzer):
     key = "metadata"
 
     def model_versions(self) -> dict[str, str]:
-        return {"pillow-exif-iptc": "1"}
+        return {"pillow-exif-iptc-xmp": "2"}
 
     def analyze(self, photo: Photo) -> dict[str, Any]:
-        metadata = {**read_exif(photo), **read_iptc(photo)}
+        # Later sources win: IPTC over XMP over EXIF for the same key; keywords are merged.
+        exif, xmp, iptc = read_exif(photo), read_xmp(photo), read_iptc(photo)
+        metadata = {**exif, **xmp, **iptc}
+        keywords = [*iptc.get("keywords", []), *xmp.get("keywords", [])]
+        if keywords:
+            metadata["keywords"] = list(dict.fromkeys(keywords))
         return {"photo_metadata": metadata}

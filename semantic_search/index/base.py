@@ -47,6 +47,7 @@ class Filters:
     min_width: int | None = None
     created_after: dt.datetime | None = None
     created_before: dt.datetime | None = None
+    exclude_flagged: bool = False
 
     def accepts(self, doc_id: int, attributes: dict[str, Any]) -> bool:
         if doc_id in self.exclude_ids:
@@ -54,6 +55,8 @@ class Filters:
         if self.include_ids is not None and doc_id not in self.include_ids:
             return False
         if self.rights_in is not None and attributes.get("rights") not in self.rights_in:
+            return False
+        if self.exclude_flagged and attributes.get("flagged"):
             return False
         if self.orientation and attributes.get("orientation") != self.orientation:
             return False
@@ -107,6 +110,10 @@ class IndexUnavailable(RuntimeError):
     """The index cannot be reached or read; the database still has everything."""
 
 
+class IndexBusy(RuntimeError):
+    """Another rebuild of the index is in progress."""
+
+
 class SearchIndex(ABC):
     @classmethod
     @abstractmethod
@@ -135,3 +142,17 @@ class SearchIndex(ABC):
 
     def count(self) -> int:
         return len(self.ids())
+
+    # Used by `manage.py reconcile`; a backend that stores no fingerprints can still find
+    # missing and orphaned documents, not stale ones.
+    def fingerprint(self, document: IndexDocument) -> str | None:
+        """A digest of the document as this backend would store it."""
+        return None
+
+    def fingerprints(self, deep: bool = False) -> dict[int, str | None]:
+        """id → stored fingerprint of every document (None: unknown)."""
+        return dict.fromkeys(self.ids())
+
+    def mapping_problems(self) -> list[str]:
+        """Why the whole index must be rebuilt (missing, built by other code); empty if not."""
+        return []

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from semantic_search.documents import build_document
 from semantic_search.index import get_index
+from semantic_search.index.base import IndexBusy
 from semantic_search.models import ImageAnalysis
 
 
@@ -40,7 +41,11 @@ class Command(BaseCommand):
                 desc="Reindexing",
             )
         )
-        written = get_index().replace_all(documents)
+        try:
+            # OpenSearch builds a new versioned index and swaps the alias when it is complete.
+            written = get_index().replace_all(documents)
+        except IndexBusy as exc:
+            raise CommandError(str(exc)) from exc
         pending = ImageAnalysis.objects.exclude(status=ImageAnalysis.Status.DONE).count()
         self.stdout.write(self.style.SUCCESS(f"Indexed {written} images."))
         if pending:

@@ -56,6 +56,12 @@ class ImageAnalysis(models.Model):
     )
     faces = models.JSONField(default=list, blank=True, help_text="[{box: [x, y, w, h], score}]")
     face_count = models.PositiveIntegerField(default=0)
+    safety_score = models.FloatField(
+        null=True, blank=True, help_text="0–1, how likely the image is not safe for work."
+    )
+    flagged = models.BooleanField(
+        default=False, db_index=True, help_text="Safety score at or above the threshold."
+    )
     ocr_text = models.TextField(blank=True)
     ocr_lines = models.JSONField(
         default=list, blank=True, help_text="[{text, confidence, box}] in reading order."

@@ -1,0 +1,13 @@
+"""Photodesk's tables: analysis state and facts, the label taxonomy and image labels."""
+
+from .analysis import AnalysisQuerySet, ImageAnalysis
+from .labels import ImageLabel, Label, LabelDecision, ModelClass
+
+__all__ = [
+    "AnalysisQuerySet",
+    "ImageAnalysis",
+    "ImageLabel",
+    "Label",
+    "LabelDecision",
+    "ModelClass",
+]
