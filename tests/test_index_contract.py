@@ -80,6 +80,8 @@ DOCS = [
     doc(10, 2, (2000, 1000), "forbidden", (2023, 6, 6), caption="Crowds at the election rally",
         people="Jane Doe John Roe"),
 ]  # fmt: skip
+DOCS[5].attributes["flagged"] = True
+DOCS[6].attributes["flagged"] = False
 BY_ID = {d.id: d for d in DOCS}
 
 
@@ -194,6 +196,7 @@ FILTERS = {
         created_before=dt.datetime(2024, 1, 10, tzinfo=UTC),
     ),
     "combined": Filters(rights_in={"editorial"}, orientation="landscape", exclude_ids={6}),
+    "not-flagged": Filters(exclude_flagged=True),
 }
 
 
