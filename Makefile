@@ -7,7 +7,7 @@ PHOTOS ?= ../shared/photos/demo
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install demo run test test-postgres lint services services-stop bench clean
+.PHONY: install demo run test test-postgres lint services services-stop bench bench-index clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -32,12 +32,21 @@ run: install  ## Run the worker and the development server on the existing datab
 test: install  ## Run every test (SQLite, or the database in DATABASE_URL).
 	$(BIN)/pytest
 
+services:  ## Start the real services tests can use: OpenSearch on 127.0.0.1:9200 (Maven Central).
+	bash scripts/opensearch.sh start
+
+services-stop:
+	bash scripts/opensearch.sh stop
+
 lint: install
 	$(BIN)/ruff check .
 
 bench: install  ## Ingest throughput and search quality (slow: minutes).
 	$(BIN)/python benchmarks/ingest.py
 	$(BIN)/python benchmarks/quality.py
+
+bench-index: install services  ## OpenSearch at 100k synthetic images: indexing rate, latency, HNSW recall.
+	$(BIN)/python benchmarks/index_scale.py
 
 clean:
 	rm -rf var

@@ -1,7 +1,9 @@
 """Production: everything from environment variables.
 
-DATABASE_URL (Postgres), OPENSEARCH_URL, AWS_STORAGE_BUCKET_NAME (S3 through django-storages),
-REDIS_URL (django-q2 broker), DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, PHOTODESK_MODEL_DIR.
+DATABASE_URL (Postgres), OPENSEARCH_URL (+ OPENSEARCH_USERNAME/PASSWORD, OPENSEARCH_CA_CERTS,
+OPENSEARCH_VERIFY_CERTS, OPENSEARCH_INDEX, OPENSEARCH_REPLICAS), AWS_STORAGE_BUCKET_NAME (S3 through
+django-storages), REDIS_URL (django-q2 broker), DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS,
+PHOTODESK_MODEL_DIR.
 """
 
 import os
@@ -56,3 +58,13 @@ PHOTODESK = {
 if os.environ.get("OPENSEARCH_URL"):
     PHOTODESK["INDEX_BACKEND"] = "semantic_search.index.opensearch.OpenSearchIndex"
     PHOTODESK["OPENSEARCH_URL"] = os.environ["OPENSEARCH_URL"]
+    # Optional: credentials (or put them in the URL), a CA bundle, the alias, replicas.
+    for name in ("OPENSEARCH_INDEX", "OPENSEARCH_USERNAME", "OPENSEARCH_PASSWORD"):
+        if os.environ.get(name):
+            PHOTODESK[name] = os.environ[name]
+    if os.environ.get("OPENSEARCH_CA_CERTS"):
+        PHOTODESK["OPENSEARCH_CA_CERTS"] = os.environ["OPENSEARCH_CA_CERTS"]
+    if os.environ.get("OPENSEARCH_VERIFY_CERTS", "1").lower() in {"0", "false", "no"}:
+        PHOTODESK["OPENSEARCH_VERIFY_CERTS"] = False
+    if os.environ.get("OPENSEARCH_REPLICAS"):
+        PHOTODESK["OPENSEARCH_REPLICAS"] = int(os.environ["OPENSEARCH_REPLICAS"])
