@@ -47,6 +47,8 @@ DEFAULTS: dict[str, Any] = {
     "OPENSEARCH_EF_SEARCH": 100,
     # Bulk writes: documents per request; retries of transient failures, first pause (s).
     "OPENSEARCH_BULK_SIZE": 500,
+    # Bulk requests in flight during a rebuild (the node indexes one while the next is made).
+    "OPENSEARCH_BULK_CONCURRENCY": 2,
     "OPENSEARCH_MAX_RETRIES": 3,
     "OPENSEARCH_RETRY_BACKOFF": 0.5,
     # Seconds the replaced index lives on after a reindex swaps the alias (running searches).

@@ -42,6 +42,29 @@ def random_docs(n: int, seed: int = 0, start: int = 1) -> list[IndexDocument]:
     ]
 
 
+def test_connection_settings_carry_credentials_and_tls():
+    """OPENSEARCH_URL with credentials, or separate ones; https is TLS, verified by default."""
+    import base64
+
+    from semantic_search.index.opensearch_client import ConnectionOptions, make_client
+
+    def connection(options: ConnectionOptions):
+        return make_client(options).transport.connection_pool.connection
+
+    in_url = connection(ConnectionOptions("https://alice:s3cret@search.example.org:9443"))
+    assert in_url.host == "https://search.example.org:9443"
+    assert in_url.headers["authorization"] == "Basic " + base64.b64encode(b"alice:s3cret").decode()
+    assert in_url.pool.cert_reqs == "CERT_REQUIRED"
+    separate = connection(
+        ConnectionOptions("https://search.example.org", username="bob", password="pw",
+                          verify_certs=False)
+    )  # fmt: skip
+    assert separate.headers["authorization"] == "Basic " + base64.b64encode(b"bob:pw").decode()
+    assert separate.pool.cert_reqs == "CERT_NONE"
+    plain = connection(ConnectionOptions("http://127.0.0.1:9200"))
+    assert plain.host == "http://127.0.0.1:9200" and "authorization" not in plain.headers
+
+
 @pytest.fixture
 def index():
     require_node()
@@ -166,6 +189,23 @@ def test_writes_during_a_rebuild_reach_the_new_index(index):
     assert late.id in index.ids()
     assert docs[5].id not in index.ids()
     assert index.count() == len(docs)
+
+
+def test_a_first_write_during_the_very_first_rebuild_is_kept(index):
+    docs = random_docs(30, seed=6)
+    late = random_docs(1, seed=7, start=2000)[0]
+
+    def database_rows():
+        for i, doc in enumerate(docs):
+            if i == 20:  # no serving index yet: this write creates one
+                make_index(index.alias).upsert([late])
+            yield doc
+
+    index.batch_size = 10
+    index.replace_all(database_rows())
+    assert index.aliases() == {index.alias: [f"{index.alias}-v1"], index.building_alias: []}
+    assert set(index._generations()) == {f"{index.alias}-v1"}
+    assert index.ids() == {d.id for d in docs} | {late.id}
 
 
 def test_a_failed_rebuild_leaves_the_serving_index_alone(index):

@@ -25,7 +25,15 @@ from opensearchpy.exceptions import NotFoundError, RequestError
 
 from . import opensearch_schema as schema
 from .base import Hit, IndexBusy, IndexDocument, IndexUnavailable, SearchIndex, SearchQuery, fuse
-from .opensearch_client import Action, ConnectionOptions, bulk, make_client, with_backoff
+from .opensearch_client import (
+    Action,
+    BulkOptions,
+    ConnectionOptions,
+    Ignore,
+    bulk,
+    make_client,
+    with_backoff,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +54,7 @@ class OpenSearchIndex(SearchIndex):
         replicas: int = 1,
         refresh: str | bool = False,
         batch_size: int = 500,
+        bulk_concurrency: int = 2,
         retries: int = 3,
         backoff: float = 0.5,
         swap_grace: float = 5.0,
@@ -58,6 +67,7 @@ class OpenSearchIndex(SearchIndex):
         self.shards, self.replicas = shards, replicas
         self.refresh = refresh
         self.batch_size, self.retries, self.backoff = batch_size, retries, backoff
+        self.bulk_concurrency = bulk_concurrency
         self.swap_grace = swap_grace
 
     @classmethod
@@ -80,6 +90,7 @@ class OpenSearchIndex(SearchIndex):
             replicas=conf.OPENSEARCH_REPLICAS,
             refresh=conf.OPENSEARCH_REFRESH,
             batch_size=conf.OPENSEARCH_BULK_SIZE,
+            bulk_concurrency=conf.OPENSEARCH_BULK_CONCURRENCY,
             retries=conf.OPENSEARCH_MAX_RETRIES,
             backoff=conf.OPENSEARCH_RETRY_BACKOFF,
             swap_grace=conf.OPENSEARCH_SWAP_GRACE,
@@ -184,15 +195,11 @@ class OpenSearchIndex(SearchIndex):
         # the serving alias got the same write.
         return (item.get("error") or {}).get("type") == "index_not_found_exception"
 
-    def _bulk(self, actions: Iterable[Action], **kwargs: Any) -> int:
-        return bulk(
-            self.client,
-            actions,
-            batch_size=self.batch_size,
-            retries=self.retries,
-            backoff=self.backoff,
-            **kwargs,
+    def _bulk(self, actions: Iterable[Action], ignore: Ignore | None = None, **options: Any) -> int:
+        settings = BulkOptions(
+            batch_size=self.batch_size, retries=self.retries, backoff=self.backoff, **options
         )
+        return bulk(self.client, actions, settings, ignore)
 
     def upsert(self, documents: Iterable[IndexDocument]) -> int:
         sources = [schema.to_source(document) for document in documents]
@@ -231,7 +238,6 @@ class OpenSearchIndex(SearchIndex):
                 f"{found[self.building_alias][0]} is being built by another reindex. If that "
                 "process died, delete that index and run reindex again."
             )
-        old = found[self.alias]
         # Bulk loading is faster without refreshes and replicas; both are restored before
         # the new index serves.
         new = self._create_next(
@@ -241,8 +247,9 @@ class OpenSearchIndex(SearchIndex):
             }
         )
         try:
+            self._claim_build(new)
             written = self._load(new, documents)
-            self._swap(old, new)
+            old = self._swap(new)
         except BaseException:
             self.client.indices.delete(index=new, ignore_unavailable=True)
             raise
@@ -257,7 +264,7 @@ class OpenSearchIndex(SearchIndex):
             ({"index": {"_index": index, "_id": str(source["id"])}}, source)
             for source in (schema.to_source(document) for document in documents)
         )
-        written = self._bulk(actions)
+        written = self._bulk(actions, concurrency=self.bulk_concurrency)
         self.client.indices.put_settings(
             index=index,
             body={"index": {"number_of_replicas": self.replicas, "refresh_interval": None}},
@@ -266,8 +273,18 @@ class OpenSearchIndex(SearchIndex):
         self.client.cluster.health(index=index, wait_for_status="yellow", request_timeout=60)
         return written
 
-    def _swap(self, old: list[str], new: str) -> None:
-        """One aliases request: searches see the old index or the new one, never neither."""
+    def _claim_build(self, new: str) -> None:
+        """Two rebuilds started at the same moment: the older index carries on alone."""
+        builders = self.aliases()[self.building_alias]
+        generations = self._generations()
+        if len(builders) > 1 and new != min(builders, key=lambda i: generations.get(i, 0)):
+            raise IndexBusy(f"{self.alias} is being rebuilt by another process.")
+
+    def _swap(self, new: str) -> list[str]:
+        """One aliases request: searches see the old index or the new one, never neither.
+        Returns the indices the alias left (read just before, in case a first write created
+        one while this index was built)."""
+        old = [index for index in self.aliases()[self.alias] if index != new]
         actions: list[dict[str, Any]] = [
             {"remove": {"index": index, "alias": self.alias}} for index in old
         ]
@@ -276,6 +293,7 @@ class OpenSearchIndex(SearchIndex):
             {"remove": {"index": new, "alias": self.building_alias}},
         ]
         self.client.indices.update_aliases(body={"actions": actions})
+        return old
 
     # -- reads ---------------------------------------------------------------------------
     def count(self) -> int:

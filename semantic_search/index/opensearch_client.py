@@ -5,7 +5,9 @@ from __future__ import annotations
 import itertools
 import logging
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -82,6 +84,9 @@ class BulkError(RuntimeError):
     """Some documents were refused by OpenSearch for a reason retrying will not fix."""
 
 
+# Which per-document errors are expected: ignore(op, item) -> True to skip.
+Ignore = Callable[[str, dict[str, Any]], bool]
+
 # An action: its metadata line ({"index": {...}} / {"delete": {...}}) and its source or None.
 Action = tuple[dict[str, Any], dict[str, Any] | None]
 
@@ -99,56 +104,83 @@ def refresh_param(refresh: str | bool | None) -> str:
     return str(refresh).lower()
 
 
+@dataclass(frozen=True)
+class BulkOptions:
+    batch_size: int
+    retries: int
+    backoff: float
+    refresh: str | bool = False
+    require_alias: bool = False
+    # Batches in flight at once: 1 keeps order (single writes); a rebuild uses more so the
+    # next batch is prepared and sent while the node indexes the previous one.
+    concurrency: int = 1
+
+
 def bulk(
     client: OpenSearch,
     actions: Iterable[Action],
-    *,
-    batch_size: int,
-    retries: int,
-    backoff: float,
-    refresh: str | bool = False,
-    require_alias: bool = False,
-    ignore: Callable[[str, dict[str, Any]], bool] = lambda op, item: False,
+    options: BulkOptions,
+    ignore: Ignore | None = None,
 ) -> int:
     """Send actions in batches; return how many succeeded. Whole batches are retried on
     connection errors and 5xx, single documents on 429 (queue full), with backoff.
     `ignore(op, item)` says which per-document errors are expected (a delete of a document
     that is not there, a write to an alias that has just gone)."""
+    batches = batched(actions, options.batch_size)
+    if options.concurrency <= 1:
+        return sum(_send(client, batch, options, ignore) for batch in batches)
     done = 0
-    for batch in batched(actions, batch_size):
-        pending = batch
-        for attempt in itertools.count():
-            body: list[dict[str, Any]] = []
-            for meta, source in pending:
-                body.append(meta)
-                if source is not None:
-                    body.append(source)
-            params: dict[str, Any] = {"refresh": refresh_param(refresh)}
-            if require_alias:
-                params["require_alias"] = "true"
-            response = with_backoff(
-                lambda body=body, params=params: client.bulk(body=body, params=params),
-                retries=retries,
-                backoff=backoff,
-                what="bulk write",
-            )
-            throttled: list[Action] = []
-            errors: list[str] = []
-            for action, item in zip(pending, response["items"], strict=True):
-                op, result = next(iter(item.items()))
-                status = result.get("status", 500)
-                if status < 300 or (op == "delete" and result.get("result") == "not_found"):
-                    done += 1
-                elif status == 429:
-                    throttled.append(action)
-                elif not ignore(op, result):
-                    errors.append(f"{op} {result.get('_id')}: {result.get('error')}")
-            if errors:
-                raise BulkError(f"{len(errors)} bulk actions failed, first: {errors[0]}")
-            if not throttled:
-                break
-            if attempt >= retries:
-                raise IndexUnavailable(f"OpenSearch kept refusing {len(throttled)} documents (429)")
-            time.sleep(backoff * 2**attempt)
-            pending = throttled
+    with ThreadPoolExecutor(options.concurrency) as pool:
+        in_flight: deque[Future[int]] = deque()
+        for batch in batches:
+            in_flight.append(pool.submit(_send, client, batch, options, ignore))
+            if len(in_flight) >= options.concurrency:
+                done += in_flight.popleft().result()
+        while in_flight:
+            done += in_flight.popleft().result()
     return done
+
+
+def _send(
+    client: OpenSearch,
+    batch: list[Action],
+    options: BulkOptions,
+    ignore: Ignore | None,
+) -> int:
+    done = 0
+    pending = batch
+    params: dict[str, Any] = {"refresh": refresh_param(options.refresh)}
+    if options.require_alias:
+        params["require_alias"] = "true"
+    for attempt in itertools.count():
+        body: list[dict[str, Any]] = []
+        for meta, source in pending:
+            body.append(meta)
+            if source is not None:
+                body.append(source)
+        response = with_backoff(
+            lambda body=body: client.bulk(body=body, params=params),
+            retries=options.retries,
+            backoff=options.backoff,
+            what="bulk write",
+        )
+        throttled: list[Action] = []
+        errors: list[str] = []
+        for action, item in zip(pending, response["items"], strict=True):
+            op, result = next(iter(item.items()))
+            status = result.get("status", 500)
+            if status < 300 or (op == "delete" and result.get("result") == "not_found"):
+                done += 1
+            elif status == 429:
+                throttled.append(action)
+            elif ignore is None or not ignore(op, result):
+                errors.append(f"{op} {result.get('_id')}: {result.get('error')}")
+        if errors:
+            raise BulkError(f"{len(errors)} bulk actions failed, first: {errors[0]}")
+        if not throttled:
+            return done
+        if attempt >= options.retries:
+            raise IndexUnavailable(f"OpenSearch kept refusing {len(throttled)} documents (429)")
+        time.sleep(options.backoff * 2**attempt)
+        pending = throttled
+    raise AssertionError("unreachable")
