@@ -36,5 +36,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 PHOTODESK = {
     **PHOTODESK,
     "INDEX_PATH": Path(os.environ.get("PHOTODESK_INDEX_PATH", _TMP / "index")),
+    # The suite stays on the embedded index; a test that selects OpenSearch (OPENSEARCH_URL,
+    # tests/opensearch_support.py) sees its writes at once instead of after a refresh.
+    "OPENSEARCH_REFRESH": "true",
 }
 Q_CLUSTER = {**Q_CLUSTER, "poll": 0.2}  # noqa: F405
