@@ -353,3 +353,23 @@ def test_backends_agree_on_the_demo_photos_with_the_same_reasons(archive, settin
             if result.image.pk in reasons:
                 assert result.reasons == reasons[result.image.pk]
     assert sum(overlaps) / len(overlaps) >= 0.9, overlaps
+
+
+@pytest.mark.django_db
+def test_reconcile_fills_and_prunes_the_embedded_index_too(archive, separate_index):
+    """The embedded index stores no fingerprints: reconcile still finds missing and orphaned
+    documents (and says it cannot see stale ones)."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from semantic_search.index import get_index
+
+    index = get_index()
+    assert isinstance(index, EmbeddedIndex) and index.count() == 0
+    index.upsert([IndexDocument(987_654, DOCS[0].vector, {"caption": "gone"})])
+    out = StringIO()
+    call_command("reconcile", stdout=out)
+    assert f"{len(archive)} missing, 0 stale, 1 orphaned" in out.getvalue()
+    assert "stale documents go unseen" in out.getvalue()
+    assert index.ids() == set(archive.values())
