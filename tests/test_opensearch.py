@@ -126,6 +126,7 @@ def test_a_label_at_a_confidence_is_one_nested_query(index):
     docs[1].fields["labels"] = [("cat", 0.50), ("dog", 0.97)]
     index.upsert(docs)
     assert index.ids_with_label("cat", 90) == [docs[0].id]
+    assert index.ids_with_label("Cat", 90) == [docs[0].id]  # names match in any case
     assert index.ids_with_label("cat") == [docs[0].id, docs[1].id]
     assert index.ids_with_label("dog", 90) == [docs[1].id]
 

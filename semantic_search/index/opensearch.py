@@ -16,8 +16,8 @@ import dataclasses
 import logging
 import re
 import time
-from collections.abc import Iterable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
 
 import numpy as np
 from opensearchpy import OpenSearch
@@ -38,6 +38,8 @@ from .opensearch_client import (
 logger = logging.getLogger(__name__)
 
 SCAN_PAGE = 5000
+
+T = TypeVar("T")
 
 
 class OpenSearchIndex(SearchIndex):
@@ -97,10 +99,10 @@ class OpenSearchIndex(SearchIndex):
         )
 
     # -- indices and aliases -------------------------------------------------------------
-    def _retrying(self, call, what: str):
+    def _retrying(self, call: Callable[[], T], what: str) -> T:
         return with_backoff(call, retries=self.retries, backoff=self.backoff, what=what)
 
-    def _reading(self, call, what: str):
+    def _reading(self, call: Callable[[], T], what: str) -> T:
         """Reads fail fast (a search should not hang on a dead node): no retries."""
         return with_backoff(call, retries=0, backoff=0, what=what)
 
@@ -369,7 +371,9 @@ class OpenSearchIndex(SearchIndex):
             if d.get("found") and "vector" in d.get("_source", {})
         }
 
-    def ids_with_label(self, name: str, min_confidence: float = 0.0, limit: int = 10_000):
+    def ids_with_label(
+        self, name: str, min_confidence: float = 0.0, limit: int = 10_000
+    ) -> list[int]:
         """Images with label `name` at confidence >= min_confidence (0-100): one nested query,
         both conditions on the same label."""
         body = {

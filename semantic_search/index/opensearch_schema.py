@@ -99,7 +99,10 @@ def mappings(*, dimension: int, m: int, ef_construction: int) -> dict[str, Any]:
             "labels": {
                 "type": "nested",
                 "properties": {
-                    "name": {**text, "fields": {"raw": {"type": "keyword"}}},
+                    "name": {
+                        **text,
+                        "fields": {"raw": {"type": "keyword", "normalizer": "lowercase"}},
+                    },
                     "confidence": {"type": "float"},  # 0-100, like the database
                 },
             },
