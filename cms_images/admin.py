@@ -1,16 +1,17 @@
 from django.contrib import admin
 from django.utils.html import format_html
 
-from semantic_search.admin import AnalysisPanelMixin
+from semantic_search.admin import AnalysisPanelMixin, ImageLabelInline, LabelInlineMixin
 
 from .models import Article, Image
 
 
 @admin.register(Image)
-class ImageAdmin(AnalysisPanelMixin, admin.ModelAdmin):
+class ImageAdmin(LabelInlineMixin, AnalysisPanelMixin, admin.ModelAdmin):
     list_display = ("thumbnail", "__str__", "credit", "rights", "analysis_status", "created")
     list_display_links = ("thumbnail", "__str__")
-    list_filter = ("rights", "analysis__status", "created")
+    list_filter = ("rights", "analysis__status", "analysis__flagged", "created")
+    inlines = [ImageLabelInline]
     search_fields = (
         "title",
         "caption",

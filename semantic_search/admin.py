@@ -52,3 +52,11 @@ class ImageAnalysisAdmin(admin.ModelAdmin):
     @admin.display(description="seconds")
     def seconds(self, obj: ImageAnalysis) -> str:
         return format_html("{}", obj.total_seconds) if obj.timings else "—"
+
+
+from .admin_labels import (  # noqa: E402  (registers the label admins)
+    ImageLabelInline,
+    LabelInlineMixin,
+)
+
+__all__ = ["AnalysisPanelMixin", "ImageLabelInline", "LabelInlineMixin", "render_analysis"]

@@ -106,8 +106,11 @@ def _pattern(label: Label) -> re.Pattern:
     return re.compile(r"(?<![\w-])(?:" + "|".join(terms) + r")(?![\w-])", re.IGNORECASE)
 
 
-def text_candidates(image: Any, analysis: ImageAnalysis, labels: Iterable[Label]) -> dict:
-    """Labels whose name or a synonym appears in the image's written or read text."""
+def text_candidates(
+    image: Any, analysis: ImageAnalysis, labels: Iterable[Label], mapped: set[int] = frozenset()
+) -> dict:
+    """Labels whose name or a synonym appears in the image's written or read text, or (for
+    labels no model class maps to, like a new one) in the names of its raw detections."""
     from .describe import written_text
 
     meta = analysis.photo_metadata or {}
@@ -126,7 +129,7 @@ def text_candidates(image: Any, analysis: ImageAnalysis, labels: Iterable[Label]
             _add(candidates, label, Candidate(TEXT_CONFIDENCE["caption"], "text:caption"))
         elif analysis.ocr_text and pattern.search(analysis.ocr_text):
             _add(candidates, label, Candidate(TEXT_CONFIDENCE["ocr"], "text:ocr"))
-        elif detections and pattern.search(detections):
+        elif detections and label.pk not in mapped and pattern.search(detections):
             best = max(
                 (
                     d["confidence"]
@@ -161,8 +164,9 @@ def apply_labels(image: Any, analysis: ImageAnalysis, only: Iterable[Label] | No
     if only is not None:
         wanted = {label.pk for label in only}
         classes = {i: lab for i, lab in classes.items() if lab.pk in wanted}
+    mapped = {label.pk for label in classes.values()}
     candidates = _merge(
-        model_candidates(analysis, classes), text_candidates(image, analysis, labels)
+        model_candidates(analysis, classes), text_candidates(image, analysis, labels, mapped)
     )
     if only is not None:
         candidates = {pk: c for pk, c in candidates.items() if pk in wanted}

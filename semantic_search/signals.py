@@ -44,8 +44,36 @@ def remove_on_delete(sender, instance, **kwargs) -> None:
     transaction.on_commit(partial(remove_from_index, instance.pk))
 
 
+_LABEL_SNAPSHOT = "_photodesk_label_terms"
+
+
+def _label_terms(label) -> tuple:
+    return (label.name, tuple(sorted(label.synonyms or [])), label.active, label.parent_id)
+
+
+def remember_label(sender, instance, **kwargs) -> None:
+    setattr(instance, _LABEL_SNAPSHOT, _label_terms(instance) if instance.pk else None)
+
+
+def apply_new_or_changed_label(sender, instance, created: bool, raw: bool = False, **kwargs):
+    """A new label, or new words for one, reaches the whole archive in the background."""
+    if raw:
+        return
+    current = _label_terms(instance)
+    if instance.active and (created or current != getattr(instance, _LABEL_SNAPSHOT, None)):
+        from .tasks import enqueue_label_application
+
+        transaction.on_commit(partial(enqueue_label_application, instance.pk))
+    setattr(instance, _LABEL_SNAPSHOT, current)
+
+
 def connect() -> None:
     model = get_image_model()
     post_init.connect(remember_file, sender=model, dispatch_uid="photodesk-post-init")
     post_save.connect(queue_analysis_on_save, sender=model, dispatch_uid="photodesk-post-save")
     post_delete.connect(remove_on_delete, sender=model, dispatch_uid="photodesk-post-delete")
+
+    from .models import Label
+
+    post_init.connect(remember_label, sender=Label, dispatch_uid="photodesk-label-init")
+    post_save.connect(apply_new_or_changed_label, sender=Label, dispatch_uid="photodesk-label")

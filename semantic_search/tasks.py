@@ -118,3 +118,36 @@ def retry_later(pk: int, delay: dt.timedelta) -> None:
         name=f"retry-analyze-image-{pk}-{timezone.now().timestamp():.0f}",
     )
     logger.info("Analysis of image %s will be retried in %s", pk, delay)
+
+
+def apply_label_everywhere(label_id: int) -> int:
+    """A label was added or its name/synonyms changed: match it against every analysed image's
+    stored facts (no model runs) and re-index the images whose tags changed."""
+    from .labeling import apply_labels
+    from .models import Label
+
+    label = Label.objects.filter(pk=label_id).first()
+    if label is None:
+        return 0
+    changed_images = 0
+    analyses = ImageAnalysis.objects.done().select_related("image").order_by("image_id")
+    for analysis in analyses.iterator(chunk_size=200):
+        if apply_labels(analysis.image, analysis, only=[label]):
+            changed_images += 1
+            pipeline.index_image(analysis.image, analysis)
+    logger.info("Label %s applied to the archive: %s image(s) changed", label, changed_images)
+    return changed_images
+
+
+def enqueue_label_application(label_id: int) -> None:
+    if photodesk_settings.ANALYZE_SYNC or _inline.get():
+        apply_label_everywhere(label_id)
+        return
+    from django_q.tasks import async_task
+
+    async_task(
+        "semantic_search.tasks.apply_label_everywhere",
+        label_id,
+        group=TASK_GROUP,
+        task_name=f"apply-label-{label_id}",
+    )

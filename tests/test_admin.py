@@ -12,6 +12,14 @@ from .conftest import DEMO_PHOTOS
 
 pytestmark = pytest.mark.django_db
 
+# The image form carries the tags inline (ImageLabelInline); an upload adds none.
+INLINE_EMPTY = {
+    "photodesk_labels-TOTAL_FORMS": "0",
+    "photodesk_labels-INITIAL_FORMS": "0",
+    "photodesk_labels-MIN_NUM_FORMS": "0",
+    "photodesk_labels-MAX_NUM_FORMS": "1000",
+}
+
 
 @pytest.fixture
 def staff_client(client, django_user_model):
@@ -40,6 +48,7 @@ def test_uploading_in_the_admin_shows_the_analysis_on_the_image_page(
                 "copyright": "",
                 "rights": "editorial",
                 "original_filename": "",
+                **INLINE_EMPTY,
             },
         )
     assert response.status_code == 302, response.content[:2000]

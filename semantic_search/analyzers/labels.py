@@ -61,6 +61,7 @@ class LabelAnalyzer(Analyzer):
         labels = [
             {
                 "name": class_name(i, names),
+                "index": i,
                 "confidence": round(float(probs[i]) * 100, 1),
                 "source": source,
                 "kind": "class",

@@ -1,7 +1,7 @@
 """Photodesk's tables: analysis state and facts, the label taxonomy and image labels."""
 
 from .analysis import AnalysisQuerySet, ImageAnalysis
-from .labels import ImageLabel, Label, LabelDecision, ModelClass
+from .labels import ImageLabel, Label, LabelDecision, ModelClass, ReviewItem
 
 __all__ = [
     "AnalysisQuerySet",
@@ -10,4 +10,5 @@ __all__ = [
     "Label",
     "LabelDecision",
     "ModelClass",
+    "ReviewItem",
 ]

@@ -226,3 +226,12 @@ class LabelDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.action} “{self.label_name}” on image {self.image_id_snapshot}"
+
+
+class ReviewItem(ImageLabel):
+    """The review queue: image labels waiting for a person (an admin view of ImageLabel)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "label to review"
+        verbose_name_plural = "label review queue"
