@@ -162,7 +162,8 @@ def apply_labels(image: Any, analysis: ImageAnalysis, only: Iterable[Label] | No
     labels = only if only is not None else list(Label.objects.active())
     classes = class_map()
     if only is not None:
-        wanted = {label.pk for label in only}
+        # The labels asked for, and their parents (which get the child's confidence).
+        wanted = {node.pk for label in only for node in [label, *label.ancestors()]}
         classes = {i: lab for i, lab in classes.items() if lab.pk in wanted}
     mapped = {label.pk for label in classes.values()}
     candidates = _merge(

@@ -52,7 +52,9 @@ def _label_terms(label) -> tuple:
 
 
 def remember_label(sender, instance, **kwargs) -> None:
-    setattr(instance, _LABEL_SNAPSHOT, _label_terms(instance) if instance.pk else None)
+    # A partially loaded label (.only()) would reload itself here, endlessly: skip it.
+    complete = instance.pk and not instance.get_deferred_fields()
+    setattr(instance, _LABEL_SNAPSHOT, _label_terms(instance) if complete else None)
 
 
 def apply_new_or_changed_label(sender, instance, created: bool, raw: bool = False, **kwargs):
