@@ -90,17 +90,19 @@ class LabelAdmin(admin.ModelAdmin):
 
     @admin.action(description="Deactivate the selected labels (kept, not applied or searched)")
     def deactivate(self, request, queryset) -> None:
-        for label in queryset:
-            label.active = False
-            label.save()
-        self.message_user(request, f"Deactivated {queryset.count()} label(s).", messages.SUCCESS)
+        self._set_active(request, queryset, False)
 
     @admin.action(description="Activate the selected labels")
     def activate(self, request, queryset) -> None:
-        for label in queryset:
-            label.active = True
+        self._set_active(request, queryset, True)
+
+    def _set_active(self, request, queryset, active: bool) -> None:
+        labels = list(queryset)
+        for label in labels:  # save() per label: activation re-applies it to the archive
+            label.active = active
             label.save()
-        self.message_user(request, f"Activated {queryset.count()} label(s).", messages.SUCCESS)
+        verb = "Activated" if active else "Deactivated"
+        self.message_user(request, f"{verb} {len(labels)} label(s).", messages.SUCCESS)
 
     @admin.action(description="Merge the selected labels into another…")
     def merge_labels_action(self, request, queryset):
