@@ -28,7 +28,7 @@ def need(condition: bool, reason: str) -> None:
 def pytest_collection_modifyitems(config, items):
     # Transactional tests (the worker ones) flush the database afterwards, which would wipe the
     # session's demo archive: run them last.
-    items.sort(key=lambda item: item.get_closest_marker("worker") is not None)
+    items.sort(key=lambda item: any(item.get_closest_marker(m) for m in ("worker", "browser")))
 
 
 @pytest.fixture(scope="session")
