@@ -47,18 +47,25 @@ class ClassPrompts:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._key: str | None = None
+        self._source: tuple | None = None
         self._vectors: np.ndarray | None = None
         self._mean: np.ndarray | None = None
 
     def _load(self) -> None:
+        # The prompts depend only on the class names file and the text model: rebuild (and
+        # re-hash 1000 prompts) only when one of those changes, not on every call.
+        source = (
+            str(photodesk_settings.model_dir),
+            str(photodesk_settings.cache_dir),
+            embedding_model_name(),
+        )
+        if source == self._source:
+            return
         names = load_class_names(photodesk_settings.model_dir)
         prompts = [class_prompt(i, names) for i in range(len(names))]
         key = hashlib.sha256(("\n".join(prompts) + embedding_model_name()).encode()).hexdigest()[
             :16
         ]
-        if key == self._key:
-            return
         cache = photodesk_settings.cache_dir / f"class-prompts-{key}.npy"
         try:
             vectors = np.load(cache)
@@ -68,7 +75,8 @@ class ClassPrompts:
             tmp = cache.with_suffix(f".{threading.get_ident()}.tmp.npy")
             np.save(tmp, vectors)
             tmp.replace(cache)
-        self._names, self._vectors, self._mean, self._key = names, vectors, vectors.mean(0), key
+        self._names, self._vectors, self._mean = names, vectors, vectors.mean(0)
+        self._source = source
 
     def ensure(self) -> None:
         with self._lock:

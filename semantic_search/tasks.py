@@ -65,8 +65,6 @@ def sync_index(pk: int, attempt: int = 2) -> str:
 def schedule_index_sync(pk: int, attempt: int) -> None:
     """Run sync_index(pk) later, with a delay that doubles each attempt; give up after
     INDEX_RETRY_ATTEMPTS (`manage.py reconcile` finds whatever is left)."""
-    from django_q.models import Schedule
-
     if attempt > photodesk_settings.INDEX_RETRY_ATTEMPTS:
         logger.error(
             "Giving up indexing image %s after %s attempts; `manage.py reconcile` repairs it",
@@ -75,14 +73,7 @@ def schedule_index_sync(pk: int, attempt: int) -> None:
         )
         return
     delay = dt.timedelta(seconds=photodesk_settings.INDEX_RETRY_SECONDS * 2 ** (attempt - 2))
-    Schedule.objects.create(
-        func="semantic_search.tasks.sync_index",
-        args=f"{pk}, {attempt}",
-        schedule_type=Schedule.ONCE,
-        repeats=-1,  # deleted once it has run
-        next_run=timezone.now() + delay,
-        name=f"index-image-{pk}-attempt-{attempt}",
-    )
+    run_once_later("sync_index", f"{pk}, {attempt}", delay, f"index-image-{pk}-attempt-{attempt}")
     logger.info("Indexing of image %s will be retried in %s", pk, delay)
 
 
@@ -106,16 +97,26 @@ def enqueue_analysis(pk: int, force: bool = False) -> None:
     )
 
 
-def retry_later(pk: int, delay: dt.timedelta) -> None:
+def run_once_later(task: str, args: str, delay: dt.timedelta, name: str) -> None:
+    """Schedule semantic_search.tasks.<task>(*args) once, after `delay` (the retry backoff)."""
     from django_q.models import Schedule
 
     Schedule.objects.create(
-        func="semantic_search.tasks.analyze_image",
-        args=str(pk),
+        func=f"semantic_search.tasks.{task}",
+        args=args,
         schedule_type=Schedule.ONCE,
-        repeats=1,
+        repeats=-1,  # deleted once it has run
         next_run=timezone.now() + delay,
-        name=f"retry-analyze-image-{pk}-{timezone.now().timestamp():.0f}",
+        name=name,
+    )
+
+
+def retry_later(pk: int, delay: dt.timedelta) -> None:
+    run_once_later(
+        "analyze_image",
+        str(pk),
+        delay,
+        f"retry-analyze-image-{pk}-{timezone.now().timestamp():.0f}",
     )
     logger.info("Analysis of image %s will be retried in %s", pk, delay)
 

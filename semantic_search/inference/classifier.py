@@ -8,6 +8,8 @@ Class probabilities are max-pooled over the views.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
 import numpy as np
 from PIL import Image
@@ -99,7 +101,11 @@ def softmax(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
     return p / p.sum(axis=-1, keepdims=True)
 
 
-def load_class_names(model_dir) -> list[str]:
-    from pathlib import Path
+@cache
+def _class_names(path: str) -> tuple[str, ...]:
+    return tuple(Path(path).read_text().splitlines())
 
-    return Path(model_dir, "imagenet", "classes.txt").read_text().splitlines()
+
+def load_class_names(model_dir) -> tuple[str, ...]:
+    """The 1000 class names in logit order (read once per process)."""
+    return _class_names(str(Path(model_dir, "imagenet", "classes.txt")))
