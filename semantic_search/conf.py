@@ -91,6 +91,13 @@ DEFAULTS: dict[str, Any] = {
     "ANALYZE_SYNC": False,
     # Weight of the keyword side in hybrid fusion (vector side is 1).
     "KEYWORD_WEIGHT": 1.0,
+    # --- Faces and people (issue 6) ---
+    # False: faces are detected and counted, but no embedding is computed or stored, nobody is
+    # recognised and clustering does nothing (a privacy switch).
+    "FACE_RECOGNITION": True,
+    # --- Article suggestions (issue 7) ---
+    # --- REST API (issue 8) ---
+    # --- AWS providers (issue 9) ---
 }
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".heic", ".heif")
