@@ -106,8 +106,17 @@ def provider_candidates(analysis: ImageAnalysis, labels: Iterable[Label]) -> dic
         provider = detection["provider"]
         if provider not in maps:
             maps[provider] = provider_map(provider)
-        name = detection["name"].strip().lower()
-        label = maps[provider][name] if name in maps[provider] else terms.get(name)
+        label = None
+        # Its name, then its aliases ("Person" is also "Human"): the first one known decides,
+        # an explicit None included.
+        for name in [detection["name"], *detection.get("aliases", [])]:
+            name = name.strip().lower()
+            if name in maps[provider]:
+                label = maps[provider][name]
+                break
+            if name in terms:
+                label = terms[name]
+                break
         if label is None:
             continue
         box = (detection.get("boxes") or [None])[0]

@@ -40,12 +40,14 @@ class RekognitionAnalyzer(Analyzer):
         return {f"rekognition:{op}": 1 for op in self.operations}
 
     def call(self, operation: str, photo: Photo, **params: Any) -> dict[str, Any]:
-        response = calls.call(
-            clients.client("rekognition"), operation, Image=rekognition_image(photo), **params
-        )
+        client = clients.client("rekognition")
+        response = calls.call(client, operation, Image=rekognition_image(photo), **params)
         versions = getattr(self._last, "versions", {})
         version = response.get(self.version_key) if self.version_key else None
-        versions[f"rekognition:{operation}"] = str(version or "unversioned")
+        # Not every operation names its model version (DetectFaces, RecognizeCelebrities
+        # don't): then the API version at least says which contract answered.
+        api = client.meta.service_model.api_version
+        versions[f"rekognition:{operation}"] = str(version or f"api-{api}")
         self._last.versions = versions
         return response
 
@@ -91,6 +93,7 @@ class RekognitionLabelAnalyzer(RekognitionAnalyzer):
                     "kind": "class",
                     "provider": PROVIDER,
                     "parents": names,
+                    "aliases": [a["Name"] for a in item.get("Aliases", [])],
                     "boxes": [
                         pixel_box(i["BoundingBox"], width, height)
                         for i in item.get("Instances", [])
@@ -193,7 +196,6 @@ class RekognitionFaceAnalyzer(RekognitionAnalyzer):
 
     key = "faces"
     operations = ("DetectFaces", "RecognizeCelebrities")
-    version_key = "FaceModelVersion"
 
     def celebrities(self) -> bool:
         return bool(

@@ -17,8 +17,8 @@ import random
 import time
 from typing import Any
 
+from botocore import xform_name
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
-from botocore.utils import xform_name
 
 from ..analyzers.base import AnalyzerError
 from ..conf import photodesk_settings
