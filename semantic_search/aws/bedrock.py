@@ -56,6 +56,10 @@ class TitanTextEmbedder(InferenceModel):
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_lock = threading.Lock()
 
+    def api_calls(self) -> dict[str, int]:
+        """Calls per image: its written text (label names are mostly cached)."""
+        return {"bedrock-runtime:InvokeModel": 1}
+
     def load(self) -> None:
         pass  # the client is made per call (tests swap it); nothing to load
 

@@ -71,3 +71,17 @@ def format_counts(counts: Counter | dict) -> str:
     if not counts:
         return "no calls"
     return ", ".join(f"{api} {n}" for api, n in sorted(counts.items()))
+
+
+def calls_per_image() -> Counter:
+    """The paid calls analysing one image makes at most with the configured analyzers and
+    embedder (RecognizeCelebrities only runs when faces are found; Bedrock embeds the written
+    text, and label names not seen before in the process)."""
+    from .. import describe, pipeline
+
+    counts: Counter = Counter()
+    for analyzer in pipeline.analyzers():
+        counts.update(analyzer.api_calls())
+    embedder = describe.embedder()
+    counts.update(getattr(embedder, "api_calls", dict)())
+    return counts

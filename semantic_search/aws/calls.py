@@ -79,8 +79,9 @@ def call(client: Any, operation: str, **params: Any) -> dict[str, Any]:
     api = api_name(client, operation)
     method = getattr(client, xform_name(operation))
     attempts = max(1, photodesk_settings.AWS_MAX_ATTEMPTS)
+    # Charged once: a throttled request is neither processed nor billed, its retry is the call.
+    budget.charge(api)
     for attempt in range(1, attempts + 1):
-        budget.charge(api)
         try:
             return method(**params)
         except ClientError as exc:
