@@ -1,0 +1,118 @@
+"""Bedrock Titan text embeddings as the text embedder: the request Titan expects, vectors of
+the configured dimension, and that dimension in the search index (a real OpenSearch node)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from semantic_search import describe, pipeline
+from semantic_search.aws.bedrock import TitanTextEmbedder
+from semantic_search.conf import photodesk_settings
+from semantic_search.index import get_index
+from semantic_search.index.opensearch import OpenSearchIndex
+from semantic_search.models import ImageAnalysis
+from semantic_search.search import search_images
+
+from .aws_support import (
+    AWS_TEST_SETTINGS,
+    REKOGNITION_ANALYZERS,
+    detect_labels,
+    stubbed,
+    throttle,
+    titan_embedding,
+)
+from .conftest import DEMO_PHOTOS
+from .helpers import make_image
+from .opensearch_support import drop, new_alias, require_node, use_opensearch
+
+BEDROCK = "semantic_search.aws.bedrock.titan_text_embedder"
+
+
+def unit(seed: int, dimension: int) -> list[float]:
+    vector = np.random.default_rng(seed).normal(size=dimension)
+    return (vector / np.linalg.norm(vector)).round(6).tolist()
+
+
+def titan_request(text: str, dimension: int) -> dict:
+    return {
+        "modelId": "amazon.titan-embed-text-v2:0",
+        "body": json.dumps({"inputText": text, "dimensions": dimension, "normalize": True}),
+        "contentType": "application/json",
+        "accept": "application/json",
+    }
+
+
+@pytest.fixture
+def titan(settings):
+    settings.PHOTODESK = {
+        **settings.PHOTODESK,
+        **AWS_TEST_SETTINGS,
+        "TEXT_EMBEDDER": BEDROCK,
+        "AWS_BEDROCK_DIMENSION": 256,
+    }
+
+
+def test_titan_embeds_each_text_once_normalised_after_throttling(titan):
+    model = describe.embedder()
+    assert isinstance(model, TitanTextEmbedder) and describe.embedding_dimension() == 256
+    assert describe.embedding_model_name().startswith("amazon.titan-embed-text-v2:0@256d/")
+    with stubbed("bedrock-runtime") as stubs:
+        stub = stubs["bedrock-runtime"]
+        throttle(stub, "invoke_model")
+        stub.add_response(
+            "invoke_model", titan_embedding(unit(1, 256)), titan_request("flooded street", 256)
+        )
+        stub.add_response(
+            "invoke_model", titan_embedding(unit(2, 256)), titan_request("a brass band", 256)
+        )
+        vectors = model.predict(["flooded street", "a brass band", "flooded street"])
+    assert vectors.shape == (3, 256) and vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-5)
+    assert np.array_equal(vectors[0], vectors[2])  # the repeat came from the cache
+
+
+def test_a_wrong_dimension_is_a_clear_error(titan, settings):
+    with stubbed("bedrock-runtime") as stubs:
+        stubs["bedrock-runtime"].add_response("invoke_model", titan_embedding(unit(1, 1024)))
+        with pytest.raises(ValueError, match="returned 1024 dimensions, not 256"):
+            describe.embedder().predict(["something new"])
+    settings.PHOTODESK = {**settings.PHOTODESK, "AWS_BEDROCK_DIMENSION": 300}
+    with pytest.raises(ValueError, match="must be one of"):
+        describe.embedder()
+
+
+@pytest.mark.django_db
+def test_the_index_is_made_for_titans_dimension_and_search_works(titan, settings, separate_index):
+    require_node()
+    alias = new_alias()
+    use_opensearch(settings, alias)
+    settings.PHOTODESK = {**settings.PHOTODESK, "ANALYZERS": REKOGNITION_ANALYZERS[:2]}
+    try:
+        index = OpenSearchIndex.from_settings(photodesk_settings)
+        assert index.dimension == 256
+        photo = DEMO_PHOTOS / "animal_cat_chelsea.jpg"
+        image = make_image(photo.read_bytes(), photo.name)
+        cat = unit(7, 256)
+        with stubbed("rekognition", "bedrock-runtime") as stubs:
+            stubs["rekognition"].add_response(
+                "detect_labels", detect_labels(("Cat", 98.0, ["Animal"], []))
+            )
+            stubs["bedrock-runtime"].add_response(
+                "invoke_model", titan_embedding(cat), titan_request("a photo of cat", 256)
+            )
+            analysis = pipeline.analyze(image, force=True)
+            assert analysis.status == ImageAnalysis.Status.DONE, analysis.error
+            assert analysis.vector.shape == (256,)
+            live = get_index().client.indices.get_mapping(index=alias)
+            (mapping,) = live.values()
+            assert mapping["mappings"]["properties"]["vector"]["dimension"] == 256
+            stubs["bedrock-runtime"].add_response(
+                "invoke_model", titan_embedding(cat), titan_request("my cat", 256)
+            )
+            results = search_images("my cat", limit=5)
+        assert results and results[0].image.pk == image.pk
+    finally:
+        drop(alias)
