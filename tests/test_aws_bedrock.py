@@ -45,6 +45,16 @@ def titan_request(text: str, dimension: int) -> dict:
     }
 
 
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Each test sees the requests its texts make (the process cache would hide repeats)."""
+    from semantic_search.inference import registry
+
+    for model in list(registry._models.values()):
+        if isinstance(model, TitanTextEmbedder):
+            model.clear_cache()
+
+
 @pytest.fixture
 def titan(settings):
     settings.PHOTODESK = {
@@ -116,3 +126,59 @@ def test_the_index_is_made_for_titans_dimension_and_search_works(titan, settings
         assert results and results[0].image.pk == image.pk
     finally:
         drop(alias)
+
+
+@pytest.mark.django_db
+def test_switching_to_titan_reembeds_from_stored_facts_without_calling_rekognition(
+    settings, separate_index, capsys
+):
+    from django.core.management import call_command
+
+    from semantic_search.index.base import IndexUnavailable
+
+    settings.PHOTODESK = {
+        **settings.PHOTODESK,
+        **AWS_TEST_SETTINGS,
+        "ANALYZERS": REKOGNITION_ANALYZERS[:2],
+    }
+    photo = DEMO_PHOTOS / "animal_cat_chelsea.jpg"
+    image = make_image(photo.read_bytes(), photo.name)
+    with stubbed("rekognition") as stubs:  # analysed with the local MiniLM embedder
+        stubs["rekognition"].add_response(
+            "detect_labels", detect_labels(("Cat", 98.0, ["Animal"], []))
+        )
+        assert pipeline.analyze(image, force=True).vector.shape == (384,)
+
+    settings.PHOTODESK = {
+        **settings.PHOTODESK,
+        "TEXT_EMBEDDER": BEDROCK,
+        "AWS_BEDROCK_DIMENSION": 256,
+    }
+    call_command("analyze", reembed=True, dry_run=True)
+    assert "AWS calls, at least: bedrock-runtime:InvokeModel 1." in capsys.readouterr().out
+    with (
+        pytest.raises(IndexUnavailable, match="run `manage.py reindex`"),
+        stubbed("bedrock-runtime") as stubs,
+    ):
+        stubs["bedrock-runtime"].add_response("invoke_model", titan_embedding(unit(3, 256)))
+        search_images("cat")  # a 256-d query against the 384-d index: a clear error
+
+    cat = unit(7, 256)
+    with stubbed("rekognition", "bedrock-runtime") as stubs:  # nothing for Rekognition
+        stubs["bedrock-runtime"].add_response(
+            "invoke_model", titan_embedding(cat), titan_request("a photo of cat", 256)
+        )
+        call_command("analyze", reembed=True, no_progress=True)
+    out = capsys.readouterr().out
+    assert "Embedded 1 image(s) again." in out and "manage.py reindex" in out
+    analysis = ImageAnalysis.objects.get(image=image)
+    assert analysis.vector.shape == (256,)
+    assert analysis.embedding_model.startswith("amazon.titan-embed-text-v2:0@256d")
+    assert analysis.labels[0]["name"] == "Cat"  # the facts are untouched
+
+    call_command("reindex")
+    with stubbed("bedrock-runtime") as stubs:
+        stubs["bedrock-runtime"].add_response(
+            "invoke_model", titan_embedding(cat), titan_request("kitty", 256)
+        )
+        assert search_images("kitty")[0].image.pk == image.pk  # by meaning: no word matches

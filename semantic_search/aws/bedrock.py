@@ -56,6 +56,10 @@ class TitanTextEmbedder(InferenceModel):
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_lock = threading.Lock()
 
+    def clear_cache(self) -> None:
+        with self._cache_lock:
+            self._cache.clear()
+
     def api_calls(self) -> dict[str, int]:
         """Calls per image: its written text (label names are mostly cached)."""
         return {"bedrock-runtime:InvokeModel": 1}

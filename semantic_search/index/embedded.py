@@ -23,7 +23,15 @@ from typing import Any
 import numpy as np
 
 from ..text.tokens import tokens
-from .base import FIELD_WEIGHTS, Hit, IndexDocument, SearchIndex, SearchQuery, fuse
+from .base import (
+    FIELD_WEIGHTS,
+    Hit,
+    IndexDocument,
+    IndexUnavailable,
+    SearchIndex,
+    SearchQuery,
+    fuse,
+)
 
 BM25_K1 = 1.2
 BM25_B = 0.75
@@ -118,8 +126,17 @@ class EmbeddedIndex(SearchIndex):
         position = {doc_id: i for i, doc_id in enumerate(self._ids)}
         rows = list(self._vectors) if self._vectors.size else []
         written = 0
+        dimension = self._vectors.shape[1] if self._vectors.size else None
         for document in documents:
             vector = np.asarray(document.vector, np.float32)
+            if dimension is None:
+                dimension = vector.shape[0]
+            elif vector.shape != (dimension,):
+                # The text embedder changed (e.g. to Bedrock Titan): a whole new index is needed.
+                raise IndexUnavailable(
+                    f"Image {document.id} has a {vector.shape[0]}-dimensional vector but the "
+                    f"index holds {dimension}-dimensional ones: run `manage.py reindex`."
+                )
             if document.id in position:
                 rows[position[document.id]] = vector
             else:
@@ -178,6 +195,11 @@ class EmbeddedIndex(SearchIndex):
         hits: dict[int, Hit] = {}
         rankings, weights = [], []
         if query.vectors and vectors.size:
+            if len(query.vectors[0]) != vectors.shape[1]:
+                raise IndexUnavailable(
+                    f"The query vector has {len(query.vectors[0])} dimensions, the index "
+                    f"{vectors.shape[1]}: the text embedder changed; run `manage.py reindex`."
+                )
             sims = np.stack(query.vectors) @ vectors[allowed].T  # [queries, allowed]
             for row in sims:
                 order = np.argsort(-row)[: query.candidates]
