@@ -30,6 +30,9 @@ EMBEDDING_VERSION = "soft-labels-2"
 
 # Weight of the written-text part of the image vector relative to the classifier part.
 WEIGHT_WRITTEN_TEXT = 1.0
+# Weight of the image's own vector from a joint image-text model (Bedrock Titan multimodal):
+# the strongest evidence there is, so twice the others (not tuned: no such model offline).
+WEIGHT_IMAGE_EMBEDDING = 2.0
 
 
 def embedder() -> SentenceEmbedder:
@@ -165,6 +168,11 @@ def image_vector(
         weights = np.array([evidence[i] for i in indices], np.float32)
         soft = weights @ class_texts.centred(indices)
         total += soft / max(float(np.linalg.norm(soft)), 1e-9)
+    image_embedding = getattr(analysis, "image_embedding", None)
+    if image_embedding is not None and getattr(embedder(), "embeds_images", False):
+        seen = np.frombuffer(bytes(image_embedding), np.float32)
+        if seen.shape == total.shape:  # made by this embedder (its dimension, at least)
+            total += WEIGHT_IMAGE_EMBEDDING * seen / max(float(np.linalg.norm(seen)), 1e-9)
     named = provider_evidence(analysis)
     if named:
         vectors = embedder().predict([f"a photo of {name}" for name in named])

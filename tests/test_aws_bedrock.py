@@ -3,10 +3,13 @@ the configured dimension, and that dimension in the search index (a real OpenSea
 
 from __future__ import annotations
 
+import base64
+import io
 import json
 
 import numpy as np
 import pytest
+from PIL import Image as PILImage
 
 from semantic_search import describe, pipeline
 from semantic_search.aws.bedrock import TitanTextEmbedder
@@ -182,3 +185,81 @@ def test_switching_to_titan_reembeds_from_stored_facts_without_calling_rekogniti
             "invoke_model", titan_embedding(cat), titan_request("kitty", 256)
         )
         assert search_images("kitty")[0].image.pk == image.pk  # by meaning: no word matches
+
+
+@pytest.mark.django_db
+def test_titan_multimodal_embeds_the_image_itself_so_a_query_finds_it_by_what_it_shows(
+    settings, separate_index
+):
+    from botocore.stub import ANY
+
+    settings.PHOTODESK = {
+        **settings.PHOTODESK,
+        **AWS_TEST_SETTINGS,
+        "TEXT_EMBEDDER": BEDROCK,
+        "AWS_BEDROCK_EMBEDDING_MODEL": "amazon.titan-embed-image-v1",
+        "AWS_BEDROCK_DIMENSION": 384,
+        "ANALYZERS": [
+            "semantic_search.analyzers.metadata.MetadataAnalyzer",
+            "semantic_search.analyzers.aws.BedrockImageEmbeddingAnalyzer",
+        ],
+    }
+    photo = DEMO_PHOTOS / "science_spacex_falcon9_rocket.jpg"
+    other = DEMO_PHOTOS / "food_coffee_cup.jpg"
+    rocket, cup = unit(11, 384), unit(12, 384)
+    images, bodies = [], []
+    with stubbed("bedrock-runtime") as stubs:
+        stubs["bedrock-runtime"].client.meta.events.register(
+            "before-parameter-build.bedrock-runtime.InvokeModel",
+            lambda params, **kwargs: bodies.append(json.loads(params["body"])),
+        )
+        for path, vector in ((photo, rocket), (other, cup)):
+            stubs["bedrock-runtime"].add_response(
+                "invoke_model",
+                titan_embedding(vector),
+                {
+                    "modelId": "amazon.titan-embed-image-v1",
+                    "body": ANY,  # {"inputImage": base64 JPEG, "embeddingConfig": {...}}
+                    "contentType": "application/json",
+                    "accept": "application/json",
+                },
+            )
+            image = make_image(path.read_bytes(), path.name)
+            analysis = pipeline.analyze(image, force=True)
+            assert analysis.status == ImageAnalysis.Status.DONE, analysis.error
+            assert np.allclose(
+                np.frombuffer(analysis.image_embedding, np.float32), vector, atol=1e-6
+            )
+            assert analysis.model_versions["image_embedding"] == {
+                "amazon.titan-embed-image-v1": "384d"
+            }
+            images.append(image)
+        near_rocket = np.array(rocket) + 0.3 * np.array(unit(13, 384))
+        stubs["bedrock-runtime"].add_response(
+            "invoke_model",
+            titan_embedding((near_rocket / np.linalg.norm(near_rocket)).tolist()),
+            {
+                "modelId": "amazon.titan-embed-image-v1",
+                "body": json.dumps(
+                    {"inputText": "launch", "embeddingConfig": {"outputEmbeddingLength": 384}}
+                ),
+                "contentType": "application/json",
+                "accept": "application/json",
+            },
+        )
+        results = search_images("launch")
+    assert [r.image.pk for r in results][:2] == [images[0].pk, images[1].pk]
+    sent = base64.b64decode(bodies[0]["inputImage"])
+    with PILImage.open(io.BytesIO(sent)) as jpeg:
+        assert jpeg.format == "JPEG" and max(jpeg.size) <= 2048
+    assert bodies[0]["embeddingConfig"] == {"outputEmbeddingLength": 384}
+
+
+def test_the_image_analyzer_needs_a_multimodal_embedder(titan):
+    from semantic_search.analyzers.aws import BedrockImageEmbeddingAnalyzer
+    from semantic_search.analyzers.base import AnalyzerError
+
+    with pytest.raises(AnalyzerError, match="amazon.titan-embed-image-v1"):
+        BedrockImageEmbeddingAnalyzer().analyze(
+            pipeline.decode((DEMO_PHOTOS / "food_coffee_cup.jpg").read_bytes())
+        )

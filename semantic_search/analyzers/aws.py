@@ -8,6 +8,9 @@ the ones it wants in PHOTODESK["ANALYZERS"] (e.g. Rekognition labels with local 
     text    RekognitionTextAnalyzer        DetectText
     safety  RekognitionModerationAnalyzer  DetectModerationLabels
 
+and, with a multimodal Titan model as the text embedder, BedrockImageEmbeddingAnalyzer
+(key "image_embedding"): the image's own vector, in the space of the query vectors.
+
 Like every analyzer they are pure (photo in, facts out, no database); the labels they return
 are mapped onto the taxonomy by labeling.py, the faces stored by the faces module. Model
 versions come from the responses (LabelModelVersion, …) and are recorded per fact.
@@ -18,10 +21,12 @@ from __future__ import annotations
 import threading
 from typing import Any, ClassVar
 
+import numpy as np
+
 from ..aws import calls, clients
 from ..aws.images import pixel_box, pixel_polygon, rekognition_image
 from ..conf import photodesk_settings
-from .base import Analyzer, Photo
+from .base import Analyzer, AnalyzerError, Photo
 
 PROVIDER = "rekognition"
 
@@ -282,3 +287,35 @@ class RekognitionModerationAnalyzer(RekognitionAnalyzer):
             "safety_score": round(score, 4),
             "flagged": score >= photodesk_settings.SAFETY_FLAG_THRESHOLD,
         }
+
+
+class BedrockImageEmbeddingAnalyzer(Analyzer):
+    """The image embedded by Bedrock Titan multimodal (the configured TEXT_EMBEDDER, so text
+    queries and images share one space); describe.image_vector adds it to the image's vector.
+    """
+
+    key = "image_embedding"
+
+    def embedder(self) -> Any:
+        from ..aws.bedrock import TitanMultimodalEmbedder
+        from ..describe import embedder
+
+        model = embedder()
+        if not isinstance(model, TitanMultimodalEmbedder):
+            raise AnalyzerError(
+                "BedrockImageEmbeddingAnalyzer needs a multimodal text embedder: set "
+                "TEXT_EMBEDDER to semantic_search.aws.bedrock.titan_text_embedder and "
+                "AWS_BEDROCK_EMBEDDING_MODEL to amazon.titan-embed-image-v1."
+            )
+        return model
+
+    def api_calls(self) -> dict[str, int]:
+        return {"bedrock-runtime:InvokeModel": 1}
+
+    def model_versions(self) -> dict[str, str]:
+        model = self.embedder()
+        return {model.name: model.version}
+
+    def analyze(self, photo: Photo) -> dict[str, Any]:
+        vector = self.embedder().embed_image(photo.pixels)
+        return {"image_embedding": vector.astype(np.float32).tobytes()}

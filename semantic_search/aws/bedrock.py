@@ -1,56 +1,58 @@
-"""Amazon Titan text embeddings through Bedrock, as an alternative text embedder.
+"""Amazon Titan embeddings through Bedrock, as an alternative text embedder.
 
     PHOTODESK["TEXT_EMBEDDER"] = "semantic_search.aws.bedrock.titan_text_embedder"
-    PHOTODESK["AWS_BEDROCK_DIMENSION"] = 1024   # Titan text v2: 256, 512 or 1024
+    PHOTODESK["AWS_BEDROCK_EMBEDDING_MODEL"] = "amazon.titan-embed-text-v2:0"  # 256/512/1024
+    PHOTODESK["AWS_BEDROCK_DIMENSION"] = 1024
+    # or "amazon.titan-embed-image-v1" (256/384/1024): texts and images in one space; add
+    # "semantic_search.analyzers.aws.BedrockImageEmbeddingAnalyzer" to ANALYZERS.
 
 Queries and image descriptions are then embedded by Titan instead of the local MiniLM; the
 search index is made with this dimension (describe.embedding_dimension). The embedding model
-name (recorded on every analysis) changes with it, so `manage.py analyze` re-embeds the
-archive and `manage.py reindex` builds an index of the new dimension.
+name (recorded on every analysis) changes with it: `manage.py analyze --reembed` makes the
+vectors again from stored facts, then `manage.py reindex` builds an index of the new dimension.
 
-Titan text v2 embeds one text per InvokeModel request (there is no batch form for on-demand
-calls), so the vectors of repeated texts (label names, prompts) are kept in a small
-per-process cache.
+Titan embeds one input per InvokeModel request (no batch form for on-demand calls), so the
+vectors of repeated texts (label names, prompts) are kept in a small per-process cache.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import threading
 from collections import OrderedDict
 from pathlib import Path
+from typing import Any, ClassVar
 
 import numpy as np
+from PIL import Image
 
 from ..conf import photodesk_settings
 from ..inference.base import InferenceModel
 from ..inference.registry import get_model
 from . import calls, clients
+from .images import jpeg_under
 
-DIMENSIONS = (256, 512, 1024)
-# Titan text v2 takes up to 8k tokens; cutting characters keeps a request well inside that.
-MAX_CHARS = 20_000
 CACHE_SIZE = 4096
+MULTIMODAL_PREFIX = "amazon.titan-embed-image"
 
 
-class TitanTextEmbedder(InferenceModel):
-    """`predict(texts)` → float32 [n, dimension], unit length (Titan's `normalize`)."""
+class TitanEmbedder(InferenceModel):
+    """`predict(texts)` → float32 [n, dimension], unit length."""
+
+    dimensions: ClassVar[tuple[int, ...]] = ()
+    max_chars: ClassVar[int] = 20_000
 
     def __init__(
-        self,
-        model_dir: Path,
-        threads: int = 1,
-        model_id: str = "amazon.titan-embed-text-v2:0",
-        dimension: int = 512,
+        self, model_dir: Path, threads: int = 1, model_id: str = "", dimension: int = 512
     ) -> None:
         super().__init__(model_dir, threads)
-        if dimension not in DIMENSIONS:
+        if dimension not in self.dimensions:
             raise ValueError(
-                f"AWS_BEDROCK_DIMENSION must be one of {DIMENSIONS} for {model_id}, "
+                f"AWS_BEDROCK_DIMENSION must be one of {self.dimensions} for {model_id}, "
                 f"not {dimension}."
             )
-        self.model_id = model_id
-        self.name = model_id
+        self.model_id = self.name = model_id
         self.version = f"{dimension}d"
         self.dimension = dimension
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -67,8 +69,10 @@ class TitanTextEmbedder(InferenceModel):
     def load(self) -> None:
         pass  # the client is made per call (tests swap it); nothing to load
 
-    def _embed(self, text: str) -> np.ndarray:
-        body = {"inputText": text[:MAX_CHARS], "dimensions": self.dimension, "normalize": True}
+    def text_body(self, text: str) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def invoke(self, body: dict[str, Any]) -> np.ndarray:
         response = calls.call(
             clients.client("bedrock-runtime"),
             "InvokeModel",
@@ -88,13 +92,13 @@ class TitanTextEmbedder(InferenceModel):
     def _predict(self, texts: list[str]) -> np.ndarray:
         out = np.zeros((len(texts), self.dimension), np.float32)
         for row, text in enumerate(texts):
-            key = text.strip() or " "
+            key = text.strip()[: self.max_chars] or " "
             with self._cache_lock:
                 cached = self._cache.get(key)
                 if cached is not None:
                     self._cache.move_to_end(key)
             if cached is None:
-                cached = self._embed(key)
+                cached = self.invoke(self.text_body(key))
                 with self._cache_lock:
                     self._cache[key] = cached
                     while len(self._cache) > CACHE_SIZE:
@@ -103,12 +107,47 @@ class TitanTextEmbedder(InferenceModel):
         return out
 
 
-def titan_text_embedder() -> TitanTextEmbedder:
-    """The TEXT_EMBEDDER for Bedrock: one shared instance per model and dimension."""
+class TitanTextEmbedder(TitanEmbedder):
+    """amazon.titan-embed-text-v2:0: up to 8k tokens; `normalize` asks for unit vectors."""
+
+    dimensions = (256, 512, 1024)
+
+    def text_body(self, text: str) -> dict[str, Any]:
+        return {"inputText": text, "dimensions": self.dimension, "normalize": True}
+
+
+class TitanMultimodalEmbedder(TitanEmbedder):
+    """amazon.titan-embed-image-v1: texts (up to 128 tokens) and images in one space, so an
+    image's own vector can be searched with a text query."""
+
+    dimensions = (256, 384, 1024)
+    embeds_images = True
+    max_chars = 500  # ~128 tokens of English
+    max_side = 2048  # the model's largest input; bigger images are scaled down first
+
+    def text_body(self, text: str) -> dict[str, Any]:
+        return {"inputText": text, "embeddingConfig": {"outputEmbeddingLength": self.dimension}}
+
+    def embed_image(self, pixels: Image.Image) -> np.ndarray:
+        image = pixels
+        if max(image.size) > self.max_side:
+            image = image.copy()
+            image.thumbnail((self.max_side, self.max_side), Image.Resampling.LANCZOS)
+        data = base64.b64encode(jpeg_under(image)).decode()
+        return self.invoke(
+            {"inputImage": data, "embeddingConfig": {"outputEmbeddingLength": self.dimension}}
+        )
+
+
+def titan_text_embedder() -> TitanEmbedder:
+    """The TEXT_EMBEDDER for Bedrock: one shared instance per model and dimension (the
+    multimodal model when AWS_BEDROCK_EMBEDDING_MODEL names it)."""
+    model_id = photodesk_settings.AWS_BEDROCK_EMBEDDING_MODEL
+    cls = TitanMultimodalEmbedder if model_id.startswith(MULTIMODAL_PREFIX) else TitanTextEmbedder
     return get_model(
-        TitanTextEmbedder,
+        cls,
         photodesk_settings.model_dir,
         1,
-        model_id=photodesk_settings.AWS_BEDROCK_EMBEDDING_MODEL,
+        model_id=model_id,
         dimension=int(photodesk_settings.AWS_BEDROCK_DIMENSION),
     )
