@@ -64,3 +64,33 @@ def test_an_editor_maps_a_raw_rekognition_name_in_the_admin(admin_client):
         admin_client.get("/admin/semantic_search/modelclass/?model=rekognition&q=wok").status_code
         == 200
     )
+
+
+def test_system_checks_name_what_an_aws_site_is_missing(settings, monkeypatch):
+    from semantic_search.aws.checks import check_aws
+
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    assert check_aws(None) == []  # local providers: nothing to check
+    settings.PHOTODESK = {
+        **settings.PHOTODESK,
+        "ANALYZERS": ["semantic_search.analyzers.aws.RekognitionLabelAnalyzer"],
+        "TEXT_EMBEDDER": "semantic_search.aws.bedrock.titan_text_embedder",
+        "AWS_BEDROCK_DIMENSION": 300,
+    }
+    assert {m.id for m in check_aws(None)} == {
+        "photodesk.E020",
+        "photodesk.W021",
+        "photodesk.E022",
+    }
+    settings.PHOTODESK = {
+        **settings.PHOTODESK,
+        "AWS_REGION": "eu-west-1",
+        "AWS_BEDROCK_DIMENSION": 1024,
+    }
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIATEST")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "secret")
+    assert check_aws(None) == []
