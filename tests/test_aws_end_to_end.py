@@ -74,7 +74,14 @@ def aws_archive(settings, separate_index, tmp_path, django_capture_on_commit_cal
     folder = tmp_path / "incoming"
     folder.mkdir()
     for name in PHOTOS:
-        (folder / name).symlink_to(DEMO_PHOTOS / name)
+        # The same pixels with a JPEG comment: new files to ingest even when the session's
+        # demo archive already holds these photos (ingest skips known content).
+        data = (DEMO_PHOTOS / name).read_bytes()
+        comment = b"photodesk aws test"
+        (folder / name).write_bytes(
+            data[:2] + b"\xff\xfe" + (len(comment) + 2).to_bytes(2, "big") + comment + data[2:]
+        )
+    before = max(ImageAnalysis.objects.values_list("image_id", flat=True), default=0)
     with stubbed("rekognition") as stubs:
         stub = stubs["rekognition"]
         for answers in PHOTOS.values():  # in name order, each in the order of the analyzers
@@ -88,7 +95,9 @@ def aws_archive(settings, separate_index, tmp_path, django_capture_on_commit_cal
             )
         with django_capture_on_commit_callbacks(execute=True):
             call_command("ingest", str(folder), sync=True, no_progress=True)
-    return {a.image.original_filename: a for a in ImageAnalysis.objects.select_related("image")}
+    made = ImageAnalysis.objects.filter(image_id__gt=before).select_related("image")
+    assert made.count() == len(PHOTOS)
+    return {a.image.original_filename: a for a in made}
 
 
 def tags(analysis) -> dict[str, str]:

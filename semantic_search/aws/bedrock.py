@@ -8,8 +8,8 @@
 
 Queries and image descriptions are then embedded by Titan instead of the local MiniLM; the
 search index is made with this dimension (describe.embedding_dimension). The embedding model
-name (recorded on every analysis) changes with it: `manage.py analyze --reembed` makes the
-vectors again from stored facts, then `manage.py reindex` builds an index of the new dimension.
+name (recorded on every analysis) changes with it: `manage.py reindex --re-embed` makes the
+vectors again from stored facts and builds an index of the new dimension.
 
 Titan embeds one input per InvokeModel request (no batch form for on-demand calls), so the
 vectors of repeated texts (label names, prompts) are kept in a small per-process cache.

@@ -135,7 +135,8 @@ class EmbeddedIndex(SearchIndex):
                 # The text embedder changed (e.g. to Bedrock Titan): a whole new index is needed.
                 raise IndexUnavailable(
                     f"Image {document.id} has a {vector.shape[0]}-dimensional vector but the "
-                    f"index holds {dimension}-dimensional ones: run `manage.py reindex`."
+                    f"index holds {dimension}-dimensional ones: run "
+                    "`manage.py reindex --re-embed`."
                 )
             if document.id in position:
                 rows[position[document.id]] = vector
@@ -198,7 +199,8 @@ class EmbeddedIndex(SearchIndex):
             if len(query.vectors[0]) != vectors.shape[1]:
                 raise IndexUnavailable(
                     f"The query vector has {len(query.vectors[0])} dimensions, the index "
-                    f"{vectors.shape[1]}: the text embedder changed; run `manage.py reindex`."
+                    f"{vectors.shape[1]}: the text embedder changed; run "
+                    "`manage.py reindex --re-embed`."
                 )
             sims = np.stack(query.vectors) @ vectors[allowed].T  # [queries, allowed]
             for row in sims:

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 from tqdm import tqdm
 
-from semantic_search import describe, pipeline
+from semantic_search import describe
 from semantic_search.aws import budget as aws_budget
 from semantic_search.images import get_image_model
 from semantic_search.models import ImageAnalysis
@@ -41,13 +41,6 @@ class Command(BaseCommand):
         parser.add_argument("--failed", action="store_true", help="Only failed analyses.")
         parser.add_argument("--sync", action="store_true", help="Run now instead of queueing.")
         parser.add_argument(
-            "--reembed",
-            action="store_true",
-            help="Only make the vectors again from the stored facts, for analyses made with "
-            "another text embedder (after changing TEXT_EMBEDDER): no analyzer runs, so no "
-            "Rekognition calls. Runs now; then `manage.py reindex`.",
-        )
-        parser.add_argument(
             "--dry-run",
             action="store_true",
             help="Only say how many images, and how many paid AWS calls that would make.",
@@ -71,7 +64,6 @@ class Command(BaseCommand):
         dry_run,
         no_progress,
         budget=None,
-        reembed=False,
         **options,
     ) -> None:
         if sum(map(bool, (ids, all, failed))) > 1:
@@ -94,9 +86,6 @@ class Command(BaseCommand):
             targets = stale_image_ids()
         if budget is not None and budget < 0:
             raise CommandError("--budget is a number of calls, 0 or more.")
-        if reembed:
-            self.reembed(targets, dry_run, budget, no_progress)
-            return
         per_image = aws_budget.calls_per_image()
         if dry_run or not targets:
             self.stdout.write(f"{len(targets)} image(s) to analyse.")
@@ -142,46 +131,3 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"{verb} {done} image(s)."))
         if spent.used:
             self.stdout.write(f"AWS calls made: {aws_budget.format_counts(spent.used)}.")
-
-    def reembed(
-        self, targets: list[int], dry_run: bool, budget: int | None, no_progress: bool
-    ) -> None:
-        """New vectors from stored facts for analyses made with another embedder."""
-        current = describe.embedding_model_name()
-        analyses = (
-            ImageAnalysis.objects.filter(
-                image_id__in=targets,
-                status=ImageAnalysis.Status.DONE,
-                pipeline_version=PIPELINE_VERSION,
-            )
-            .exclude(embedding_model=current)
-            .select_related("image")
-            .order_by("image_id")
-        )
-        per_image = getattr(describe.embedder(), "api_calls", dict)()
-        count = analyses.count()
-        self.stdout.write(f"{count} image(s) to embed again with {current}.")
-        if dry_run or not count:
-            if per_image and count:
-                total = {api: n * count for api, n in per_image.items()}
-                self.stdout.write(f"AWS calls, at least: {aws_budget.format_counts(total)}.")
-            return
-        done = 0
-        with aws_budget.limited(budget) as spent:
-            for analysis in tqdm(analyses, total=count, unit="img", disable=no_progress):
-                if not spent.affords(sum(per_image.values())):
-                    self.stdout.write(f"Budget of {budget} AWS calls reached.")
-                    break
-                try:
-                    pipeline.embed(analysis.image, analysis)
-                except aws_budget.BudgetExhausted as exc:
-                    self.stderr.write(str(exc))
-                    break
-                analysis.save(
-                    update_fields=["description", "embedding", "embedding_model", "updated"]
-                )
-                done += 1
-        self.stdout.write(self.style.SUCCESS(f"Embedded {done} image(s) again."))
-        if spent.used:
-            self.stdout.write(f"AWS calls made: {aws_budget.format_counts(spent.used)}.")
-        self.stdout.write("Now run `manage.py reindex` (the index takes the new dimension).")
