@@ -160,7 +160,7 @@ def test_switching_to_titan_reembeds_from_stored_facts_without_calling_rekogniti
         "AWS_BEDROCK_DIMENSION": 256,
     }
     with (
-        pytest.raises(IndexUnavailable, match="run `manage.py reindex`"),
+        pytest.raises(IndexUnavailable, match="run `manage.py reindex --re-embed`"),
         stubbed("bedrock-runtime") as stubs,
     ):
         stubs["bedrock-runtime"].add_response("invoke_model", titan_embedding(unit(3, 256)))
