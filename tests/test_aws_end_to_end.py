@@ -70,6 +70,7 @@ def aws_archive(settings, separate_index, tmp_path, django_capture_on_commit_cal
         **AWS_TEST_SETTINGS,
         "ANALYZERS": REKOGNITION_ANALYZERS,
         "ANALYZE_SYNC": True,
+        "SAFETY_NOTIFY_EMAILS": ["desk@example.org"],
     }
     folder = tmp_path / "incoming"
     folder.mkdir()
@@ -104,7 +105,7 @@ def tags(analysis) -> dict[str, str]:
     return {row.label.name: row.state for row in ImageLabel.objects.filter(image=analysis.image)}
 
 
-def test_ingest_and_search_on_rekognition_behave_like_the_local_pipeline(aws_archive):
+def test_ingest_and_search_on_rekognition_behave_like_the_local_pipeline(aws_archive, mailoutbox):
     cat, wall, bus, astronaut = (aws_archive[name] for name in PHOTOS)
     assert all(a.status == ImageAnalysis.Status.DONE for a in aws_archive.values())
     assert cat.model_versions["labels"] == {"rekognition:DetectLabels": "3.0"}
@@ -127,6 +128,7 @@ def test_ingest_and_search_on_rekognition_behave_like_the_local_pipeline(aws_arc
     # Safety: flagged, left out when flagged images are excluded.
     assert wall.flagged and wall.safety_score == 0.92
     assert not cat.flagged
+    assert [m.subject for m in mailoutbox] == [f"[Photodesk] Image flagged: {wall.image}"]
     assert wall.image.pk in [r.image.pk for r in search_images("brick wall")]
     assert wall.image.pk not in [
         r.image.pk for r in search_images("brick wall", filters=Filters(exclude_flagged=True))
