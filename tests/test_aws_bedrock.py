@@ -260,3 +260,25 @@ def test_the_image_analyzer_needs_a_multimodal_embedder(titan):
         BedrockImageEmbeddingAnalyzer().analyze(
             pipeline.decode((DEMO_PHOTOS / "food_coffee_cup.jpg").read_bytes())
         )
+
+
+@pytest.mark.django_db
+def test_bedrock_access_denied_fails_the_analysis_with_the_model_named(
+    titan, settings, separate_index
+):
+    # Metadata only: the embedder is the point.
+    settings.PHOTODESK = {**settings.PHOTODESK, "ANALYZERS": REKOGNITION_ANALYZERS[:1]}
+    photo = DEMO_PHOTOS / "food_coffee_cup.jpg"
+    image = make_image(photo.read_bytes(), photo.name, caption="A flat white on a café table")
+    with stubbed("bedrock-runtime") as stubs:
+        stubs["bedrock-runtime"].add_client_error(
+            "invoke_model",
+            service_error_code="AccessDeniedException",
+            service_message="You don't have access to the model with the specified model ID.",
+        )
+        analysis = pipeline.analyze(image, force=True)
+    assert analysis.status == ImageAnalysis.Status.FAILED
+    assert analysis.error.startswith(
+        "bedrock-runtime:InvokeModel refused: AccessDeniedException: You don't have access"
+    )
+    assert type(image).objects.filter(pk=image.pk).exists()
