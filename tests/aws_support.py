@@ -56,6 +56,16 @@ def stubbed(*services: str) -> Iterator[dict[str, Stubber]]:
             stub.assert_no_pending_responses()
 
 
+def clear_titan_caches() -> None:
+    """Forget the Titan vectors this process cached, so a test sees every request."""
+    from semantic_search.aws.bedrock import TitanEmbedder
+    from semantic_search.inference import registry
+
+    for model in list(registry._models.values()):
+        if isinstance(model, TitanEmbedder):
+            model.clear_cache()
+
+
 def throttle(stub: Stubber, method: str, code: str = "ThrottlingException") -> None:
     stub.add_client_error(
         method, service_error_code=code, service_message="Rate exceeded", http_status_code=400

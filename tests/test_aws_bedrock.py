@@ -22,6 +22,7 @@ from semantic_search.search import search_images
 from .aws_support import (
     AWS_TEST_SETTINGS,
     REKOGNITION_ANALYZERS,
+    clear_titan_caches,
     detect_labels,
     stubbed,
     throttle,
@@ -51,11 +52,7 @@ def titan_request(text: str, dimension: int) -> dict:
 @pytest.fixture(autouse=True)
 def fresh_cache():
     """Each test sees the requests its texts make (the process cache would hide repeats)."""
-    from semantic_search.inference import registry
-
-    for model in list(registry._models.values()):
-        if isinstance(model, TitanTextEmbedder):
-            model.clear_cache()
+    clear_titan_caches()
 
 
 @pytest.fixture

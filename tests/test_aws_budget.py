@@ -11,6 +11,7 @@ from semantic_search.models import ImageAnalysis
 from .aws_support import (
     AWS_TEST_SETTINGS,
     REKOGNITION_ANALYZERS,
+    clear_titan_caches,
     detect_labels,
     detect_moderation_labels,
     detect_text,
@@ -42,10 +43,11 @@ def test_dry_run_prints_the_calls_per_api_and_calls_nothing(images, capsys, sett
         call_command("analyze", *[i.pk for i in images], dry_run=True)
     out = capsys.readouterr().out
     assert "3 image(s) to analyse." in out
+    # Bedrock: the written text and up to 10 of Rekognition's label names per image.
     assert (
-        "AWS calls, at most: bedrock-runtime:InvokeModel 3, rekognition:DetectFaces 3, "
+        "AWS calls, at most: bedrock-runtime:InvokeModel 33, rekognition:DetectFaces 3, "
         "rekognition:DetectLabels 3, rekognition:DetectModerationLabels 3, "
-        "rekognition:DetectText 3, rekognition:RecognizeCelebrities 3 (18 in all)." in out
+        "rekognition:DetectText 3, rekognition:RecognizeCelebrities 3 (48 in all)." in out
     )
 
 
@@ -83,3 +85,22 @@ def test_a_queued_backfill_queues_only_what_the_budget_covers(images, capsys):
     out = capsys.readouterr().out
     assert "The budget of 4 calls covers 1 of 3 image(s); queueing those." in out
     assert "Queued analysis of 1 image(s)." in out
+
+
+def test_a_budget_spent_in_the_middle_of_an_image_fails_it_cleanly(images, settings):
+    from semantic_search import pipeline
+    from semantic_search.aws import budget
+
+    settings.PHOTODESK = {
+        **settings.PHOTODESK,
+        "ANALYZERS": ANALYZERS[:2],  # metadata, Rekognition labels
+        "TEXT_EMBEDDER": "semantic_search.aws.bedrock.titan_text_embedder",
+    }
+    image = images[0]
+    clear_titan_caches()  # "a photo of cat" must not come from another test's cache
+    with stubbed("rekognition", "bedrock-runtime") as stubs, budget.limited(1):
+        stubs["rekognition"].add_response("detect_labels", detect_labels(("Cat", 97.0, [], [])))
+        analysis = pipeline.analyze(image)  # DetectLabels spends the budget; Bedrock can't
+    assert analysis.status == ImageAnalysis.Status.FAILED
+    assert "The budget of 1 AWS calls for this run is spent" in analysis.error
+    assert "bedrock-runtime:InvokeModel was not called" in analysis.error

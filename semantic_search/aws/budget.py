@@ -13,9 +13,13 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
+from ..analyzers.base import AnalyzerError
 
-class BudgetExhausted(RuntimeError):
-    """The run's budget of AWS calls is spent; nothing was sent."""
+
+class BudgetExhausted(AnalyzerError):
+    """The run's budget of AWS calls is spent; nothing was sent. An analysis stopped by it
+    fails with this message (its earlier facts kept) and is picked up by the next run; it is
+    not retried by the queue, which would spend outside the budget."""
 
 
 @dataclass
@@ -80,8 +84,12 @@ def calls_per_image() -> Counter:
     from .. import describe, pipeline
 
     counts: Counter = Counter()
-    for analyzer in pipeline.analyzers():
+    analyzers = pipeline.analyzers()
+    for analyzer in analyzers:
         counts.update(analyzer.api_calls())
-    embedder = describe.embedder()
-    counts.update(getattr(embedder, "api_calls", dict)())
+    embedding = getattr(describe.embedder(), "api_calls", dict)()
+    if embedding and any(a.key == "labels" and a.api_calls() for a in analyzers):
+        # A provider's label names are embedded too (at most this many; most are cached).
+        embedding = {api: n + describe.PROVIDER_EVIDENCE_TOP for api, n in embedding.items()}
+    counts.update(embedding)
     return counts

@@ -118,12 +118,16 @@ class Command(BaseCommand):
                 if sync:
                     with analysis_inline():
                         try:
-                            analyze_image(pk, force=force)
-                        except aws_budget.BudgetExhausted as exc:
-                            self.stderr.write(f"Image {pk}: {exc}")
-                            break
+                            status = analyze_image(pk, force=force)
                         except Exception as exc:  # recorded on the analysis; go on
                             self.stderr.write(f"Image {pk}: {exc}")
+                        else:
+                            if status == ImageAnalysis.Status.FAILED and spent.remaining == 0:
+                                self.stdout.write(
+                                    f"Budget of {budget} AWS calls spent during image {pk}; "
+                                    f"{len(targets) - done} image(s) left for the next run."
+                                )
+                                break
                 else:
                     enqueue_analysis(pk, force=force)
                 done += 1
