@@ -101,6 +101,27 @@ def aws_archive(settings, separate_index, tmp_path, django_capture_on_commit_cal
     return {a.image.original_filename: a for a in made}
 
 
+def assert_celebrity_stored(analysis, name: str, rekognition_id: str) -> None:
+    """The recognised celebrity is a Person on the face (issue 6 stores faces as rows with
+    `faces.store_faces`); before that lands, the analysis keeps the analyzer's face dicts."""
+    try:
+        from semantic_search.faces import store_faces  # noqa: F401
+    except ImportError:
+        (face,) = analysis.faces
+        assert face["person"]["name"] == name
+        assert face["person"]["external_ids"]["rekognition"] == rekognition_id
+        return
+    from semantic_search.models import Face
+    from semantic_search.people import photos_of
+
+    (face,) = Face.objects.filter(image=analysis.image)
+    assert face.person.name == name and face.state == Face.State.AUTO  # match ≥ 90 %
+    assert face.person.external_ids["rekognition"] == rekognition_id
+    assert face.expression == "happy" and face.embedding is None and face.thumbnail
+    assert list(photos_of(name)) == [analysis.image]
+    assert search_images(name)[0].image.pk == analysis.image.pk
+
+
 def tags(analysis) -> dict[str, str]:
     return {row.label.name: row.state for row in ImageLabel.objects.filter(image=analysis.image)}
 
@@ -121,9 +142,7 @@ def test_ingest_and_search_on_rekognition_behave_like_the_local_pipeline(aws_arc
 
     # Faces and the celebrity who was recognised.
     assert (cat.face_count, astronaut.face_count) == (0, 1)
-    (face,) = astronaut.faces
-    assert face["person"]["name"] == "Eileen Collins"
-    assert face["person"]["external_ids"]["rekognition"] == "3Ir0du6"
+    assert_celebrity_stored(astronaut, "Eileen Collins", "3Ir0du6")
 
     # Safety: flagged, left out when flagged images are excluded.
     assert wall.flagged and wall.safety_score == 0.92
