@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from semantic_search.index.base import Filters
-from semantic_search.models import ImageAnalysis, ImageLabel
+from semantic_search.models import Face, ImageAnalysis, ImageLabel
 from semantic_search.search import search_images
 
 from .aws_support import (
@@ -111,8 +111,7 @@ def assert_celebrity_stored(analysis, name: str, rekognition_id: str) -> None:
         assert face["person"]["name"] == name
         assert face["person"]["external_ids"]["rekognition"] == rekognition_id
         return
-    from semantic_search.models import Face
-    from semantic_search.people import photos_of
+    from semantic_search.people import photos_of  # issue 6
 
     (face,) = Face.objects.filter(image=analysis.image)
     assert face.person.name == name and face.state == Face.State.AUTO  # match ≥ 90 %
