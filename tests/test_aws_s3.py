@@ -25,7 +25,11 @@ from .aws_support import (
     AWS_TEST_SETTINGS,
     REGION,
     REKOGNITION_ANALYZERS,
+    box,
+    detect_faces,
     detect_labels,
+    face_detail,
+    recognize_celebrities,
     stubbed,
 )
 from .conftest import DEMO_PHOTOS
@@ -203,3 +207,29 @@ def test_production_settings_put_files_on_s3_from_the_environment():
     ]
     assert region == "eu-west-1"
     assert embedder == "semantic_search.aws.bedrock.titan_text_embedder"
+
+
+@pytest.mark.django_db
+def test_rekognition_faces_are_cropped_into_the_same_bucket(s3, settings):
+    pytest.importorskip("semantic_search.faces", reason="faces are stored as rows by issue 6")
+    settings.PHOTODESK = {**settings.PHOTODESK, "ANALYZERS": REKOGNITION_ANALYZERS[:3]}
+    photo = DEMO_PHOTOS / "people_astronaut_eileen_collins.jpg"
+    image = make_image(photo.read_bytes(), photo.name)
+    key = f"{PREFIX}/{image.file.name}"
+    image = type(image).objects.get(pk=image.pk)
+    requests = record_requests(image)
+    with stubbed("rekognition") as stubs:
+        stubs["rekognition"].add_response("detect_labels", detect_labels())
+        stubs["rekognition"].add_response(
+            "detect_faces", detect_faces(face_detail(box(0.38, 0.18, 0.22, 0.3)))
+        )
+        stubs["rekognition"].add_response("recognize_celebrities", recognize_celebrities())
+        analysis = pipeline.analyze(image, force=True)
+    assert analysis.status == ImageAnalysis.Status.DONE, analysis.error
+    (face,) = Face.objects.filter(image=image)
+    crop = f"{PREFIX}/{face.thumbnail.name}"
+    assert crop.startswith(f"{PREFIX}/photodesk/faces/")
+    assert s3.head_object(Bucket=BUCKET, Key=crop)["ContentLength"] > 0
+    assert ("PutObject", crop) in requests  # the crop is written ...
+    on_original = [op for op, k in requests if k == key]
+    assert on_original.count("GetObject") == 1 and not WRITES & set(on_original)  # ... not this
