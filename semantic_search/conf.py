@@ -116,6 +116,9 @@ DEFAULTS: dict[str, Any] = {
     "AWS_MAX_ATTEMPTS": 5,
     "AWS_RETRY_BACKOFF": 1.0,
     "AWS_RETRY_MAX_BACKOFF": 20.0,
+    # Default for `manage.py analyze --budget`: most paid AWS calls one backfill run may make
+    # (None: no limit).
+    "AWS_BACKFILL_BUDGET": None,
     # botocore's standard retry mode inside each request (connection errors, 5xx).
     "AWS_BOTOCORE_MAX_ATTEMPTS": 3,
     "AWS_TIMEOUT": 30.0,

@@ -80,8 +80,9 @@ def test_a_budget_stops_the_backfill_and_the_next_run_finishes_it(images, capsys
     assert done.count() == 3
 
 
-def test_a_queued_backfill_queues_only_what_the_budget_covers(images, capsys):
-    call_command("analyze", *[i.pk for i in images], budget=4, no_progress=True)
+def test_a_queued_backfill_queues_only_what_the_budget_covers(images, capsys, settings):
+    settings.PHOTODESK = {**settings.PHOTODESK, "AWS_BACKFILL_BUDGET": 4}  # the site's default
+    call_command("analyze", *[i.pk for i in images], no_progress=True)
     out = capsys.readouterr().out
     assert "The budget of 4 calls covers 1 of 3 image(s); queueing those." in out
     assert "Queued analysis of 1 image(s)." in out

@@ -8,6 +8,7 @@ from tqdm import tqdm
 
 from semantic_search import describe
 from semantic_search.aws import budget as aws_budget
+from semantic_search.conf import photodesk_settings
 from semantic_search.images import get_image_model
 from semantic_search.models import ImageAnalysis
 from semantic_search.pipeline import PIPELINE_VERSION
@@ -50,7 +51,8 @@ class Command(BaseCommand):
             type=int,
             metavar="N",
             help="At most N paid AWS calls in this run (with --sync: stops before the image "
-            "that would go over; queued: queues only the images N calls cover).",
+            "that would go over; queued: queues only the images N calls cover). Default: "
+            "PHOTODESK['AWS_BACKFILL_BUDGET'].",
         )
         parser.add_argument("--no-progress", action="store_true")
 
@@ -84,6 +86,8 @@ class Command(BaseCommand):
             )
         else:
             targets = stale_image_ids()
+        if budget is None:
+            budget = photodesk_settings.AWS_BACKFILL_BUDGET
         if budget is not None and budget < 0:
             raise CommandError("--budget is a number of calls, 0 or more.")
         per_image = aws_budget.calls_per_image()
