@@ -37,6 +37,13 @@ def _images_showing(people: QuerySet) -> QuerySet:
     return Face.objects.showing().filter(person__in=people).values("image_id")
 
 
+def photos_of_person(person: Person) -> QuerySet:
+    """Images showing `person` (auto-recognised or confirmed faces)."""
+    return get_image_model().objects.filter(
+        pk__in=_images_showing(Person.objects.filter(pk=person.pk))
+    )
+
+
 def photos_of(name: str) -> QuerySet:
     """Images showing the person called `name` (a name or alias; case and accents ignored)."""
     return get_image_model().objects.filter(pk__in=_images_showing(Person.objects.named(name)))

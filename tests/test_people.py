@@ -220,3 +220,81 @@ def test_people_command_lists_people_and_their_photos(face_archive, capsys):
     assert f'"id": {face_archive.together}' in capsys.readouterr().out
     with pytest.raises(CommandError):
         call_command("people", person="Nobody")
+
+
+# --- admin -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def staff_client(client, django_user_model):
+    user = django_user_model.objects.create_superuser("picture-editor", "p@example.com", "pw")
+    client.force_login(user)
+    return client
+
+
+def test_admin_names_a_cluster_from_its_face_grid_and_removes_a_wrong_face(
+    face_archive, staff_client
+):
+    from django.urls import reverse
+
+    cluster = cluster_of(face_archive, "p16598")
+    faces = list(cluster.faces.all())
+    url = reverse("admin:semantic_search_facecluster_change", args=[cluster.pk])
+    page = staff_client.get(url).content.decode()
+    assert all(f.thumbnail.url in page for f in faces)
+    assert (
+        staff_client.get(reverse("admin:semantic_search_facecluster_changelist")).status_code == 200
+    )
+    wrong = faces[-1]
+    response = staff_client.post(url, {"remove_face": wrong.pk})
+    assert response.status_code == 302
+    assert Face.objects.get(pk=wrong.pk).cluster is None
+    # neither or both of "existing" and "new" is an error, nothing changes
+    response = staff_client.post(url, {"name_cluster": "1", "new_name": "", "kind": "public"})
+    assert response.status_code == 200 and "Choose an existing person" in response.content.decode()
+    response = staff_client.post(
+        url, {"name_cluster": "1", "new_name": "Lena Voss", "kind": "staff"}
+    )
+    assert response.status_code == 302
+    person = Person.objects.get(name="Lena Voss")
+    assert person.kind == "staff"
+    assert ids(photos_of("lena voss")) == {f.image_id for f in faces[:-1]}
+    person_page = staff_client.get(
+        reverse("admin:semantic_search_person_change", args=[person.pk])
+    ).content.decode()
+    assert faces[0].thumbnail.url in person_page
+    image_page = staff_client.get(
+        reverse("admin:cms_images_image_change", args=[faces[0].image_id])
+    ).content.decode()
+    assert "Lena Voss" in image_page and faces[0].thumbnail.url in image_page
+
+
+def test_admin_merges_people_through_an_intermediate_page(face_archive, staff_client):
+    from django.urls import reverse
+
+    first = name_person(face_archive, "p16598", "Mia Berg")
+    second = name_person(face_archive, "p18150", "Mia Berg-Holm")
+    url = reverse("admin:semantic_search_person_changelist")
+    data = {"action": "merge_people_action", "_selected_action": [second.pk]}
+    page = staff_client.post(url, data)
+    assert page.status_code == 200 and "Merge into" in page.content.decode()
+    response = staff_client.post(url, {**data, "apply": "1", "target": first.pk})
+    assert response.status_code == 302
+    assert not Person.objects.filter(pk=second.pk).exists()
+    assert "Mia Berg-Holm" in Person.objects.get(pk=first.pk).aliases
+
+
+def test_only_people_with_face_permissions_may_name_clusters(
+    face_archive, client, django_user_model
+):
+    from django.contrib.auth.models import Permission
+    from django.urls import reverse
+
+    user = django_user_model.objects.create_user("viewer", "v@example.com", "pw", is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="view_face"))
+    client.force_login(user)
+    cluster = cluster_of(face_archive, "p18150")
+    url = reverse("admin:semantic_search_facecluster_change", args=[cluster.pk])
+    assert "Name the cluster" not in client.get(url).content.decode()
+    client.post(url, {"name_cluster": "1", "new_name": "Nope", "kind": "public"})
+    assert not Person.objects.filter(name="Nope").exists()
