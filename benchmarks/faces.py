@@ -225,7 +225,8 @@ def main() -> None:
     print(f"  no clustering (one face each): purity {purity:.3f}, pair recall {recall:.3f}")
 
     # --- recognition ----------------------------------------------------------------------
-    auto_ok = auto_wrong = review_n = missed = 0
+    nearest = []  # (distance to the nearest named face, is that face the right person)
+    missed = 0
     for scene in held_out:
         photo = decode(scene.path.read_bytes(), scene.path.name)
         faces = [f for f in face_analyzer.detect_faces(photo, with_embeddings=True) if f["usable"]]
@@ -234,18 +235,14 @@ def main() -> None:
             continue
         d = np.linalg.norm(V - faces[0]["embedding"], axis=1)
         best = int(d.argmin())
-        if d[best] <= auto:
-            auto_ok += T[best] == scene.people[0]
-            auto_wrong += T[best] != scene.people[0]
-        elif d[best] <= review:
-            review_n += 1
-        else:
-            missed += 1
-    print(
-        f"\nRecognition of {len(held_out)} held-out scenes against the named set: "
-        f"{auto_ok} auto-assigned correctly, {auto_wrong} wrongly, {review_n} to review, "
-        f"{missed} not recognised"
-    )
+        nearest.append((float(d[best]), T[best] == scene.people[0]))
+    print(f"\nRecognition of {len(held_out)} held-out scenes ({missed} without a usable face):")
+    for limit in sorted({0.4, auto, 0.5, review}):
+        ok = sum(1 for d, right in nearest if d <= limit and right)
+        wrong = sum(1 for d, right in nearest if d <= limit and not right)
+        marker = "  <- FACE_AUTO_DISTANCE" if limit == auto else ""
+        marker = "  <- FACE_REVIEW_DISTANCE" if limit == review else marker
+        print(f"  within {limit:.2f}: {ok} right, {wrong} wrong person{marker}")
     if baseline:
         print(
             f"\nSummary: purity {baseline[0]:.3f}, pair precision {baseline[1]:.3f}, pair recall "

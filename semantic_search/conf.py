@@ -101,7 +101,7 @@ DEFAULTS: dict[str, Any] = {
     # Euclidean distance between 128-d dlib embeddings (same person usually < 0.6). A new usable
     # face at most AUTO from a named person's faces is assigned to them; up to REVIEW it waits
     # for a reviewer. Chosen with benchmarks/faces.py (README, "Faces").
-    "FACE_AUTO_DISTANCE": 0.5,
+    "FACE_AUTO_DISTANCE": 0.45,
     "FACE_REVIEW_DISTANCE": 0.6,
     # Unnamed faces closer than this are linked when clustering (dlib's chinese whispers);
     # a cluster needs at least MIN_SIZE faces.
