@@ -1,5 +1,8 @@
 """Through a real django-q2 worker: two new photos of one person are analysed, and the
-clustering task the analysis queues after commit puts their faces in one cluster."""
+clustering task the analysis queues after commit puts their faces in one cluster.
+
+(Named test_worker_* so it runs after the browser tests: transactional tests flush the
+database, taxonomy included, and the browser tests need it.)"""
 
 from __future__ import annotations
 
