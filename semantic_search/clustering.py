@@ -111,7 +111,8 @@ def cluster_new_faces() -> dict[str, int]:
         return {"joined": 0, "new_clusters": 0}
     threshold = photodesk_settings.FACE_CLUSTER_DISTANCE
     with transaction.atomic():
-        new = list(candidates().filter(cluster__isnull=True).order_by("pk"))
+        # Two workers clustering at once would split one person (Postgres: the second waits).
+        new = list(candidates().filter(cluster__isnull=True).select_for_update().order_by("pk"))
         if not new:
             return {"joined": 0, "new_clusters": 0}
         clustered = list(

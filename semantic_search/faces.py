@@ -175,7 +175,7 @@ def store_faces(image: Any, analysis: Any, faces: list[dict[str, Any]], photo: A
         delete_thumbnail_later(old.thumbnail.name)
         old.delete()
 
-    known = KnownFaces(exclude_image_id=image.pk) if recognition else None
+    known = KnownFaces(exclude_image_id=image.pk) if recognition and faces else None
     source = ", ".join(
         f"{name}@{version}"
         for name, version in (analysis.model_versions or {}).get("faces", {}).items()

@@ -186,6 +186,13 @@ def test_forget_face_data_erases_embeddings_and_crops_after_confirmation(
         call_command("forget_face_data", person="Nobody Here", yes=True)
 
 
+def test_forget_all_face_data_erases_every_embedding(face_archive):
+    assert Face.objects.exclude(embedding=None).exists()
+    call_command("forget_face_data", everyone=True, yes=True, stdout=io.StringIO())
+    assert not Face.objects.exclude(embedding=None).exists()
+    assert search_by_face(face_archive.held_out["p16598"].read_bytes()) == []
+
+
 def test_people_in_text_finds_exact_names_and_aliases():
     ana = Person.objects.create(name="Ana Silva", aliases=["Ana Sílva-Costa"])
     bo = Person.objects.create(name="Bo", aliases=[])

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from semantic_search.faces import delete_thumbnail_later
-from semantic_search.models import Face, FaceDecision, Person
+from semantic_search.models import Face, FaceCluster, FaceDecision, Person
 
 
 class Command(BaseCommand):
@@ -19,10 +19,21 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--person", required=True, help="The person's id or exact name.")
+        who = parser.add_mutually_exclusive_group(required=True)
+        who.add_argument("--person", help="The person's id or exact name.")
+        who.add_argument(
+            "--all",
+            dest="everyone",
+            action="store_true",
+            help="Every stored face embedding (e.g. after switching FACE_RECOGNITION off); "
+            "crops and names stay.",
+        )
         parser.add_argument("--yes", action="store_true", help="Do not ask for confirmation.")
 
-    def handle(self, *args, person: str, yes: bool, **options) -> None:
+    def handle(self, *args, person: str, everyone: bool, yes: bool, **options) -> None:
+        if everyone:
+            self._erase_all(yes)
+            return
         target = self._person(person)
         faces = Face.objects.filter(person=target)
         count = faces.count()
@@ -53,6 +64,21 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Erased the face data of {count} face(s) of “{target}”.")
         )
+
+    def _erase_all(self, yes: bool) -> None:
+        faces = Face.objects.exclude(embedding=None)
+        count = faces.count()
+        if not yes:
+            answer = input(
+                f"Erase the embeddings of all {count} face(s)? Nobody can then be recognised or "
+                "searched by face until images are analysed again. [y/N] "
+            )
+            if answer.strip().lower() not in {"y", "yes"}:
+                raise CommandError("Cancelled; nothing was changed.")
+        with transaction.atomic():
+            faces.update(embedding=None, embedding_model="", cluster=None)
+            FaceCluster.objects.all().delete()
+        self.stdout.write(self.style.SUCCESS(f"Erased the embeddings of {count} face(s)."))
 
     def _person(self, value: str) -> Person:
         if value.isdigit():
