@@ -10,6 +10,7 @@ from django.core.management import call_command
 
 from semantic_search.index.base import Filters
 from semantic_search.models import Face, ImageAnalysis, ImageLabel
+from semantic_search.people import photos_of
 from semantic_search.search import search_images
 
 from .aws_support import (
@@ -102,17 +103,7 @@ def aws_archive(settings, separate_index, tmp_path, django_capture_on_commit_cal
 
 
 def assert_celebrity_stored(analysis, name: str, rekognition_id: str) -> None:
-    """The recognised celebrity is a Person on the face (issue 6 stores faces as rows with
-    `faces.store_faces`); before that lands, the analysis keeps the analyzer's face dicts."""
-    try:
-        from semantic_search.faces import store_faces  # noqa: F401
-    except ImportError:
-        (face,) = analysis.faces
-        assert face["person"]["name"] == name
-        assert face["person"]["external_ids"]["rekognition"] == rekognition_id
-        return
-    from semantic_search.people import photos_of  # issue 6
-
+    """The recognised celebrity is a Person on a stored face, found by name."""
     (face,) = Face.objects.filter(image=analysis.image)
     assert face.person.name == name and face.state == Face.State.AUTO  # match ≥ 90 %
     assert face.person.external_ids["rekognition"] == rekognition_id
@@ -142,6 +133,9 @@ def test_ingest_and_search_on_rekognition_behave_like_the_local_pipeline(aws_arc
     # Faces and the celebrity who was recognised.
     assert (cat.face_count, astronaut.face_count) == (0, 1)
     assert_celebrity_stored(astronaut, "Eileen Collins", "3Ir0du6")
+    (summary,) = astronaut.faces  # the analysis keeps DetectFaces' attributes, no embedding
+    assert summary["attributes"]["age_range"] == [35, 47] and summary["attributes"]["smile"]
+    assert "embedding" not in summary and "person" not in summary
 
     # Safety: flagged, left out when flagged images are excluded.
     assert wall.flagged and wall.safety_score == 0.92

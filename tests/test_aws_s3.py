@@ -211,7 +211,6 @@ def test_production_settings_put_files_on_s3_from_the_environment():
 
 @pytest.mark.django_db
 def test_rekognition_faces_are_cropped_into_the_same_bucket(s3, settings):
-    pytest.importorskip("semantic_search.faces", reason="faces are stored as rows by issue 6")
     settings.PHOTODESK = {**settings.PHOTODESK, "ANALYZERS": REKOGNITION_ANALYZERS[:3]}
     photo = DEMO_PHOTOS / "people_astronaut_eileen_collins.jpg"
     image = make_image(photo.read_bytes(), photo.name)
