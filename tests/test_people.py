@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 
 from semantic_search import clustering, pipeline
 from semantic_search.documents import build_document
+from semantic_search.pipeline import InvalidImage
 from semantic_search.models import Face, FaceDecision, ImageAnalysis, Person
 from semantic_search.people import (
     NoFaceFound,
@@ -96,6 +97,8 @@ def test_search_by_face_returns_that_persons_images_first(face_archive):
     assert distances == sorted(distances) and distances[0] < 0.4
     with pytest.raises(NoFaceFound):
         search_by_face((DEMO_PHOTOS / "food_coffee_cup.jpg").read_bytes())
+    with pytest.raises(InvalidImage, match="not an image"):  # a clear error, not a crash
+        search_by_face(b"definitely not a photo")
 
 
 def test_a_rejected_person_is_never_proposed_again(face_archive):
