@@ -10,7 +10,6 @@ from django.core.management import CommandError, call_command
 
 from semantic_search import clustering, pipeline
 from semantic_search.documents import build_document
-from semantic_search.pipeline import InvalidImage
 from semantic_search.models import Face, FaceDecision, ImageAnalysis, Person
 from semantic_search.people import (
     NoFaceFound,
@@ -24,6 +23,7 @@ from semantic_search.people import (
     remove_face_from_cluster,
     search_by_face,
 )
+from semantic_search.pipeline import InvalidImage
 
 from .conftest import DEMO_PHOTOS
 from .face_fixtures import TOGETHER
