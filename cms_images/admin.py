@@ -4,6 +4,8 @@ from django.utils.html import format_html
 from semantic_search.admin import AnalysisPanelMixin, ImageLabelInline, LabelInlineMixin
 
 from .models import Article, Image
+from .suggest_panel import SuggestPanelMixin
+from .widgets import LeadImageWidget
 
 
 @admin.register(Image)
@@ -78,12 +80,28 @@ class ImageAdmin(LabelInlineMixin, AnalysisPanelMixin, admin.ModelAdmin):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(SuggestPanelMixin, admin.ModelAdmin):
+    """The article editor, with the "Suggested images" panel beside the body
+    (templates: admin/cms_images/article/change_form.html, cms_images/suggest_panel.html)."""
+
     list_display = ("title", "status", "author", "lead_thumbnail", "updated")
     list_filter = ("status", "updated")
     search_fields = ("title", "body")
     raw_id_fields = ("lead_image",)
     readonly_fields = ("created", "updated")
+
+    class Media:
+        css = {"all": ["cms_images/suggest_panel.css"]}
+        js = ["cms_images/suggest_panel.js"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "lead_image":
+            kwargs["widget"] = LeadImageWidget(db_field.remote_field, self.admin_site)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        context["show_suggest_panel"] = self.has_suggest_permission(request)
+        return super().render_change_form(request, context, *args, **kwargs)
 
     @admin.display(description="Lead image")
     def lead_thumbnail(self, obj: Article) -> str:
