@@ -27,8 +27,12 @@ def need(condition: bool, reason: str) -> None:
 
 def pytest_collection_modifyitems(config, items):
     # Transactional tests (the worker ones) flush the database afterwards, which would wipe the
-    # session's demo archive: run them last.
-    items.sort(key=lambda item: any(item.get_closest_marker(m) for m in ("worker", "browser")))
+    # session's demo archive: run them last, those that use the archive first among them.
+    def order(item) -> tuple[bool, bool]:
+        transactional = any(item.get_closest_marker(m) for m in ("worker", "browser"))
+        return transactional, "demo_archive" not in getattr(item, "fixturenames", ())
+
+    items.sort(key=order)
 
 
 @pytest.fixture(scope="session")

@@ -230,6 +230,7 @@
       const template = field.dataset.thumbnailUrlTemplate;
       if (!/^\d+$/.test(id) || !template) { preview.hidden = true; return; }
       const img = preview.querySelector('img');
+      img.onerror = function () { preview.hidden = true; }; // no such image, or no file
       img.src = template.replace(/\/0\/$/, '/' + id + '/');
       img.alt = label || ('Image ' + id);
       preview.querySelector('figcaption').textContent = label || ('Image ' + id);
