@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.urls import reverse
 from django.utils.html import format_html
 
 from semantic_search.admin import AnalysisPanelMixin, ImageLabelInline, LabelInlineMixin
@@ -85,6 +86,7 @@ class ArticleAdmin(SuggestPanelMixin, admin.ModelAdmin):
     (templates: admin/cms_images/article/change_form.html, cms_images/suggest_panel.html)."""
 
     list_display = ("title", "status", "author", "lead_thumbnail", "updated")
+    list_select_related = ("lead_image", "author")
     list_filter = ("status", "updated")
     search_fields = ("title", "body")
     raw_id_fields = ("lead_image",)
@@ -107,7 +109,9 @@ class ArticleAdmin(SuggestPanelMixin, admin.ModelAdmin):
     def lead_thumbnail(self, obj: Article) -> str:
         if not obj.lead_image or not obj.lead_image.file:
             return "—"
-        return format_html('<img src="{}" alt="" style="height:40px">', obj.lead_image.file.url)
+        # The small rendition, not the original (a page of articles would load every photo).
+        url = reverse("admin:cms_images_article_thumbnail", args=[obj.lead_image_id])
+        return format_html('<img src="{}" alt="" style="height:40px" loading="lazy">', url)
 
     def save_model(self, request, obj, form, change) -> None:
         if not change and not obj.author_id:

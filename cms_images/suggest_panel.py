@@ -9,7 +9,8 @@
 - GET  suggest/thumbnail/ID/  a small cached JPEG of image ID
 
 The views only validate input and shape the JSON; finding images is semantic_search.search's
-job. Only staff who may change (or add) articles use the panel; the others get 403.
+job. Only staff who may change (or add) articles use the panel; the others get 403. Thumbnails
+need the permission to view articles or images.
 """
 
 from __future__ import annotations
@@ -184,7 +185,9 @@ class SuggestPanelMixin:
 
     def get_urls(self) -> list:
         def view(func: Callable, cacheable: bool = False) -> Callable:
-            return self.admin_site.admin_view(self._panel_view(func), cacheable=cacheable)
+            return self.admin_site.admin_view(
+                self._panel_view(func, self.has_suggest_permission), cacheable=cacheable
+            )
 
         name = f"{self.opts.app_label}_{self.opts.model_name}"
         return [
@@ -197,14 +200,24 @@ class SuggestPanelMixin:
             ),
             path(
                 "suggest/thumbnail/<int:image_id>/",
-                view(self.thumbnail_view, cacheable=True),
+                self.admin_site.admin_view(
+                    self._panel_view(self.thumbnail_view, self.has_thumbnail_permission),
+                    cacheable=True,
+                ),
                 name=f"{name}_thumbnail",
             ),
         ] + super().get_urls()
 
-    def _panel_view(self, func: Callable) -> Callable:
+    def has_thumbnail_permission(self, request: HttpRequest) -> bool:
+        # The panel's thumbnails also appear in the article list and read-only forms.
+        image_opts = Image._meta
+        if self.has_suggest_permission(request) or self.has_view_permission(request):
+            return True
+        return request.user.has_perm(f"{image_opts.app_label}.view_{image_opts.model_name}")
+
+    def _panel_view(self, func: Callable, permission: Callable) -> Callable:
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            if not self.has_suggest_permission(request):
+            if not permission(request):
                 return json_error("You may not edit articles.", 403)
             try:
                 return func(request, *args, **kwargs)

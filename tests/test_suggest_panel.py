@@ -163,11 +163,14 @@ def test_only_staff_who_can_write_articles_use_the_panel(archive, client, django
     nobody = staff(django_user_model, "nobody")
     reader = staff(django_user_model, "reader", "view_article", "view_image")
     for denied in (nobody, reader):
-        for url in urls:
+        for url in urls[:2]:
             response = denied.get(url)
             assert response.status_code == 403
             assert response.json()["error"] == "You may not edit articles."
         assert denied.post(SUGGEST, CAR_ARTICLE).status_code == 403
+    # A thumbnail only needs the right to see articles or images (the article list shows them).
+    assert nobody.get(thumbnail_url(cat)).status_code == 403
+    assert reader.get(thumbnail_url(cat)).status_code == 200
 
     writer = staff(django_user_model, "writer", "add_article")  # may write new articles
     assert writer.post(SUGGEST, CAR_ARTICLE).status_code == 200
@@ -233,3 +236,20 @@ def test_the_editor_shows_the_panel_and_previews_the_lead_image(archive, editor,
     reader = staff(django_user_model, "reader", "view_article")
     page = reader.get(reverse("admin:cms_images_article_change", args=[article.pk]))
     assert page.status_code == 200 and 'id="pd-suggest"' not in page.content.decode()
+
+
+def test_reasons_are_shown_as_text_whether_strings_or_structured():
+    from cms_images.suggest_panel import reason_dict
+
+    assert reason_dict("label “car” (91%)") == {"kind": "match", "text": "label “car” (91%)"}
+    assert reason_dict({"kind": "person", "text": "shows Ada Lovelace", "confidence": 0.9}) == {
+        "kind": "person",
+        "text": "shows Ada Lovelace",
+    }
+
+
+def test_the_article_list_shows_the_small_lead_thumbnail(archive, editor):
+    cat = archive["animal_cat_chelsea.jpg"]
+    Article.objects.create(title="Cats", body="About cats.", lead_image_id=cat)
+    html = editor.get(reverse("admin:cms_images_article_changelist")).content.decode()
+    assert f'src="{thumbnail_url(cat)}"' in html

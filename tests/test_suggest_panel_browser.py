@@ -98,10 +98,18 @@ def test_a_journalist_picks_a_lead_image_from_the_suggestions(
         assert panel_box["x"] >= body_box["x"] + body_box["width"]
         assert panel_box["x"] + panel_box["width"] <= 1366
 
+        asked = []  # what the panel sent to the suggest endpoint
+        page.on(
+            "request",
+            lambda r: asked.append(r.post_data) if r.url.endswith("/suggest/") else None,
+        )
         page.fill("#id_title", TITLE)
-        page.locator("#id_body").press_sequentially(BODY[:60])
-        page.locator("#id_body").fill(BODY)  # typing on: one request for the text as it is now
+        page.locator("#id_body").press_sequentially(BODY[:60], delay=20)
+        page.locator("#id_body").fill(BODY)  # typing on
         expect(status).to_have_text(re.compile(r"^\d+ suggestions? for the text as it is now"))
+        # Debounced: not one request per key, and the last one has the whole text.
+        assert 1 <= len(asked) <= 2, len(asked)
+        assert "electric models" in asked[-1]
         cards = panel.locator(".pd-card")
         expect(cards.first).to_be_visible()
         shown = [int(i) for i in cards.evaluate_all("cs => cs.map(c => c.dataset.imageId)")]
@@ -131,6 +139,17 @@ def test_a_journalist_picks_a_lead_image_from_the_suggestions(
         expect(panel.locator(".pd-context-text")).to_have_text("Results for “bus station”")
         expect(cards.first).to_be_visible()
         assert "/add/" in page.url
+
+        # "More like this" (keyboard again), then back to the suggestions for the text.
+        first = cards.first
+        first_title = first.locator("h3").inner_text()
+        first.get_by_role("button", name="More like this").focus()
+        page.keyboard.press("Enter")
+        expect(panel.locator(".pd-context-text")).to_have_text(f"Similar to “{first_title}”")
+        expect(status).to_contain_text(f"similar to “{first_title}”")
+        panel.get_by_role("button", name="Back to suggestions").click()
+        expect(status).to_have_text(re.compile(r"^\d+ suggestions? for the text as it is now"))
+        expect(panel.locator(".pd-context")).to_be_hidden()
 
         page.click("input[name=_save]")
         expect(page.locator("ul.messagelist")).to_contain_text("was added successfully")
