@@ -106,30 +106,30 @@ def cards(
     out = []
     for result in results:
         image = result.image
-        data = result.as_dict()
         taken = _date_taken(metadata.get(image.pk) or {})
-        created = getattr(image, "created", None)
+        data = result.as_dict()
         data.update(
             {
                 "reasons": [reason_dict(r) for r in data.get("reasons") or []],
-                "credit": getattr(image, "credit", "") or "",
-                "date": (taken or (created and timezone.localdate(created)) or None),
+                "credit": image.credit,
+                "date": (taken or timezone.localdate(image.created)).isoformat(),
                 "date_kind": "taken" if taken else "added",
-                "rights": getattr(image, "get_rights_display", lambda: "")(),
-                "width": getattr(image, "width", None),
-                "height": getattr(image, "height", None),
+                "rights": image.get_rights_display(),
+                "width": image.width,
+                "height": image.height,
                 "thumbnail": reverse("admin:cms_images_article_thumbnail", args=[image.pk]),
                 "admin_url": reverse("admin:cms_images_image_change", args=[image.pk]),
-                "in_article": "lead"
-                if image.pk == lead_image
-                else "body"
-                if image.pk in in_body
-                else None,
+                "in_article": _in_article(image.pk, lead_image, in_body),
             }
         )
-        data["date"] = data["date"].isoformat() if data["date"] else None
         out.append(data)
     return out
+
+
+def _in_article(image_id: int, lead_image: int | None, in_body: set[int]) -> str | None:
+    if image_id == lead_image:
+        return "lead"
+    return "body" if image_id in in_body else None
 
 
 def _date_taken(photo_metadata: dict[str, Any]) -> dt.date | None:
@@ -153,11 +153,7 @@ def reusable(results: Iterable[Any]) -> list[Any]:
             image_id__in=[r.image.pk for r in results], flagged=True
         ).values_list("image_id", flat=True)
     )
-    return [
-        r
-        for r in results
-        if r.image.pk not in flagged and getattr(r.image, "rights", None) not in NOT_REUSABLE
-    ]
+    return [r for r in results if r.image.pk not in flagged and r.image.rights not in NOT_REUSABLE]
 
 
 def panel_filters() -> Filters:

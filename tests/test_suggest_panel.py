@@ -253,3 +253,20 @@ def test_the_article_list_shows_the_small_lead_thumbnail(archive, editor):
     Article.objects.create(title="Cats", body="About cats.", lead_image_id=cat)
     html = editor.get(reverse("admin:cms_images_article_changelist")).content.decode()
     assert f'src="{thumbnail_url(cat)}"' in html
+
+
+@pytest.mark.parametrize(
+    "metadata, expected",
+    [
+        ({"date_taken": "2019:05:01 10:11:12"}, "2019-05-01"),  # EXIF
+        ({"date_created": "20180704"}, "2018-07-04"),  # IPTC
+        ({"date_taken": "2019:13:45 00:00:00"}, None),  # impossible: fall back to "added"
+        ({"date_taken": "unknown"}, None),
+        ({}, None),
+    ],
+)
+def test_the_card_date_is_when_the_photo_was_taken_if_known(metadata, expected):
+    from cms_images.suggest_panel import _date_taken
+
+    taken = _date_taken(metadata)
+    assert (taken.isoformat() if taken else None) == expected

@@ -9,11 +9,10 @@ import re
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 from cms_images.models import Article
 
-from .conftest import DEMO_PHOTOS, need
+from .conftest import need
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
@@ -33,17 +32,6 @@ BODY = (
     "driving prototypes around the test track before meeting the engineers who build its "
     "electric models."
 )
-
-
-@pytest.fixture
-def live_archive(demo_archive, transactional_db):
-    """The session archive; a browser test is transactional, and an earlier transactional test
-    flushes the database afterwards, so ingest again only if that happened."""
-    from cms_images.models import Image
-
-    if Image.objects.filter(pk__in=demo_archive.values()).count() != len(demo_archive):
-        call_command("ingest", str(DEMO_PHOTOS), sync=True, no_progress=True)
-    return dict(Image.objects.values_list("original_filename", "pk"))
 
 
 @pytest.fixture
