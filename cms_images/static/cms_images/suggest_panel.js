@@ -84,7 +84,8 @@
       data.append('body', text.body);
       if (panel.dataset.article) { data.append('article', panel.dataset.article); }
       if (lead && /^\d+$/.test(lead.value.trim())) { data.append('lead_image', lead.value.trim()); }
-      say('Looking for images…');
+      // While typing, only the result is announced (the spinner shows the wait).
+      if (force) { say('Looking for images…'); }
       request(panel.dataset.suggestUrl, { method: 'POST', body: data }, function (payload) {
         lastSuggested = key;
         render(payload.results);
