@@ -106,7 +106,10 @@ def test_a_journalist_picks_a_lead_image_from_the_suggestions(
         car = panel.locator(f'.pd-card[data-image-id="{vehicles[0]}"]')
         assert car.locator(".pd-reasons li").count() >= 1  # it says why
         expect(car.locator("img")).to_have_attribute("src", re.compile(r"/thumbnail/\d+/$"))
-        assert car.locator("img").evaluate("img => img.complete && img.naturalWidth > 0")
+        # The thumbnail loads (made on first request, so give it the time that takes).
+        page.wait_for_function(
+            "img => img.complete && img.naturalWidth > 0", arg=car.locator("img").element_handle()
+        )
 
         car.get_by_role("button", name="Use as lead image").click()
         expect(page.locator("#id_lead_image")).to_have_value(str(vehicles[0]))
