@@ -1,7 +1,9 @@
 """Connect the configured image model to the analysis queue.
 
 A save queues analysis only when the file changed (new image, new upload), and only after the
-transaction commits, so the worker never reads a row that is not there yet.
+transaction commits, so the worker never reads a row that is not there yet. A save that changes
+only what people wrote (title, caption, credit, rights) re-embeds and re-indexes the image from
+the stored facts, without running a model.
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ from .conf import photodesk_settings
 from .images import get_image_model
 
 _SNAPSHOT = "_photodesk_file_name"
+_TEXT_SNAPSHOT = "_photodesk_written_fields"
+# Fields of the image model that reach its description, index document or filters.
+WRITTEN_FIELDS = ("title", "caption", "credit", "copyright", "rights")
 
 
 def _file_name(instance: Any) -> str:
@@ -23,8 +28,16 @@ def _file_name(instance: Any) -> str:
     return field.name if field else ""
 
 
+def _written(instance: Any) -> tuple:
+    deferred = instance.get_deferred_fields()
+    return tuple(
+        getattr(instance, name, None) if name not in deferred else None for name in WRITTEN_FIELDS
+    )
+
+
 def remember_file(sender, instance, **kwargs) -> None:
     setattr(instance, _SNAPSHOT, _file_name(instance) if instance.pk else None)
+    setattr(instance, _TEXT_SNAPSHOT, _written(instance) if instance.pk else None)
 
 
 def queue_analysis_on_save(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
@@ -35,7 +48,12 @@ def queue_analysis_on_save(sender, instance, created: bool, raw: bool = False, *
         from .tasks import enqueue_analysis
 
         transaction.on_commit(partial(enqueue_analysis, instance.pk))
+    elif _written(instance) != getattr(instance, _TEXT_SNAPSHOT, None):
+        from .tasks import enqueue_refresh
+
+        transaction.on_commit(partial(enqueue_refresh, instance.pk))
     setattr(instance, _SNAPSHOT, current)
+    setattr(instance, _TEXT_SNAPSHOT, _written(instance))
 
 
 def remove_on_delete(sender, instance, **kwargs) -> None:
