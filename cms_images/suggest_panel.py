@@ -114,7 +114,7 @@ def cards(
                 "credit": image.credit,
                 "date": (taken or timezone.localdate(image.created)).isoformat(),
                 "date_kind": "taken" if taken else "added",
-                "rights": image.get_rights_display(),
+                "rights_label": image.get_rights_display(),
                 "width": image.width,
                 "height": image.height,
                 "thumbnail": reverse("admin:cms_images_article_thumbnail", args=[image.pk]),

@@ -61,6 +61,7 @@ def test_an_editor_gets_suggestions_for_unsaved_text_with_reasons(archive, edito
     # search.py's keys stay; the panel adds what a journalist needs to choose.
     assert {"id", "title", "score", "similarity", "reasons"} <= first.keys()
     assert {"credit", "date", "date_kind", "thumbnail", "admin_url", "in_article"} <= first.keys()
+    assert first["rights_label"] == "Editorial use only"  # the ingest default
     assert first["thumbnail"] == thumbnail_url(first["id"])
     assert all(r["reasons"] for r in results)
     assert all({"kind", "text"} == reason.keys() for r in results for reason in r["reasons"])

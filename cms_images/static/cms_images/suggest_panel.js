@@ -176,7 +176,7 @@
       const parts = [];
       if (card.credit) { parts.push(card.credit); }
       if (card.date) { parts.push((card.date_kind === 'taken' ? 'taken ' : 'added ') + card.date); }
-      if (card.rights) { parts.push(card.rights); }
+      if (card.rights_label) { parts.push(card.rights_label); }
       meta.textContent = parts.join(' · ');
 
       const reasons = document.createElement('ul');
