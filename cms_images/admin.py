@@ -1,11 +1,10 @@
 from django.contrib import admin
-from django.urls import reverse
 from django.utils.html import format_html
 
 from semantic_search.admin import AnalysisPanelMixin, ImageLabelInline, LabelInlineMixin
 
 from .models import Article, Image
-from .suggest_panel import SuggestPanelMixin
+from .suggest_panel import SuggestPanelMixin, thumbnail_url
 from .widgets import LeadImageWidget
 
 
@@ -110,8 +109,10 @@ class ArticleAdmin(SuggestPanelMixin, admin.ModelAdmin):
         if not obj.lead_image or not obj.lead_image.file:
             return "—"
         # The small rendition, not the original (a page of articles would load every photo).
-        url = reverse("admin:cms_images_article_thumbnail", args=[obj.lead_image_id])
-        return format_html('<img src="{}" alt="" style="height:40px" loading="lazy">', url)
+        return format_html(
+            '<img src="{}" alt="" style="height:40px" loading="lazy">',
+            thumbnail_url(obj.lead_image_id),
+        )
 
     def save_model(self, request, obj, form, change) -> None:
         if not change and not obj.author_id:

@@ -77,6 +77,10 @@ class SearchForm(PanelForm):
     q = forms.CharField(max_length=500, error_messages={"required": "Type something to search."})
 
 
+def thumbnail_url(image_id: int) -> str:
+    return reverse("admin:cms_images_article_thumbnail", args=[image_id])
+
+
 def strip_image_tokens(body: str) -> str:
     return IMAGE_TOKEN.sub(" ", body)
 
@@ -117,7 +121,7 @@ def cards(
                 "rights_label": image.get_rights_display(),
                 "width": image.width,
                 "height": image.height,
-                "thumbnail": reverse("admin:cms_images_article_thumbnail", args=[image.pk]),
+                "thumbnail": thumbnail_url(image.pk),
                 "admin_url": reverse("admin:cms_images_image_change", args=[image.pk]),
                 "in_article": _in_article(image.pk, lead_image, in_body),
             }
