@@ -15,6 +15,7 @@ from django.db import migrations
 
 # Lower-case model names of this app; the image model and the article model are added below.
 READ = {
+    "@image": True,
     "semantic_search": [
         "imageanalysis",
         "label",
