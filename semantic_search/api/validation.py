@@ -71,4 +71,7 @@ def check_upload(upload: UploadedFile) -> CheckedUpload:
 
 
 def _too_big(name: str, size: int, limit: int) -> str:
-    return f"{name} is {filesizeformat(size)}; files up to {filesizeformat(limit)} are accepted."
+    def readable(n: int) -> str:
+        return filesizeformat(n).replace("\xa0", " ")
+
+    return f"{name} is {readable(size)}; files up to {readable(limit)} are accepted."
