@@ -75,6 +75,11 @@ def create_roles(apps, schema_editor):
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
+    grant(apps)
+
+
+def grant(apps):
+    """Create the groups and give them their permissions (which must exist)."""
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     image_app, image_model = _image_model()
