@@ -122,6 +122,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "semantic_search.api.schema.add_error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "AnalysisStatusEnum": "semantic_search.models.ImageAnalysis.Status",
         "ImageLabelStateEnum": "semantic_search.models.ImageLabel.State",

@@ -10,6 +10,15 @@ urlpatterns = [
     path("api/v1/", include("semantic_search.api.urls", namespace="photodesk-api")),
     path("api/v1/auth/token/", obtain_auth_token, name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/schema/swagger/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-swagger"),
-    path("api/schema/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path(
+        "api/schema/swagger/",
+        SpectacularSwaggerView.as_view(url_name="api-schema"),
+        name="api-swagger",
+    ),
+    path(
+        "api/schema/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"
+    ),
 ] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# JSON 404s under /api/ (an id that is not a number never reaches the API's views).
+handler404 = "semantic_search.api.views.not_found"

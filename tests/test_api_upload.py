@@ -50,9 +50,7 @@ MALFORMED = [
 
 
 @pytest.mark.parametrize(("name", "build", "words"), MALFORMED, ids=[m[0] for m in MALFORMED])
-def test_a_malformed_file_is_refused_clearly_and_changes_nothing(
-    api, media, name, build, words
-):
+def test_a_malformed_file_is_refused_clearly_and_changes_nothing(api, media, name, build, words):
     from cms_images.models import Image
 
     post(api("journalist"), "before.png", encoded("PNG"))  # storage is not empty
@@ -87,7 +85,13 @@ def test_the_type_comes_from_the_content_not_the_name(api, media):
 
 @pytest.mark.parametrize(
     ("fmt", "name"),
-    [("JPEG", "a.jpg"), ("PNG", "a.png"), ("WEBP", "a.webp"), ("TIFF", "a.tif"), ("HEIF", "a.heic")],
+    [
+        ("JPEG", "a.jpg"),
+        ("PNG", "a.png"),
+        ("WEBP", "a.webp"),
+        ("TIFF", "a.tif"),
+        ("HEIF", "a.heic"),
+    ],
 )
 def test_every_accepted_format_is_stored(api, media, fmt, name):
     if fmt == "HEIF":
@@ -102,7 +106,12 @@ def test_upload_answers_202_with_the_job_and_records_who_and_what(api, media, ro
     from cms_images.models import Image
 
     response = post(
-        api("journalist"), "harbour.jpg", CAT, title="Harbour cat", caption="A cat", rights="unrestricted"
+        api("journalist"),
+        "harbour.jpg",
+        CAT,
+        title="Harbour cat",
+        caption="A cat",
+        rights="unrestricted",
     )
     assert response.status_code == 202, response.content
     body = response.json()

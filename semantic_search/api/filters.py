@@ -50,7 +50,7 @@ def parse_filters(query_params: Any) -> dict[str, Any]:
 
 
 def people_named(value: str) -> QuerySet:
-    if value.isdigit():
+    if value.isdigit() and len(value) <= 18:
         return Person.objects.filter(pk=int(value))
     return Person.objects.named(value)
 

@@ -66,7 +66,9 @@ class AnalysisSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_url(self, obj: ImageAnalysis) -> str:
-        return reverse("photodesk-api:analysis-detail", [obj.image_id], request=self.context.get("request"))
+        return reverse(
+            "photodesk-api:analysis-detail", [obj.image_id], request=self.context.get("request")
+        )
 
 
 class ImageSerializer(serializers.ModelSerializer):
@@ -360,7 +362,9 @@ class ReviewItemSerializer(serializers.ModelSerializer):
 
 class DecisionSerializer(serializers.Serializer):
     ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), min_length=1, max_length=500
+        child=serializers.IntegerField(min_value=1, max_value=10**18 - 1),
+        min_length=1,
+        max_length=500,
     )
     decision = serializers.ChoiceField(choices=["approve", "reject"])
 

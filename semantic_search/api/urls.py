@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from rest_framework.routers import DefaultRouter
 
 from . import views
@@ -19,8 +19,8 @@ urlpatterns = [
     path("search/", views.SearchView.as_view(), name="search"),
     path("search/faces/", views.FaceSearchView.as_view(), name="search-faces"),
     path("suggestions/", views.SuggestView.as_view(), name="suggestions"),
-    path(
-        "articles/<int:pk>/suggestions/",
+    re_path(
+        rf"^articles/(?P<pk>{views.ID})/suggestions/$",
         views.ArticleSuggestionsView.as_view(),
         name="article-suggestions",
     ),

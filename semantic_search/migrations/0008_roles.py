@@ -34,7 +34,12 @@ ROLES = {
     "reviewer": {
         "view": {
             **READ,
-            "semantic_search": [*READ["semantic_search"], "reviewitem", "labeldecision", "facedecision"],
+            "semantic_search": [
+                *READ["semantic_search"],
+                "reviewitem",
+                "labeldecision",
+                "facedecision",
+            ],
         },
         "add": {"@image": True, "semantic_search": ["person", "imagelabel"]},
         "change": {
@@ -113,7 +118,6 @@ def remove_roles(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         migrations.swappable_dependency(settings.PHOTODESK_IMAGE_MODEL),
         ("auth", "0012_alter_user_first_name_max_length"),
