@@ -34,7 +34,7 @@ def role_users(db):
     """One user per role (groups from migration 0008), and "nobody": signed in, no role."""
     from django.contrib.auth.models import Group, User
 
-    if not Group.objects.filter(name__in=ROLES).count() == len(ROLES):
+    if Group.objects.filter(name__in=ROLES).count() != len(ROLES):
         # A transactional test flushed the tables (permissions come back, groups do not).
         from django.apps import apps
 

@@ -323,9 +323,12 @@ class LabelSerializer(serializers.ModelSerializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         parent = attrs.get("parent")
-        if parent is not None and self.instance is not None:
-            if parent.pk == self.instance.pk or self.instance in parent.ancestors():
-                raise serializers.ValidationError({"parent": "That would make a loop."})
+        if (
+            parent is not None
+            and self.instance is not None
+            and (parent.pk == self.instance.pk or self.instance in parent.ancestors())
+        ):
+            raise serializers.ValidationError({"parent": "That would make a loop."})
         accept = attrs.get("accept_threshold", getattr(self.instance, "accept_threshold", None))
         review = attrs.get("review_threshold", getattr(self.instance, "review_threshold", None))
         if accept is not None and review is not None and review > accept:
