@@ -89,9 +89,9 @@ def result_limit(request: Request) -> int:
     try:
         value = int(raw)
     except ValueError:
-        raise ValidationError({"limit": "A whole number."}) from None
+        raise ValidationError({"limit": ["A whole number."]}) from None
     if not 1 <= value <= cap:
-        raise ValidationError({"limit": f"Between 1 and {cap}."})
+        raise ValidationError({"limit": [f"Between 1 and {cap}."]})
     return value
 
 
@@ -283,7 +283,7 @@ class AnalysisViewSet(viewsets.ReadOnlyModelViewSet):
         if self.action == "list" and wanted:
             if wanted not in ImageAnalysis.Status.values:
                 raise ValidationError(
-                    {"status": f"One of {', '.join(ImageAnalysis.Status.values)}."}
+                    {"status": [f"One of {', '.join(ImageAnalysis.Status.values)}."]}
                 )
             queryset = queryset.filter(status=wanted)
         return queryset
@@ -318,7 +318,7 @@ class SearchView(ResultsMixin, APIView):
     def get(self, request: Request) -> Response:
         text = request.query_params.get("q", "").strip()
         if not text:
-            raise ValidationError({"q": "Say what to search for."})
+            raise ValidationError({"q": ["Say what to search for."]})
         limit = result_limit(request)
         filters = index_filters(
             get_image_model().objects.all(), parse_filters(request.query_params)
@@ -351,7 +351,7 @@ class FaceSearchView(ResultsMixin, APIView):
         try:
             matches = search_by_face(data, limit=result_limit(request))
         except NoFaceFound as exc:
-            raise ValidationError({"file": str(exc) or "No usable face in this photo."}) from exc
+            raise ValidationError({"file": [str(exc) or "No usable face in this photo."]}) from exc
         rows = [
             {
                 "id": image.pk,
@@ -484,13 +484,13 @@ class ReviewViewSet(viewsets.ReadOnlyModelViewSet):
         params = self.request.query_params
         state = params.get("state") or ImageLabel.State.REVIEW
         if state not in ImageLabel.State.values:
-            raise ValidationError({"state": f"One of {', '.join(ImageLabel.State.values)}."})
+            raise ValidationError({"state": [f"One of {', '.join(ImageLabel.State.values)}."]})
         queryset = queryset.filter(state=state, label__active=True)
         if params.get("label"):
             queryset = queryset.filter(label__in=Label.objects.named(params["label"]))
         if params.get("image"):
             if not params["image"].isdigit() or int(params["image"]) > MAX_ID:
-                raise ValidationError({"image": "An image id."})
+                raise ValidationError({"image": ["An image id."]})
             queryset = queryset.filter(image_id=int(params["image"]))
         # Largest label first (one decision pattern at a time), then most confident.
         return queryset.annotate(
