@@ -24,7 +24,14 @@ def objects(separate_index):
     """Objects the requests act on: a fresh image (so deletes do not touch the session archive),
     a pending label on it, a label, an article."""
     from cms_images.models import Article
-    from semantic_search.models import ImageAnalysis, ImageLabel, Label
+    from semantic_search.models import (
+        Face,
+        FaceCluster,
+        ImageAnalysis,
+        ImageLabel,
+        Label,
+        Person,
+    )
 
     image = make_image(jpeg_bytes(), name="matrix.jpg")
     ImageAnalysis.objects.get_or_create(image=image)
@@ -33,7 +40,23 @@ def objects(separate_index):
         image=image, label=label, confidence=30, source="test", state=ImageLabel.State.REVIEW
     )
     article = Article.objects.create(title="Cats at the harbour", body="A cat sleeps.")
-    return {"image": image.pk, "label": label.pk, "row": row.pk, "article": article.pk}
+    ana = Person.objects.create(name="Ana Matrix")
+    bo = Person.objects.create(name="Bo Matrix")
+    face = Face.objects.create(
+        image=image, box=[1, 1, 20, 20], detection_confidence=0.9, person=ana, state="auto"
+    )
+    cluster = FaceCluster.objects.create()
+    Face.objects.create(image=image, box=[30, 1, 20, 20], detection_confidence=0.9, cluster=cluster)
+    return {
+        "image": image.pk,
+        "label": label.pk,
+        "row": row.pk,
+        "article": article.pk,
+        "person": ana.pk,
+        "other": bo.pk,
+        "face": face.pk,
+        "cluster": cluster.pk,
+    }
 
 
 def upload():
@@ -175,6 +198,74 @@ CASES = [
         "post",
         lambda o: reverse(R + "review-decide"),
         lambda o: {"ids": [o["row"]], "decision": "approve"},
+        "review",
+        200,
+    ),
+    ("people", "get", lambda o: reverse(R + "person-list"), None, "read", 200),
+    (
+        "person",
+        "get",
+        lambda o: reverse(R + "person-detail", args=[o["person"]]),
+        None,
+        "read",
+        200,
+    ),
+    (
+        "person photos",
+        "get",
+        lambda o: reverse(R + "person-photos", args=[o["person"]]),
+        None,
+        "read",
+        200,
+    ),
+    (
+        "add person",
+        "post",
+        lambda o: reverse(R + "person-list"),
+        lambda o: {"name": "Cy Matrix"},
+        "review",
+        201,
+    ),
+    (
+        "rename person",
+        "patch",
+        lambda o: reverse(R + "person-detail", args=[o["person"]]),
+        lambda o: {"aliases": ["Ana M."]},
+        "review",
+        200,
+    ),
+    (
+        "merge people",
+        "post",
+        lambda o: reverse(R + "person-merge", args=[o["other"]]),
+        lambda o: {"into": o["person"]},
+        "review",
+        200,
+    ),
+    ("faces", "get", lambda o: reverse(R + "face-list"), None, "read", 200),
+    ("face", "get", lambda o: reverse(R + "face-detail", args=[o["face"]]), None, "read", 200),
+    (
+        "name face",
+        "post",
+        lambda o: reverse(R + "face-assign", args=[o["face"]]),
+        lambda o: {"person": o["other"]},
+        "review",
+        200,
+    ),
+    (
+        "reject face",
+        "post",
+        lambda o: reverse(R + "face-reject", args=[o["face"]]),
+        None,
+        "review",
+        200,
+    ),
+    ("clusters", "get", lambda o: reverse(R + "face-cluster-list"), None, "read", 200),
+    (
+        "name cluster",
+        "post",
+        lambda o: reverse(R + "face-cluster-name", args=[o["cluster"]]),
+        lambda o: {"person": o["person"]},
         "review",
         200,
     ),

@@ -100,3 +100,11 @@ def index_filters(image_queryset: QuerySet, filters: dict[str, Any], **base: Any
 
 def _aware(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def photos_of_person(person: Person) -> QuerySet:
+    """Images showing `person`: decided faces only (auto-recognised or confirmed)."""
+    from ..images import get_image_model
+
+    shown = Face.objects.showing().filter(person=person).values("image_id")
+    return get_image_model().objects.filter(pk__in=shown).order_by("-pk")

@@ -11,6 +11,7 @@ from rest_framework.reverse import reverse
 
 from ..images import get_image_model, image_file
 from ..models import Face, ImageAnalysis, ImageLabel, Label, Person
+from .filters import photos_of_person
 from .validation import check_upload
 
 # Fields of the image model the API shows and edits, when the model has them.
@@ -373,32 +374,62 @@ class DecisionSerializer(serializers.Serializer):
 
 
 class PersonSerializer(serializers.ModelSerializer):
-    photos = serializers.IntegerField(read_only=True, help_text="Images showing this person.")
+    url = serializers.HyperlinkedIdentityField(view_name="photodesk-api:person-detail")
+    photo_count = serializers.IntegerField(
+        read_only=True, help_text="Images showing this person (decided faces)."
+    )
 
     class Meta:
         model = Person
         fields = (
             "id",
+            "url",
             "name",
             "aliases",
             "description",
             "kind",
             "external_ids",
-            "photos",
+            "photo_count",
             "created",
             "updated",
         )
-        read_only_fields = ("created", "updated", "photos")
+        read_only_fields = ("created", "updated", "photo_count")
+
+    def validate_name(self, value: str) -> str:
+        if not value.strip():
+            raise serializers.ValidationError("A person needs a name.")
+        return value.strip()
 
     def validate_aliases(self, value: Any) -> list[str]:
         if not isinstance(value, list) or not all(isinstance(s, str) for s in value):
             raise serializers.ValidationError("A list of names.")
-        return value
+        return [s.strip() for s in value if s.strip()]
 
     def validate_external_ids(self, value: Any) -> dict:
         if not isinstance(value, dict):
             raise serializers.ValidationError("An object.")
         return value
+
+
+class PersonDetailSerializer(PersonSerializer):
+    """A person with the first photos showing them (all of them: …/photos/, paginated)."""
+
+    photos = serializers.SerializerMethodField()
+    photos_url = serializers.SerializerMethodField()
+
+    class Meta(PersonSerializer.Meta):
+        fields = (*PersonSerializer.Meta.fields, "photos", "photos_url")
+
+    @extend_schema_field(ImageSerializer(many=True))
+    def get_photos(self, obj: Person) -> list[dict]:
+        images = photos_of_person(obj).select_related("analysis")[:PERSON_PHOTOS]
+        return ImageSerializer(images, many=True, context=self.context).data
+
+    def get_photos_url(self, obj: Person) -> str:
+        return reverse("photodesk-api:person-photos", [obj.pk], request=self.context.get("request"))
+
+
+PERSON_PHOTOS = 20
 
 
 class MergeSerializer(serializers.Serializer):
@@ -408,7 +439,19 @@ class MergeSerializer(serializers.Serializer):
 
 
 class AssignFaceSerializer(serializers.Serializer):
-    person = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all())
+    person = serializers.PrimaryKeyRelatedField(
+        queryset=Person.objects.all(), help_text="Who the face (or every face of the cluster) is."
+    )
+
+
+class FaceClusterSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    faces = FaceSerializer(many=True, source="faces.all")
+    updated = serializers.DateTimeField()
+
+
+class NamedSerializer(serializers.Serializer):
+    named = serializers.IntegerField(help_text="Faces named.")
 
 
 class DecidedSerializer(serializers.Serializer):

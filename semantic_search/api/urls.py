@@ -14,6 +14,9 @@ router.register("images", views.ImageViewSet, basename="image")
 router.register("analyses", views.AnalysisViewSet, basename="analysis")
 router.register("labels", views.LabelViewSet, basename="label")
 router.register("review", views.ReviewViewSet, basename="review")
+router.register("people", views.PersonViewSet, basename="person")
+router.register("faces", views.FaceViewSet, basename="face")
+router.register("face-clusters", views.FaceClusterViewSet, basename="face-cluster")
 
 urlpatterns = [
     path("search/", views.SearchView.as_view(), name="search"),

@@ -8,14 +8,15 @@ from typing import Any
 from django.apps import apps
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.views.defaults import page_not_found
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -28,22 +29,35 @@ from .. import labeling, pipeline, search
 from ..conf import photodesk_settings
 from ..images import get_image_model, image_file
 from ..index.base import IndexUnavailable
-from ..models import ImageAnalysis, ImageLabel, Label
+from ..models import Face, FaceCluster, ImageAnalysis, ImageLabel, Label, Person
 from ..tasks import enqueue_analysis
 from . import permissions as perms
-from .filters import ImageFilterSerializer, filter_images, index_filters, parse_filters
+from .filters import (
+    ImageFilterSerializer,
+    filter_images,
+    index_filters,
+    parse_filters,
+    photos_of_person,
+)
 from .pagination import PhotodeskPagination
 from .serializers import (
     AnalysisSerializer,
+    AssignFaceSerializer,
     DecidedSerializer,
     DecisionSerializer,
+    FaceClusterSerializer,
     FaceMatchSerializer,
     FaceSearchSerializer,
+    FaceSerializer,
     ImageDetailSerializer,
     ImageSerializer,
     ImageUpdateSerializer,
     ImageUploadSerializer,
     LabelSerializer,
+    MergeSerializer,
+    NamedSerializer,
+    PersonDetailSerializer,
+    PersonSerializer,
     ReviewItemSerializer,
     SearchResultSerializer,
     SuggestTextSerializer,
@@ -537,3 +551,185 @@ class ReviewViewSet(viewsets.ReadOnlyModelViewSet):
         if missing:
             raise NotFound(f"No labels on images with ids {missing}; nothing was decided.")
         return self._decide(request, rows, serializer.validated_data["decision"])
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[OpenApiParameter("q", OpenApiTypes.STR, description="A name or alias.")],
+        summary="People, by name",
+    ),
+    retrieve=extend_schema(summary="A person with the first photos showing them"),
+    create=extend_schema(summary="Add a person (to name faces with)"),
+    partial_update=extend_schema(summary="Rename, add aliases, describe"),
+    update=extend_schema(summary="Rename, add aliases, describe"),
+)
+class PersonViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """People the newsroom names; reviewers name and merge them."""
+
+    permission_classes = [perms.ActionPermission]
+    action_perms = {
+        "list": perms.READ_PEOPLE,
+        "retrieve": perms.READ_PEOPLE,
+        "photos": (*perms.READ_PEOPLE, *perms.READ_IMAGES),
+        "create": (*perms.REVIEW_PEOPLE, "semantic_search.add_person"),
+        "update": perms.REVIEW_PEOPLE,
+        "partial_update": perms.REVIEW_PEOPLE,
+        "merge": perms.MERGE_PEOPLE,
+    }
+    lookup_value_regex = ID
+    pagination_class = PhotodeskPagination
+
+    def get_queryset(self):
+        shown = Face.objects.showing().filter(person=OuterRef("pk"))
+        queryset = Person.objects.annotate(
+            photo_count=Coalesce(
+                Subquery(
+                    shown.values("person")
+                    .annotate(n=Count("image_id", distinct=True))
+                    .values("n")[:1]
+                ),
+                0,
+            )
+        ).order_by("name", "pk")
+        q = self.request.query_params.get("q", "").strip()
+        if self.action == "list" and q:
+            queryset = queryset.filter(
+                Q(pk__in=Person.objects.named(q).values("pk")) | Q(name__icontains=q)
+            )
+        return queryset
+
+    def get_serializer_class(self):
+        return PersonDetailSerializer if self.action == "retrieve" else PersonSerializer
+
+    @extend_schema(responses=ImageSerializer(many=True), summary="Every photo showing them")
+    @action(detail=True, methods=["get"])
+    def photos(self, request: Request, pk: str | None = None) -> Response:
+        person = self.get_object()
+        images = photos_of_person(person).select_related("analysis")
+        page = self.paginate_queryset(images)
+        return self.get_paginated_response(
+            ImageSerializer(page, many=True, context={"request": request}).data
+        )
+
+    @extend_schema(
+        request=MergeSerializer,
+        responses=PersonSerializer,
+        summary="Merge this person into another (faces, names and ids move; this one goes)",
+    )
+    @action(detail=True, methods=["post"])
+    def merge(self, request: Request, pk: str | None = None) -> Response:
+        from ..people import merge_people
+
+        source = self.get_object()
+        serializer = MergeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        target = serializer.validated_data["into"]
+        if target.pk == source.pk:
+            raise ValidationError({"into": ["A person cannot be merged into themselves."]})
+        merged = merge_people(source, target, request.user)
+        merged = self.get_queryset().get(pk=merged.pk)
+        return Response(PersonSerializer(merged, context={"request": request}).data)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("person", OpenApiTypes.INT),
+            OpenApiParameter("image", OpenApiTypes.INT),
+            OpenApiParameter("state", OpenApiTypes.STR, enum=[c for c, _ in Face.State.choices]),
+        ],
+        summary="Faces (`?state=review` is the faces waiting for a reviewer)",
+    ),
+)
+class FaceViewSet(viewsets.ReadOnlyModelViewSet):
+    """Faces found in images; reviewers say who they are."""
+
+    permission_classes = [perms.ActionPermission]
+    action_perms = {
+        "list": perms.READ_PEOPLE,
+        "retrieve": perms.READ_PEOPLE,
+        "assign": perms.REVIEW_PEOPLE,
+        "reject": perms.REVIEW_PEOPLE,
+    }
+    serializer_class = FaceSerializer
+    lookup_value_regex = ID
+    pagination_class = PhotodeskPagination
+
+    def get_queryset(self):
+        queryset = Face.objects.select_related("person").order_by("-pk")
+        if self.action != "list":
+            return queryset
+        params = self.request.query_params
+        for name in ("person", "image"):
+            value = params.get(name)
+            if value:
+                if not value.isdigit() or int(value) > MAX_ID:
+                    raise ValidationError({name: ["An id."]})
+                queryset = queryset.filter(**{f"{name}_id": int(value)})
+        state = params.get("state")
+        if state:
+            if state not in Face.State.values:
+                raise ValidationError({"state": [f"One of {', '.join(Face.State.values)}."]})
+            queryset = queryset.filter(state=state)
+        return queryset
+
+    @extend_schema(request=AssignFaceSerializer, responses=FaceSerializer, summary="Name a face")
+    @action(detail=True, methods=["post"])
+    def assign(self, request: Request, pk: str | None = None) -> Response:
+        """This face is that person (confirmed; also how a proposed name is accepted)."""
+        from ..people import assign_face
+
+        face = self.get_object()
+        serializer = AssignFaceSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        face = assign_face(face, serializer.validated_data["person"], request.user)
+        return Response(FaceSerializer(self.get_queryset().get(pk=face.pk)).data)
+
+    @extend_schema(request=None, responses=FaceSerializer, summary="Not this person")
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, pk: str | None = None) -> Response:
+        """The face is not its current person; that person is never proposed for it again."""
+        from ..people import reject_face
+
+        face = self.get_object()
+        try:
+            face = reject_face(face, request.user)
+        except ValueError as exc:
+            raise ValidationError({"person": [str(exc)]}) from exc
+        return Response(FaceSerializer(self.get_queryset().get(pk=face.pk)).data)
+
+
+class FaceClusterViewSet(viewsets.ReadOnlyModelViewSet):
+    """Unnamed faces grouped as probably one person; naming a cluster names them all."""
+
+    permission_classes = [perms.ActionPermission]
+    action_perms = {
+        "list": perms.READ_PEOPLE,
+        "retrieve": perms.READ_PEOPLE,
+        "name_faces": perms.REVIEW_PEOPLE,
+    }
+    serializer_class = FaceClusterSerializer
+    lookup_value_regex = ID
+    pagination_class = PhotodeskPagination
+
+    def get_queryset(self):
+        return FaceCluster.objects.prefetch_related("faces__person").order_by("-updated", "-pk")
+
+    @extend_schema(request=AssignFaceSerializer, responses=NamedSerializer, summary="Name")
+    @action(detail=True, methods=["post"], url_path="name", url_name="name")
+    def name_faces(self, request: Request, pk: str | None = None) -> Response:
+        """Every face of the cluster is this person (faces where a reviewer said otherwise
+        leave the cluster unnamed); the cluster goes."""
+        from ..people import name_cluster
+
+        cluster = self.get_object()
+        serializer = AssignFaceSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        named = name_cluster(cluster, serializer.validated_data["person"], request.user)
+        return Response({"named": named})
