@@ -32,7 +32,7 @@ CHECKS = [
 
 
 @pytest.fixture
-def in_test_transaction(db, settings, tmp_path):
+def in_test_transaction(archive, settings, tmp_path):
     from django.core.signals import request_finished, request_started
     from django.db import close_old_connections
 

@@ -355,7 +355,7 @@ class FaceSearchView(ResultsMixin, APIView):
     )
     def post(self, request: Request) -> Response:
         try:
-            from ..people import NoFaceFound, search_by_face
+            from ..people import FaceRecognitionOff, NoFaceFound, search_by_face
         except ImportError as exc:  # issue 6's module is not merged in this tree yet
             raise FaceSearchUnavailable() from exc
 
@@ -366,6 +366,8 @@ class FaceSearchView(ResultsMixin, APIView):
             matches = search_by_face(data, limit=result_limit(request))
         except NoFaceFound as exc:
             raise ValidationError({"file": [str(exc) or "No usable face in this photo."]}) from exc
+        except FaceRecognitionOff as exc:  # the site switched face recognition off
+            raise FaceSearchUnavailable(str(exc)) from exc
         rows = [
             {
                 "id": image.pk,
