@@ -222,3 +222,13 @@ def test_taxonomy_changes_are_validated(archive, api):
     assert thresholds.status_code == 400 and "review_threshold" in thresholds.json()
     duplicate = client.post(labels, {"name": "Ferries"}, format="json")
     assert duplicate.status_code == 400 and "name" in duplicate.json()
+
+
+def test_a_label_name_must_make_a_slug_and_slugs_stay_unique(archive, api):
+    client = api("admin")
+    labels = reverse("photodesk-api:label-list")
+    dash = client.post(labels, {"name": "—"}, format="json")
+    assert dash.status_code == 400 and "letter or a digit" in dash.json()["name"][0]
+    assert client.post(labels, {"name": "Tug boats"}, format="json").status_code == 201
+    clash = client.post(labels, {"name": "Tug boats!"}, format="json")
+    assert clash.status_code == 400 and "tug-boats" in clash.json()["slug"][0]

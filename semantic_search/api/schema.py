@@ -16,6 +16,7 @@ MEANINGS = {
     "401": "Not signed in (send `Authorization: Token …` or a session cookie).",
     "403": "Your role does not allow this (or the CSRF token is missing).",
     "404": "No such object (or no such page).",
+    "415": "The body's Content-Type is not one this operation reads.",
     "429": "Too many requests: wait the seconds in `Retry-After`.",
     "503": "Search is unavailable for a moment (the index cannot be reached).",
 }
@@ -31,6 +32,8 @@ def add_error_responses(result: dict[str, Any], generator, request, public) -> d
             if operation.get("parameters") or operation.get("requestBody") or "{" in path:
                 codes.append("400")
             codes.append("404")  # an unknown id or page (any answer may be paginated)
+            if operation.get("requestBody"):
+                codes.append("415")
             if any(part in path for part in SEARCHING) or (
                 method == "post" and path.endswith("/images/")
             ):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.text import slugify
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
@@ -323,6 +324,20 @@ class LabelSerializer(serializers.ModelSerializer):
         return value
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        name = attrs.get("name", getattr(self.instance, "name", ""))
+        slug = attrs.get("slug") or getattr(self.instance, "slug", "") or slugify(name)[:100]
+        if not slug:
+            raise serializers.ValidationError(
+                {"name": ["The name needs a letter or a digit (the slug is made from it)."]}
+            )
+        taken = Label.objects.filter(slug=slug)
+        if self.instance is not None:
+            taken = taken.exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise serializers.ValidationError(
+                {"slug": [f"“{slug}” is already another label's slug."]}
+            )
+        attrs["slug"] = slug
         parent = attrs.get("parent")
         if (
             parent is not None

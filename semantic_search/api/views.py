@@ -609,6 +609,13 @@ class PersonViewSet(
     def get_serializer_class(self):
         return PersonDetailSerializer if self.action == "retrieve" else PersonSerializer
 
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        serializer = PersonSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        person = self.get_queryset().get(pk=serializer.save().pk)  # with its photo count
+        body = PersonSerializer(person, context={"request": request}).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
     @extend_schema(responses=ImageSerializer(many=True), summary="Every photo showing them")
     @action(detail=True, methods=["get"])
     def photos(self, request: Request, pk: str | None = None) -> Response:
