@@ -1,12 +1,14 @@
 """A bounded local load test of the REST API: search and suggest under concurrent clients,
 next to a baseline measured in the same run (the API root: token auth, DRF, JSON, no search).
 
-A real server process (`manage.py runserver --noreload`, threaded) on loopback serves a
-benchmark database with the demo photos ingested; N client threads with http.client send
-requests for a fixed time per endpoint. Printed: requests/s, p50/p95 latency, errors, and the
+A real server process on loopback serves a benchmark database with the demo photos ingested:
+the threaded WSGI server `runserver` uses (gunicorn is not installed here), with TCP_NODELAY
+on its sockets; without it every response waits ~40 ms for a delayed ACK (wsgiref writes
+headers and body separately), which `--runserver` shows. N client threads with http.client
+send requests for a fixed time per endpoint. Printed: requests/s, p50/p95 latency, errors, and the
 ratio of each endpoint's throughput to the baseline's.
 
-Usage: python benchmarks/api_load.py [--clients 20] [--seconds 30] [--port 8765]
+Usage: python benchmarks/api_load.py [--clients 20] [--seconds 30] [--port 8765] [--runserver]
 (BENCH_DIR=… reuses a database and index from an earlier run.)
 """
 
@@ -67,7 +69,7 @@ def prepare() -> str:
     return Token.objects.get_or_create(user=user)[0].key
 
 
-def start_server(port: int) -> subprocess.Popen:
+def start_server(port: int, runserver: bool) -> subprocess.Popen:
     bench_dir = Path(os.environ["BENCH_DIR"])
     (bench_dir / "api_load_settings.py").write_text(SERVER_SETTINGS)
     env = {
@@ -75,8 +77,12 @@ def start_server(port: int) -> subprocess.Popen:
         "DJANGO_SETTINGS_MODULE": "api_load_settings",
         "PYTHONPATH": f"{bench_dir}{os.pathsep}{ROOT}",
     }
+    if runserver:
+        command = ["manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"]
+    else:
+        command = [str(Path(__file__).resolve()), "--serve", str(port)]
     server = subprocess.Popen(
-        [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+        [sys.executable, *command],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -93,6 +99,31 @@ def start_server(port: int) -> subprocess.Popen:
             time.sleep(0.3)
     server.kill()
     raise SystemExit("The server did not start within 60 s.")
+
+
+def serve(port: int) -> None:
+    """runserver's threaded WSGI server with TCP_NODELAY and no request log."""
+    import socket
+
+    import django
+
+    django.setup()
+    from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
+    from django.core.wsgi import get_wsgi_application
+
+    class NoDelayServer(ThreadedWSGIServer):
+        def get_request(self):
+            conn, address = super().get_request()
+            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            return conn, address
+
+    class QuietHandler(WSGIRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+    server = NoDelayServer(("127.0.0.1", port), QuietHandler)
+    server.set_app(get_wsgi_application())
+    server.serve_forever()
 
 
 def request_maker(kind: str, token: str):
@@ -164,10 +195,15 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--runserver", action="store_true", help="manage.py runserver instead")
+    parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)  # the server process
     args = parser.parse_args()
+    if args.serve:
+        serve(args.serve)
+        return
 
     token = prepare()
-    server = start_server(args.port)
+    server = start_server(args.port, args.runserver)
     try:
         results = {}
         for kind in ("baseline", "search", "suggest"):
@@ -178,9 +214,10 @@ def main() -> None:
         server.terminate()
         server.wait(timeout=20)
 
+    kind_of_server = "runserver" if args.runserver else "threaded WSGI server, TCP_NODELAY"
     print(
         f"{args.clients} concurrent clients, {args.seconds:.0f} s per endpoint, "
-        "runserver (threaded) on loopback, demo archive (39 images), embedded index"
+        f"{kind_of_server}, loopback, demo archive (39 images), embedded index"
     )
     print(f"{'endpoint':<34} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'errors':>7} {'vs base':>8}")
     base = results["baseline"]["rps"]
