@@ -54,6 +54,16 @@ def admin_token(role_users):
     return Token.objects.create(user=role_users["admin"]).key
 
 
+TRIED: dict[str, int] = {}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def report_examples():
+    """Prints how many generated requests each operation got (run with -s to see it)."""
+    yield
+    print(f"\nschemathesis: {sum(TRIED.values())} requests over {len(TRIED)} operations")
+
+
 # Loaded from the running app at collection (one pytest test per operation).
 schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_application())
 
@@ -68,4 +78,6 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_app
     suppress_health_check=list(HealthCheck),
 )
 def test_every_operation_conforms_to_the_schema(case, in_test_transaction, admin_token):
+    key = f"{case.method} {case.path}"
+    TRIED[key] = TRIED.get(key, 0) + 1
     case.call_and_validate(headers={"Authorization": f"Token {admin_token}"}, checks=CHECKS)
