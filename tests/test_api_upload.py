@@ -75,6 +75,19 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_decoded(api, media, 
     assert stored_files(media) == []
 
 
+def test_an_oversized_request_is_refused_from_its_header_before_the_body_is_read(
+    api, media, settings
+):
+    settings.PHOTODESK = {**settings.PHOTODESK, "MAX_FILE_BYTES": 10_000}
+    body = b"x" * 2_000_000  # the client announces 2 MB; the view stops at the header
+    response = api("journalist").generic(
+        "POST", UPLOAD, body, content_type="multipart/form-data; boundary=zzz"
+    )
+    assert response.status_code == 400
+    assert response.json()["file"] == ["The upload is 1.9 MB; files up to 9.8 KB are accepted."]
+    assert stored_files(media) == []
+
+
 def test_the_type_comes_from_the_content_not_the_name(api, media):
     response = post(api("journalist"), "really-a-png.jpg", encoded("PNG"), title="Blue")
     assert response.status_code == 202, response.content

@@ -70,6 +70,22 @@ def check_upload(upload: UploadedFile) -> CheckedUpload:
     )
 
 
+# Room for the multipart envelope and the other form fields around the file.
+ENVELOPE_BYTES = 1024 * 1024
+
+
+def refuse_oversized_request(meta: dict) -> None:
+    """Refuse from the Content-Length header, before Django reads (and spools to disk) a body
+    that cannot hold an acceptable file."""
+    limit = photodesk_settings.MAX_FILE_BYTES
+    try:
+        length = int(meta.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return
+    if length > limit + ENVELOPE_BYTES:
+        raise ValidationError({"file": [_too_big("The upload", length, limit)]})
+
+
 def _too_big(name: str, size: int, limit: int) -> str:
     def readable(n: int) -> str:
         return filesizeformat(n).replace("\xa0", " ")

@@ -64,6 +64,7 @@ from .serializers import (
     UploadAcceptedSerializer,
 )
 from .throttles import SearchRateThrottle, UploadRateThrottle
+from .validation import refuse_oversized_request
 
 
 def not_found(request: Any, exception: Exception | None = None) -> Any:
@@ -192,6 +193,7 @@ class ImageViewSet(ResultsMixin, viewsets.ModelViewSet):
         "job's URL in `Location` and `analysis.url`.",
     )
     def create(self, request: Request, *args, **kwargs) -> Response:
+        refuse_oversized_request(request.META)
         serializer = ImageUploadSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
@@ -359,6 +361,7 @@ class FaceSearchView(ResultsMixin, APIView):
         except ImportError as exc:  # issue 6's module is not merged in this tree yet
             raise FaceSearchUnavailable() from exc
 
+        refuse_oversized_request(request.META)
         serializer = FaceSearchSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data["file"].checked.data

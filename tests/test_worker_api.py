@@ -1,4 +1,8 @@
-"""Through the API with a real django-q2 worker: upload → poll the job → done → found by search."""
+"""Through the API with a real django-q2 worker: upload → poll the job → done → found by search.
+
+(Named test_worker_api so it runs after the browser tests: its transactional test flushes the
+tables, taxonomy included, and the browser tests need them; conftest only moves marked tests last.)
+"""
 
 from __future__ import annotations
 
