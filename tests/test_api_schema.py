@@ -81,3 +81,13 @@ def test_every_operation_conforms_to_the_schema(case, in_test_transaction, admin
     key = case.operation.label
     TRIED[key] = TRIED.get(key, 0) + 1
     case.call_and_validate(headers={"Authorization": f"Token {admin_token}"}, checks=CHECKS)
+
+
+@pytest.mark.django_db
+def test_the_schema_and_its_two_readers_are_served(client):
+    schema = client.get("/api/schema/?format=json")
+    assert schema.status_code == 200 and schema.json()["openapi"].startswith("3.")
+    assert "/api/v1/images/" in schema.json()["paths"]
+    for page, marker in (("/api/schema/swagger/", b"SwaggerUI"), ("/api/schema/redoc/", b"redoc")):
+        response = client.get(page)
+        assert response.status_code == 200 and marker in response.content
