@@ -1,13 +1,18 @@
 from django.contrib import admin
 from django.utils.html import format_html
 
-from semantic_search.admin import AnalysisPanelMixin, ImageLabelInline, LabelInlineMixin
+from semantic_search.admin import (
+    AnalysisPanelMixin,
+    FacesPanelMixin,
+    ImageLabelInline,
+    LabelInlineMixin,
+)
 
 from .models import Article, Image
 
 
 @admin.register(Image)
-class ImageAdmin(LabelInlineMixin, AnalysisPanelMixin, admin.ModelAdmin):
+class ImageAdmin(LabelInlineMixin, AnalysisPanelMixin, FacesPanelMixin, admin.ModelAdmin):
     list_display = ("thumbnail", "__str__", "credit", "rights", "analysis_status", "created")
     list_display_links = ("thumbnail", "__str__")
     list_filter = ("rights", "analysis__status", "analysis__flagged", "created")
@@ -30,10 +35,12 @@ class ImageAdmin(LabelInlineMixin, AnalysisPanelMixin, admin.ModelAdmin):
         "uploaded_by",
         "created",
         "photodesk_analysis",
+        "photodesk_faces",
     )
     fieldsets = (
         (None, {"fields": ("file", "preview", "title", "caption")}),
         ("Analysis", {"fields": ("photodesk_analysis",)}),
+        ("Faces and people", {"fields": ("photodesk_faces",)}),
         ("Rights", {"fields": ("credit", "copyright", "rights")}),
         (
             "File",

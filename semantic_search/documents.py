@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .describe import written_text
+from .faces import people_names
 from .index.base import IndexDocument, orientation_of
 
 
@@ -33,7 +34,9 @@ def build_document(image: Any, analysis: Any) -> IndexDocument:
             "metadata": " ".join(
                 str(meta.get(k, "")) for k in ("byline", "city", "province_state", "country")
             ),
-            "people": "",
+            # Names and aliases of the people it shows (decided faces only), so a keyword
+            # search or an article naming someone finds their photos.
+            "people": " ".join(people_names(image)),
         },
         attributes={
             "created": getattr(image, "created", None).isoformat()

@@ -173,3 +173,10 @@ def enqueue_label_application(label_id: int) -> None:
         group=TASK_GROUP,
         task_name=f"apply-label-{label_id}",
     )
+
+
+def cluster_faces() -> dict[str, int]:
+    """New unnamed faces join (or form) clusters; see semantic_search.clustering."""
+    from .clustering import cluster_new_faces
+
+    return cluster_new_faces()

@@ -53,3 +53,7 @@ def separate_index(settings, tmp_path):
     """Point the index at an empty folder for tests that add or delete images."""
     settings.PHOTODESK = {**settings.PHOTODESK, "INDEX_PATH": tmp_path / "index"}
     return tmp_path / "index"
+
+
+# Face scenes (issue 6): a module-scoped archive of generated photos of known people.
+from .face_fixtures import face_archive, fast_analyzers  # noqa: E402, F401
