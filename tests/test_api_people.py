@@ -121,3 +121,14 @@ def test_search_by_face_finds_the_photo_and_explains_a_photo_without_a_face(api,
         url, {"file": SimpleUploadedFile("a.jpg", b"not a photo", "image/jpeg")}, format="multipart"
     )
     assert text.status_code == 400 and "not an image" in text.json()["file"][0]
+
+
+def test_face_search_says_so_when_face_recognition_is_switched_off(api, archive, settings):
+    settings.PHOTODESK = {**settings.PHOTODESK, "FACE_RECOGNITION": False}
+    photo = (DEMO_PHOTOS / "people_astronaut_eileen_collins.jpg").read_bytes()
+    response = api("journalist").post(
+        reverse(R + "search-faces"),
+        {"file": SimpleUploadedFile("me.jpg", photo, "image/jpeg")},
+        format="multipart",
+    )
+    assert response.status_code == 503 and "switched off" in response.json()["detail"]

@@ -30,6 +30,15 @@ from ..conf import photodesk_settings
 from ..images import get_image_model, image_file
 from ..index.base import IndexUnavailable
 from ..models import Face, FaceCluster, ImageAnalysis, ImageLabel, Label, Person
+from ..people import (
+    FaceRecognitionOff,
+    NoFaceFound,
+    assign_face,
+    merge_people,
+    name_cluster,
+    reject_face,
+    search_by_face,
+)
 from ..tasks import enqueue_analysis
 from . import permissions as perms
 from .filters import (
@@ -87,7 +96,7 @@ MAX_ID = 10**18 - 1
 
 class FaceSearchUnavailable(APIException):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    default_detail = "Face search is not available on this site."
+    default_detail = "Face search is switched off on this site."
     default_code = "face_search_unavailable"
 
 
@@ -356,11 +365,6 @@ class FaceSearchView(ResultsMixin, APIView):
         summary="Images showing the face in an uploaded photo, closest first",
     )
     def post(self, request: Request) -> Response:
-        try:
-            from ..people import FaceRecognitionOff, NoFaceFound, search_by_face
-        except ImportError as exc:  # issue 6's module is not merged in this tree yet
-            raise FaceSearchUnavailable() from exc
-
         refuse_oversized_request(request.META)
         serializer = FaceSearchSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -636,8 +640,6 @@ class PersonViewSet(
     )
     @action(detail=True, methods=["post"])
     def merge(self, request: Request, pk: str | None = None) -> Response:
-        from ..people import merge_people
-
         source = self.get_object()
         serializer = MergeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -695,8 +697,6 @@ class FaceViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def assign(self, request: Request, pk: str | None = None) -> Response:
         """This face is that person (confirmed; also how a proposed name is accepted)."""
-        from ..people import assign_face
-
         face = self.get_object()
         serializer = AssignFaceSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -707,8 +707,6 @@ class FaceViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, pk: str | None = None) -> Response:
         """The face is not its current person; that person is never proposed for it again."""
-        from ..people import reject_face
-
         face = self.get_object()
         try:
             face = reject_face(face, request.user)
@@ -738,8 +736,6 @@ class FaceClusterViewSet(viewsets.ReadOnlyModelViewSet):
     def name_faces(self, request: Request, pk: str | None = None) -> Response:
         """Every face of the cluster is this person (faces where a reviewer said otherwise
         leave the cluster unnamed); the cluster goes."""
-        from ..people import name_cluster
-
         cluster = self.get_object()
         serializer = AssignFaceSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
