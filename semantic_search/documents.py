@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .describe import written_text
-from .faces import people_names
+from .faces import people_names, people_shown
 from .index.base import IndexDocument, orientation_of
 
 
@@ -24,6 +24,7 @@ def visible_labels(image: Any) -> list[tuple[str, float]]:
 def build_document(image: Any, analysis: Any) -> IndexDocument:
     meta = analysis.photo_metadata or {}
     width, height = getattr(image, "width", None), getattr(image, "height", None)
+    people = people_shown(image)
     return IndexDocument(
         id=image.pk,
         vector=analysis.vector,
@@ -36,7 +37,7 @@ def build_document(image: Any, analysis: Any) -> IndexDocument:
             ),
             # Names and aliases of the people it shows (decided faces only), so a keyword
             # search or an article naming someone finds their photos.
-            "people": " ".join(people_names(image)),
+            "people": " ".join(people_names(people)),
         },
         attributes={
             "created": getattr(image, "created", None).isoformat()
@@ -47,5 +48,7 @@ def build_document(image: Any, analysis: Any) -> IndexDocument:
             "orientation": orientation_of(width, height),
             "rights": getattr(image, "rights", None),
             "flagged": bool(analysis.flagged),
+            # Who it shows (OpenSearch keyword field people_ids), for filters by person.
+            "people_ids": [str(person.pk) for person in people],
         },
     )

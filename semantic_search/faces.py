@@ -245,11 +245,15 @@ def faces_changed(image_ids: Iterable[Any]) -> None:
     transaction.on_commit(_reindex)
 
 
-def people_names(image: Any) -> list[str]:
-    """Names (and aliases) of the people an image shows, for its index document."""
-    people = (
+def people_shown(image: Any) -> list[Person]:
+    """The people an image shows (decided faces: confirmed or recognised automatically)."""
+    return list(
         Person.objects.filter(faces__in=Face.objects.showing().filter(image_id=image.pk))
         .distinct()
         .order_by("name")
     )
+
+
+def people_names(people: Iterable[Person]) -> list[str]:
+    """Names and aliases, for an index document's keyword text."""
     return [name for person in people for name in person.all_names()]

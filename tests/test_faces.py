@@ -13,7 +13,7 @@ from semantic_search import clustering, pipeline
 from semantic_search.analyzers.faces import FaceAnalyzer
 from semantic_search.inference.faces import EXPRESSIONS, face_quality
 from semantic_search.models import Face, FaceCluster, ImageAnalysis, Person
-from semantic_search.people import assign_face
+from semantic_search.people import FaceRecognitionOff, assign_face, search_by_face
 
 from .face_fixtures import PEOPLE_IN_TEST, TOGETHER
 from .face_scenes import head
@@ -125,6 +125,8 @@ def test_privacy_switch_detects_faces_but_stores_no_embeddings(face_archive, set
     assert faces[0].embedding is None and faces[0].vector is None
     assert faces[0].person is None and faces[0].state == Face.State.UNKNOWN
     assert clustering.cluster_new_faces() == {"joined": 0, "new_clusters": 0}
+    with pytest.raises(FaceRecognitionOff):
+        search_by_face(face_archive.held_out["p18150"].read_bytes())
     assert FaceAnalyzer().model_versions().keys() == {"dlib-hog-frontal-face", "fer-emotion-int8"}
 
 

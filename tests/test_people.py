@@ -23,6 +23,7 @@ from semantic_search.people import (
     remove_face_from_cluster,
     search_by_face,
 )
+from semantic_search.pipeline import InvalidImage
 
 from .conftest import DEMO_PHOTOS
 from .face_fixtures import TOGETHER
@@ -96,6 +97,8 @@ def test_search_by_face_returns_that_persons_images_first(face_archive):
     assert distances == sorted(distances) and distances[0] < 0.4
     with pytest.raises(NoFaceFound):
         search_by_face((DEMO_PHOTOS / "food_coffee_cup.jpg").read_bytes())
+    with pytest.raises(InvalidImage, match="not an image"):  # a clear error, not a crash
+        search_by_face(b"definitely not a photo")
 
 
 def test_a_rejected_person_is_never_proposed_again(face_archive):
@@ -203,18 +206,54 @@ def test_people_in_text_finds_exact_names_and_aliases():
     assert [p.name for p in people_in_text("Anabelle Silvano")] == []
 
 
+@pytest.mark.parametrize("backend", ["embedded", "opensearch"])
 def test_a_persons_name_reaches_the_index_document_and_search(
-    face_archive, django_capture_on_commit_callbacks
+    face_archive, backend, settings, tmp_path, django_capture_on_commit_callbacks
 ):
     from semantic_search.search import search_images
 
-    with django_capture_on_commit_callbacks(execute=True):
-        name_person(face_archive, "p16598", "Ingrid Quarshie")
-    image_id = face_archive.images["p16598"][0]
-    analysis = ImageAnalysis.objects.select_related("image").get(image_id=image_id)
-    assert "Ingrid Quarshie" in build_document(analysis.image, analysis).fields["people"]
-    found = [r.as_dict()["id"] for r in search_images("Ingrid Quarshie", limit=10)]
-    assert set(face_archive.images["p16598"]) <= set(found)
+    alias = None
+    if backend == "opensearch":
+        from .opensearch_support import drop, new_alias, require_node, use_opensearch
+
+        require_node()
+        alias = new_alias()
+        use_opensearch(settings, alias)
+        call_command("reindex", stdout=io.StringIO())
+    else:
+        settings.PHOTODESK = {**settings.PHOTODESK, "INDEX_PATH": tmp_path / "index"}
+        call_command("reindex", stdout=io.StringIO())
+    try:
+
+        def shown(results) -> set[int]:  # results matched by a person's name
+            return {
+                r.as_dict()["id"]
+                for r in results
+                if any(reason.startswith("shows") for reason in r.as_dict()["reasons"])
+            }
+
+        assert not shown(search_images("Ingrid Quarshie", limit=10))
+        with django_capture_on_commit_callbacks(execute=True):  # re-indexed after commit
+            person = name_person(face_archive, "p16598", "Ingrid Quarshie", ["Inga Q."])
+        image_id = face_archive.images["p16598"][0]
+        analysis = ImageAnalysis.objects.select_related("image").get(image_id=image_id)
+        document = build_document(analysis.image, analysis)
+        assert "Ingrid Quarshie" in document.fields["people"]
+        assert "Inga Q." in document.fields["people"]
+        assert document.attributes["people_ids"] == [str(person.pk)]
+        found = shown(search_images("Ingrid Quarshie", limit=10))
+        assert set(face_archive.images["p16598"]) <= found
+        assert found <= set(face_archive.images["p16598"]) | {face_archive.together}
+        # renaming the person re-indexes their photos under the new name
+        with django_capture_on_commit_callbacks(execute=True):
+            person.name = "Ingrid Quarshie-Mensah"
+            person.aliases = []
+            person.save()
+        assert set(face_archive.images["p16598"]) <= shown(search_images("Mensah", limit=10))
+        assert not shown(search_images("Inga", limit=10))
+    finally:
+        if alias:
+            drop(alias)
 
 
 def test_people_command_lists_people_and_their_photos(face_archive, capsys):
