@@ -247,6 +247,11 @@ class ImageViewSet(ResultsMixin, viewsets.ModelViewSet):
         return self.results_response(request, self.search_results(request, found))
 
 
+def refresh_images(images: list[Any]) -> None:
+    for image in images:
+        pipeline.refresh(image)
+
+
 def store_upload(upload: Any, fields: dict[str, Any], user: Any) -> Any:
     """Save a checked upload as a new image; the file is removed again if the rows cannot be
     written, so a failure leaves neither a row nor a file behind."""
@@ -522,12 +527,13 @@ class ReviewViewSet(viewsets.ReadOnlyModelViewSet):
 
     def _decide(self, request: Request, rows: list[ImageLabel], decision: str) -> Response:
         state = ImageLabel.State.ACCEPTED if decision == "approve" else ImageLabel.State.REJECTED
+        images = list({row.image_id: row.image for row in rows}.values())
         with transaction.atomic():
             for row in rows:
                 labeling.decide(row, state, request.user)
-        # New vectors (a rejected label's classes leave it) and index entries, as in the admin.
-        for image in {row.image_id: row.image for row in rows}.values():
-            pipeline.refresh(image)
+            # New vectors (a rejected label's classes leave them) and index entries, as in the
+            # admin; after commit, so the index never shows a decision that was rolled back.
+            transaction.on_commit(partial(refresh_images, images))
         for row in rows:
             row.refresh_from_db()
         data = ReviewItemSerializer(rows, many=True, context={"request": request}).data
