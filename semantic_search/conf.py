@@ -112,6 +112,17 @@ DEFAULTS: dict[str, Any] = {
     "FACE_THUMBNAIL_QUALITY": 85,
     # --- Article suggestions (issue 7) ---
     # --- REST API (issue 8) ---
+    # Per-user request rates (DRF's "number/period": s, min, hour, day); None: unlimited.
+    # Uploads run the models, searches embed the query: both are the expensive requests.
+    "API_UPLOAD_RATE": "60/hour",
+    "API_SEARCH_RATE": "120/min",
+    # Page size of every list (clients may ask for up to API_MAX_PAGE_SIZE with ?page_size=).
+    "API_PAGE_SIZE": 50,
+    "API_MAX_PAGE_SIZE": 200,
+    # Results of search, similar images, suggestions and face search (at most).
+    "API_RESULT_LIMIT": 50,
+    # The article model of "suggestions for a stored article" (title and body fields).
+    "API_ARTICLE_MODEL": "cms_images.Article",
     # --- AWS providers (issue 9) ---
     # Region of Rekognition, Comprehend and Bedrock (None: boto3's own chain: AWS_REGION,
     # AWS_DEFAULT_REGION, the profile). Credentials always come from boto3's chain.
