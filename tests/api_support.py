@@ -38,7 +38,7 @@ def role_users(db):
         # A transactional test flushed the tables (permissions come back, groups do not).
         from django.apps import apps
 
-        importlib.import_module("semantic_search.migrations.0008_roles").grant(apps)
+        importlib.import_module("semantic_search.migrations.0007_roles").grant(apps)
     users = {"nobody": User.objects.create_user("nobody", password="pw-nobody")}
     for role in ROLES:
         user = User.objects.create_user(role, password=f"pw-{role}")

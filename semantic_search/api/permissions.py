@@ -1,4 +1,4 @@
-"""Who may do what: Django model permissions, granted to the roles by migration 0008_roles.
+"""Who may do what: Django model permissions, granted to the roles by migration 0007_roles.
 
 - journalist: read everything, search, suggest, upload images;
 - reviewer: also decide labels on images, name/merge people, edit image metadata, re-run

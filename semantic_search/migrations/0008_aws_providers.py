@@ -31,7 +31,7 @@ def unload(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("semantic_search", "0006_faces_people")]
+    dependencies = [("semantic_search", "0007_roles")]
     operations = [
         migrations.AddField(
             model_name="imageanalysis",
