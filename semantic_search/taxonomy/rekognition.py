@@ -7,7 +7,7 @@ tag although a synonym matches or they are everywhere ("Clothing" would tag fash
 photo of a person; "Face", "Head", "Adult" say nothing an editor searches for): None keeps
 them as raw detections on the analysis, searchable by meaning, never a tag.
 
-Migration 0009 freezes this as ModelClass rows (model "rekognition"), editable in the admin.
+Migration 0008 freezes this as ModelClass rows (model "rekognition"), editable in the admin.
 """
 
 from __future__ import annotations
