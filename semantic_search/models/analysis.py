@@ -6,9 +6,10 @@ The database is the source of truth: the search index is rebuilt from these rows
 
 from __future__ import annotations
 
-import numpy as np
 from django.conf import settings
 from django.db import models
+
+from .vectors import Float32Vector
 
 
 class AnalysisQuerySet(models.QuerySet):
@@ -88,6 +89,7 @@ class ImageAnalysis(models.Model):
     updated = models.DateTimeField(auto_now=True)
 
     objects = AnalysisQuerySet.as_manager()
+    vector = Float32Vector("embedding")
 
     class Meta:
         verbose_name = "image analysis"
@@ -95,16 +97,6 @@ class ImageAnalysis(models.Model):
 
     def __str__(self) -> str:
         return f"Analysis of image {self.image_id} ({self.status})"
-
-    @property
-    def vector(self) -> np.ndarray | None:
-        if self.embedding is None:
-            return None
-        return np.frombuffer(bytes(self.embedding), dtype=np.float32)
-
-    @vector.setter
-    def vector(self, value: np.ndarray | None) -> None:
-        self.embedding = None if value is None else np.asarray(value, np.float32).tobytes()
 
     @property
     def total_seconds(self) -> float:

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import unicodedata
 
-import numpy as np
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+
+from .vectors import Float32Vector
 
 
 def fold(text: str) -> str:
@@ -154,6 +155,7 @@ class Face(models.Model):
     updated = models.DateTimeField(auto_now=True)
 
     objects = FaceQuerySet.as_manager()
+    vector = Float32Vector("embedding")
 
     class Meta:
         ordering = ["image_id", "pk"]
@@ -162,16 +164,6 @@ class Face(models.Model):
     def __str__(self) -> str:
         who = self.person.name if self.person_id else "unnamed"
         return f"Face {self.pk} in image {self.image_id} ({who})"
-
-    @property
-    def vector(self) -> np.ndarray | None:
-        if self.embedding is None:
-            return None
-        return np.frombuffer(bytes(self.embedding), dtype=np.float32)
-
-    @vector.setter
-    def vector(self, value: np.ndarray | None) -> None:
-        self.embedding = None if value is None else np.asarray(value, np.float32).tobytes()
 
     @property
     def is_human(self) -> bool:
