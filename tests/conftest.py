@@ -77,4 +77,5 @@ def separate_index(settings, tmp_path):
 
 
 # Face scenes (issue 6): a module-scoped archive of generated photos of known people.
+from .browser import browser_page, page_1366  # noqa: E402, F401
 from .face_fixtures import face_archive, fast_analyzers  # noqa: E402, F401

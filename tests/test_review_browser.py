@@ -2,43 +2,12 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
 from semantic_search.models import ImageLabel, Label
 
-from .conftest import need
+from .browser import log_in, save_screenshot
 from .helpers import jpeg_bytes, make_image
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-
-
-@pytest.fixture
-def browser_page():
-    need(CHROMIUM.exists(), "Debian's chromium is not installed (apt-get install chromium)")
-    # Playwright's sync API runs an event loop in this thread; the ORM calls here are ours.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        yield page
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.mark.browser
@@ -60,10 +29,7 @@ def test_approving_two_labels_in_bulk_updates_the_queue(
     ]
     page = browser_page
     try:
-        page.goto(f"{live_server.url}/admin/login/")
-        page.fill("#id_username", "chief")
-        page.fill("#id_password", "secret-pw")
-        page.click("input[type=submit]")
+        log_in(page, live_server.url, "chief")
         # Only this test's rows: the session's demo archive has pending labels of its own.
         page.goto(f"{live_server.url}/admin/semantic_search/reviewitem/?source__exact=test")
         assert page.locator("#result_list tbody tr").count() == 3
@@ -80,6 +46,5 @@ def test_approving_two_labels_in_bulk_updates_the_queue(
         )
         assert states == ["accepted", "accepted", "review"]
     except Exception:
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+        save_screenshot(page, request)
         raise

@@ -7,18 +7,18 @@ import pytest
 from semantic_search import clustering, pipeline
 from semantic_search.models import Face, Person
 
+from .browser import log_in, save_screenshot
 from .conftest import need
 from .face_fixtures import FAST_ANALYZERS
 from .face_scenes import available, make_scenes
 from .helpers import make_image
-from .test_review_browser import ARTIFACTS, browser_page  # noqa: F401  (the Chromium page)
 
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_a_reviewer_names_a_cluster_from_its_face_grid(
     live_server,
-    browser_page,  # noqa: F811
+    browser_page,
     django_user_model,
     settings,
     tmp_path,
@@ -36,10 +36,7 @@ def test_a_reviewer_names_a_cluster_from_its_face_grid(
     assert cluster is not None
     page = browser_page
     try:
-        page.goto(f"{live_server.url}/admin/login/")
-        page.fill("#id_username", "desk")
-        page.fill("#id_password", "secret-pw")
-        page.click("input[type=submit]")
+        log_in(page, live_server.url, "desk")
         page.goto(f"{live_server.url}/admin/semantic_search/facecluster/")
         page.click(f"a[href$='/facecluster/{cluster.pk}/change/']")
         assert page.locator("figure.cluster-face").count() == 3
@@ -58,6 +55,5 @@ def test_a_reviewer_names_a_cluster_from_its_face_grid(
             images[1].pk,
         }
     except Exception:
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+        save_screenshot(page, request)
         raise

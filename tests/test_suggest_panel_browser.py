@@ -4,18 +4,13 @@ image, inserts another into the body, and saves."""
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 
 from cms_images.models import Article
 
-from .conftest import need
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+from .browser import log_in, save_screenshot
 
 # Ground truth from the photos' COCO captions (shared/photos/demo/LICENSES.txt), not from our
 # models: a train on its tracks, buses at a station, a street with a bus, a motorcycle.
@@ -34,32 +29,6 @@ BODY = (
 )
 
 
-@pytest.fixture
-def page_1366():
-    need(CHROMIUM.exists(), "Debian's chromium is not installed (apt-get install chromium)")
-    # Playwright's sync API runs an event loop in this thread; the ORM calls here are ours.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        # A 1366x768 laptop screen, less the browser's own bars.
-        page = browser.new_page(viewport={"width": 1366, "height": 680})
-        yield page
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-
-
 @pytest.mark.browser
 def test_a_journalist_picks_a_lead_image_from_the_suggestions(
     live_server, live_archive, page_1366, django_user_model, request
@@ -71,10 +40,7 @@ def test_a_journalist_picks_a_lead_image_from_the_suggestions(
     page = page_1366
     page.set_default_timeout(30_000)  # the first suggestion loads the text model
     try:
-        page.goto(f"{live_server.url}/admin/login/")
-        page.fill("#id_username", "writer")
-        page.fill("#id_password", "secret-pw")
-        page.click("input[type=submit]")
+        log_in(page, live_server.url, "writer")
         page.goto(f"{live_server.url}/admin/cms_images/article/add/")
 
         panel = page.locator("#pd-suggest")
@@ -148,6 +114,5 @@ def test_a_journalist_picks_a_lead_image_from_the_suggestions(
         assert article.lead_image_id == vehicles[0]
         assert f"\n[image:{other_id}]" in article.body
     except Exception:
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+        save_screenshot(page, request)
         raise
