@@ -20,20 +20,30 @@ def visible_labels(image: Any) -> list[tuple[str, float]]:
     return [(row.label.name, row.confidence / 100) for row in rows]
 
 
+def people_shown(image: Any) -> list[Any]:
+    """The people the image is known to show (faces named by a person or recognised)."""
+    from .models import Face, Person
+
+    ids = Face.objects.showing().filter(image_id=image.pk).values("person_id")
+    return list(Person.objects.filter(pk__in=ids))
+
+
 def build_document(image: Any, analysis: Any) -> IndexDocument:
     meta = analysis.photo_metadata or {}
     width, height = getattr(image, "width", None), getattr(image, "height", None)
+    people = people_shown(image)
+    labels = visible_labels(image)
     return IndexDocument(
         id=image.pk,
         vector=analysis.vector,
         fields={
-            "labels": visible_labels(image),
+            "labels": labels,
             "caption": written_text(image, analysis),
             "ocr_text": analysis.ocr_text,
             "metadata": " ".join(
                 str(meta.get(k, "")) for k in ("byline", "city", "province_state", "country")
             ),
-            "people": "",
+            "people": " ".join(name for person in people for name in person.all_names()),
         },
         attributes={
             "created": getattr(image, "created", None).isoformat()
@@ -44,5 +54,7 @@ def build_document(image: Any, analysis: Any) -> IndexDocument:
             "orientation": orientation_of(width, height),
             "rights": getattr(image, "rights", None),
             "flagged": bool(analysis.flagged),
+            "people_ids": sorted(person.pk for person in people),
+            "labels": sorted({name.casefold() for name, _ in labels}),
         },
     )
