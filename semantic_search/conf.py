@@ -115,7 +115,7 @@ DEFAULTS: dict[str, Any] = {
     "SUGGEST_RECENCY_BOOST": 0.05,
     "SUGGEST_RECENCY_HALF_LIFE_DAYS": 365,
     "SUGGEST_UNUSED_BOOST": 0.05,
-    "SUGGEST_RECENT_USE_PENALTY": 0.3,
+    "SUGGEST_RECENT_USE_PENALTY": 0.5,
     "SUGGEST_RECENT_USE_DAYS": 30,
     # Dotted path of a function (image ids) -> {image id: datetime of its latest use}: which
     # images articles already use. The default reads cms_images' Article (lead image and

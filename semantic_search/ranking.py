@@ -66,17 +66,16 @@ class RankingOptions:
     def for_suggestions(cls, **changes: Any) -> RankingOptions:
         """Suggestions for an article: relevance, boosts, penalties and diversity."""
         conf = photodesk_settings
-        return replace(
-            cls.for_search(),
-            mmr_lambda=conf.SUGGEST_MMR_LAMBDA,
-            duplicate_similarity=conf.SUGGEST_DUPLICATE_SIMILARITY,
-            recency_boost=conf.SUGGEST_RECENCY_BOOST,
-            recency_half_life_days=conf.SUGGEST_RECENCY_HALF_LIFE_DAYS,
-            unused_boost=conf.SUGGEST_UNUSED_BOOST,
-            recent_use_penalty=conf.SUGGEST_RECENT_USE_PENALTY,
-            recent_use_days=conf.SUGGEST_RECENT_USE_DAYS,
-            **changes,
-        )
+        defaults = {
+            "mmr_lambda": conf.SUGGEST_MMR_LAMBDA,
+            "duplicate_similarity": conf.SUGGEST_DUPLICATE_SIMILARITY,
+            "recency_boost": conf.SUGGEST_RECENCY_BOOST,
+            "recency_half_life_days": conf.SUGGEST_RECENCY_HALF_LIFE_DAYS,
+            "unused_boost": conf.SUGGEST_UNUSED_BOOST,
+            "recent_use_penalty": conf.SUGGEST_RECENT_USE_PENALTY,
+            "recent_use_days": conf.SUGGEST_RECENT_USE_DAYS,
+        }
+        return replace(cls.for_search(), **{**defaults, **changes})
 
 
 @dataclass

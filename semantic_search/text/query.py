@@ -63,8 +63,11 @@ def build_article_query(title: str, body: str, *, with_entities: bool = True) ->
     if phrases:
         texts.append(_clip(", ".join(phrases)))
     found = entities(f"{title}.\n{body}") if with_entities else []
+    # The keyword side gets what the article is about, not every word of a long body: the
+    # title, the opening, the summary, the key phrases and the names.
+    focus = body if len(body_sentences) <= SUMMARY_SENTENCES + 1 else " ".join(texts)
     names = " ".join(e.text for e in found)
-    keywords = " ".join(p for p in (title, body, names) if p)
+    keywords = " ".join(p for p in (title, focus, names) if p)
     return ArticleQuery(
         texts=texts[:MAX_QUERIES] or [title],
         keywords=keywords,
