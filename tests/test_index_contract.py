@@ -82,6 +82,9 @@ DOCS = [
 ]  # fmt: skip
 DOCS[5].attributes["flagged"] = True
 DOCS[6].attributes["flagged"] = False
+for _doc in DOCS:  # people shown (ids) and tag names, as documents.build_document writes them
+    _doc.attributes["people_ids"] = {5: [1], 10: [1, 2]}.get(_doc.id, [])
+    _doc.attributes["labels"] = sorted(name.casefold() for name, _ in _doc.fields["labels"])
 BY_ID = {d.id: d for d in DOCS}
 
 
@@ -155,11 +158,28 @@ def test_keyword_search_says_which_words_matched_which_field(filled):
     hits = {h.id: h for h in filled.search(SearchQuery(keywords="cats near the fire exit, Jane"))}
     assert set(hits) == {1, 2, 3, 4, 5, 9, 10}
     matched = {doc_id: {f: sorted(w) for f, w in h.matched.items()} for doc_id, h in hits.items()}
-    assert matched[1] == {"caption": ["cat"]}
+    assert matched[1] == {"caption": ["cat"], "labels": ["cat"]}  # "tabby cat" tag
     assert matched[3] == {"ocr_text": ["exit", "fire"]}
     assert matched[4] == {"caption": ["fire"]}
     assert matched[5] == {"people": ["jane"]}
     assert all(h.keyword_score and h.similarity is None for h in hits.values())
+
+
+def test_tags_are_on_the_keyword_side_and_fusion_can_use_scores(filled):
+    hits = filled.search(SearchQuery(keywords="tabby", limit=5))
+    assert ids(hits) == [1] and hits[0].matched == {"caption": ["tabby"], "labels": ["tabby"]}
+    assert filled.search(SearchQuery(keywords="tabby", field_weights={"labels": 1.0}))[
+        0
+    ].matched == {"labels": ["tabby"]}
+    query = SearchQuery(vectors=[BY_ID[3].vector], keywords="smoke", fusion="scores")
+    assert ids(filled.search(query))[:2] == [4, 3]
+
+
+def test_filter_people_and_labels_sets_are_exact():
+    assert Filters(people_ids={1, 2}).accepts(10, {"people_ids": [2, 1]})
+    assert not Filters(people_ids={1, 2}).accepts(5, {"people_ids": [1]})
+    assert Filters(labels={"Tabby  Cat"}).accepts(1, {"labels": ["tabby cat"]})
+    assert not Filters(labels={"cat"}).accepts(1, {"labels": ["tabby cat"]})
 
 
 def test_stop_words_alone_match_nothing(filled):
@@ -197,6 +217,10 @@ FILTERS = {
     ),
     "combined": Filters(rights_in={"editorial"}, orientation="landscape", exclude_ids={6}),
     "not-flagged": Filters(exclude_flagged=True),
+    "person": Filters(people_ids={1}),
+    "people-together": Filters(people_ids={1, 2}),
+    "label": Filters(labels={"Tabby Cat"}),
+    "labels-and-rights": Filters(labels={"tabby cat", "sofa"}, rights_in={"editorial"}),
 }
 
 
