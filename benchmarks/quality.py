@@ -29,7 +29,7 @@ from _setup import SHARED, django_setup  # noqa: E402
 
 EVAL = SHARED / "photos" / "eval"
 KS = (1, 5, 10)
-NO_LABELS = {"caption": 1.0, "ocr_text": 0.7, "metadata": 0.8, "people": 1.5}
+WITH_TAGS = {"caption": 1.0, "ocr_text": 0.7, "metadata": 0.8, "people": 1.5, "labels": 0.5}
 
 
 def load_eval() -> tuple[list[dict], list[dict]]:
@@ -122,11 +122,22 @@ def ablations(queries, answers, articles, captions) -> None:
         ("keyword side only", {"use_vectors": False}, {"use_vectors": False}),
         ("fusion: RRF", {"fusion": "rrf"}, {"fusion": "rrf"}),
         ("fusion: scores", {"fusion": "scores"}, {"fusion": "scores"}),
-        ("no labels on keyword side", {"field_weights": NO_LABELS}, {"field_weights": NO_LABELS}),
-        ("keyword weight 0.5", {"keyword_weight": 0.5}, {"keyword_weight": 0.5}),
-        ("keyword weight 2", {"keyword_weight": 2.0}, {"keyword_weight": 2.0}),
+        ("tags on keyword side (0.5)", {"field_weights": WITH_TAGS}, {"field_weights": WITH_TAGS}),
+        ("keyword weight 1", {"keyword_weight": 1.0}, {"keyword_weight": 1.0}),
+        (
+            "RRF, keyword weight 1 (before)",
+            {"fusion": "rrf", "keyword_weight": 1.0},
+            {
+                "fusion": "rrf",
+                "keyword_weight": 1.0,
+                "mmr_lambda": 1.0,
+                "duplicate_similarity": 2.0,
+                "unused_boost": 0.0,
+                "recency_boost": 0.0,
+            },
+        ),
         ("MMR off", {}, no_mmr),
-        ("MMR lambda 0.7", {}, {"mmr_lambda": 0.7}),
+        ("MMR lambda 0.9, duplicates 0.97", {}, {"mmr_lambda": 0.9, "duplicate_similarity": 0.97}),
         ("no boosts", {}, {"unused_boost": 0.0, "recency_boost": 0.0}),
     ]
     print(f"\n{'ablation':32}{'R@10':>8}{'P@10':>8}")

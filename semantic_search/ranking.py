@@ -39,8 +39,8 @@ class RankingOptions:
     use_keywords: bool = True
     field_weights: dict[str, float] | None = None
     pool: int = 50
-    mmr_lambda: float = 1.0
-    duplicate_similarity: float = 0.97
+    mmr_lambda: float = 1.0  # 1.0: no diversification
+    duplicate_similarity: float = 2.0  # above 1.0: no near-duplicate check
     person_boost: float = 0.5
     recency_boost: float = 0.0
     recency_half_life_days: float = 365

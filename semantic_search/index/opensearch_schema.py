@@ -254,5 +254,6 @@ def keyword_clauses(text: str, weights: dict[str, float] | None = None) -> list[
     return [
         {"term": {f"terms.{name}": {"value": word, "boost": weight, "_name": f"{name}:{word}"}}}
         for name, weight in (FIELD_WEIGHTS if weights is None else weights).items()
+        if weight
         for word in words
     ]
