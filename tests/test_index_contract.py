@@ -166,9 +166,11 @@ def test_keyword_search_says_which_words_matched_which_field(filled):
 
 
 def test_tags_reach_the_keyword_side_when_a_query_weights_them(filled):
-    assert ids(filled.search(SearchQuery(keywords="sofa"))) == []  # tags off by default
-    hits = filled.search(SearchQuery(keywords="sofa", field_weights={"labels": 1.0}))
-    assert ids(hits) == [1] and hits[0].matched == {"labels": ["sofa"]}
+    tagged = IndexDocument(12, near(3, 12), {"caption": "", "labels": [("Walrus", 0.9)]})
+    filled.upsert([tagged])
+    assert ids(filled.search(SearchQuery(keywords="walrus"))) == []  # tags off by default
+    hits = filled.search(SearchQuery(keywords="walrus", field_weights={"labels": 1.0}))
+    assert ids(hits) == [12] and hits[0].matched == {"labels": ["walrus"]}
 
 
 def test_fusion_by_normalised_scores_ranks_the_document_matching_both_sides_first(filled):
