@@ -1,13 +1,20 @@
 from django.contrib import admin
 from django.utils.html import format_html
 
-from semantic_search.admin import AnalysisPanelMixin, ImageLabelInline, LabelInlineMixin
+from semantic_search.admin import (
+    AnalysisPanelMixin,
+    FacesPanelMixin,
+    ImageLabelInline,
+    LabelInlineMixin,
+)
 
 from .models import Article, Image
+from .suggest_panel import SuggestPanelMixin, thumbnail_url
+from .widgets import LeadImageWidget
 
 
 @admin.register(Image)
-class ImageAdmin(LabelInlineMixin, AnalysisPanelMixin, admin.ModelAdmin):
+class ImageAdmin(LabelInlineMixin, AnalysisPanelMixin, FacesPanelMixin, admin.ModelAdmin):
     list_display = ("thumbnail", "__str__", "credit", "rights", "analysis_status", "created")
     list_display_links = ("thumbnail", "__str__")
     list_filter = ("rights", "analysis__status", "analysis__flagged", "created")
@@ -30,10 +37,12 @@ class ImageAdmin(LabelInlineMixin, AnalysisPanelMixin, admin.ModelAdmin):
         "uploaded_by",
         "created",
         "photodesk_analysis",
+        "photodesk_faces",
     )
     fieldsets = (
         (None, {"fields": ("file", "preview", "title", "caption")}),
         ("Analysis", {"fields": ("photodesk_analysis",)}),
+        ("Faces and people", {"fields": ("photodesk_faces",)}),
         ("Rights", {"fields": ("credit", "copyright", "rights")}),
         (
             "File",
@@ -78,18 +87,39 @@ class ImageAdmin(LabelInlineMixin, AnalysisPanelMixin, admin.ModelAdmin):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(SuggestPanelMixin, admin.ModelAdmin):
+    """The article editor, with the "Suggested images" panel beside the body
+    (templates: admin/cms_images/article/change_form.html, cms_images/suggest_panel.html)."""
+
     list_display = ("title", "status", "author", "lead_thumbnail", "updated")
+    list_select_related = ("lead_image", "author")
     list_filter = ("status", "updated")
     search_fields = ("title", "body")
     raw_id_fields = ("lead_image",)
     readonly_fields = ("created", "updated")
 
+    class Media:
+        css = {"all": ["cms_images/suggest_panel.css"]}
+        js = ["cms_images/suggest_panel.js"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "lead_image":
+            kwargs["widget"] = LeadImageWidget(db_field.remote_field, self.admin_site)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        context["show_suggest_panel"] = self.has_suggest_permission(request)
+        return super().render_change_form(request, context, *args, **kwargs)
+
     @admin.display(description="Lead image")
     def lead_thumbnail(self, obj: Article) -> str:
         if not obj.lead_image or not obj.lead_image.file:
             return "—"
-        return format_html('<img src="{}" alt="" style="height:40px">', obj.lead_image.file.url)
+        # The small rendition, not the original (a page of articles would load every photo).
+        return format_html(
+            '<img src="{}" alt="" style="height:40px" loading="lazy">',
+            thumbnail_url(obj.lead_image_id),
+        )
 
     def save_model(self, request, obj, form, change) -> None:
         if not change and not obj.author_id:

@@ -58,5 +58,12 @@ from .admin_labels import (  # noqa: E402  (registers the label admins)
     ImageLabelInline,
     LabelInlineMixin,
 )
+from .admin_people import FacesPanelMixin  # noqa: E402  (registers the people admins)
 
-__all__ = ["AnalysisPanelMixin", "ImageLabelInline", "LabelInlineMixin", "render_analysis"]
+__all__ = [
+    "AnalysisPanelMixin",
+    "FacesPanelMixin",
+    "ImageLabelInline",
+    "LabelInlineMixin",
+    "render_analysis",
+]

@@ -96,6 +96,21 @@ DEFAULTS: dict[str, Any] = {
     # False: faces are detected and counted, but no embedding is computed or stored, nobody is
     # recognised and clustering does nothing (a privacy switch).
     "FACE_RECOGNITION": True,
+    # "hog" (dlib HOG, upsampled once, on a 1024-px image) or "cnn" (dlib MMOD CNN on a 640-px
+    # image): on this CPU the CNN costs 5-25x more and found no more faces (README, "Faces").
+    "FACE_DETECTOR": "hog",
+    # Euclidean distance between 128-d dlib embeddings (same person usually < 0.6). A new usable
+    # face at most AUTO from a named person's faces is assigned to them; up to REVIEW it waits
+    # for a reviewer. Chosen with benchmarks/faces.py (README, "Faces").
+    "FACE_AUTO_DISTANCE": 0.45,
+    "FACE_REVIEW_DISTANCE": 0.6,
+    # Unnamed faces closer than this are linked when clustering (dlib's chinese whispers);
+    # a cluster needs at least MIN_SIZE faces.
+    "FACE_CLUSTER_DISTANCE": 0.5,
+    "FACE_CLUSTER_MIN_SIZE": 2,
+    # Face crops for the admin: longest side in pixels, JPEG quality.
+    "FACE_THUMBNAIL_SIZE": 112,
+    "FACE_THUMBNAIL_QUALITY": 85,
     # --- Article suggestions (issue 7) ---
     # How the vector and keyword rankings are fused: "scores" (min-max normalised scores,
     # added) or "rrf" (reciprocal rank fusion). Chosen with benchmarks/quality.py (README,

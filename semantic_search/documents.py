@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .describe import written_text
+from .faces import people_names, people_shown
 from .index.base import IndexDocument, orientation_of
 
 
@@ -18,14 +19,6 @@ def visible_labels(image: Any) -> list[tuple[str, float]]:
 
     rows = ImageLabel.objects.visible().filter(image_id=image.pk).select_related("label")
     return [(row.label.name, row.confidence / 100) for row in rows]
-
-
-def people_shown(image: Any) -> list[Any]:
-    """The people the image is known to show (faces named by a person or recognised)."""
-    from .models import Face, Person
-
-    ids = Face.objects.showing().filter(image_id=image.pk).values("person_id")
-    return list(Person.objects.filter(pk__in=ids))
 
 
 def build_document(image: Any, analysis: Any) -> IndexDocument:
@@ -43,7 +36,9 @@ def build_document(image: Any, analysis: Any) -> IndexDocument:
             "metadata": " ".join(
                 str(meta.get(k, "")) for k in ("byline", "city", "province_state", "country")
             ),
-            "people": " ".join(name for person in people for name in person.all_names()),
+            # Names and aliases of the people it shows (decided faces only), so a keyword
+            # search or an article naming someone finds their photos.
+            "people": " ".join(people_names(people)),
         },
         attributes={
             "created": getattr(image, "created", None).isoformat()
@@ -54,7 +49,9 @@ def build_document(image: Any, analysis: Any) -> IndexDocument:
             "orientation": orientation_of(width, height),
             "rights": getattr(image, "rights", None),
             "flagged": bool(analysis.flagged),
-            "people_ids": sorted(person.pk for person in people),
+            # Who it shows (OpenSearch keyword field people_ids), for filters by person.
+            "people_ids": [str(person.pk) for person in people],
+            # Tag names, for filters by label.
             "labels": sorted({name.casefold() for name, _ in labels}),
         },
     )

@@ -22,6 +22,7 @@ from . import describe, labeling, notifications
 from .analyzers.base import Analyzer, Photo
 from .conf import photodesk_settings
 from .documents import build_document, image_file_name
+from .faces import face_summary, store_faces
 from .images import image_file
 from .index import get_index
 from .models import ImageAnalysis
@@ -29,7 +30,7 @@ from .models import ImageAnalysis
 logger = logging.getLogger(__name__)
 
 # Bump when the pipeline's logic changes in a way that needs every image re-analysed.
-PIPELINE_VERSION = "2"
+PIPELINE_VERSION = "3"  # 3: faces stored as Face rows (embeddings, people)
 
 
 class InvalidImage(ValueError):
@@ -139,6 +140,10 @@ def analyze(image: Any, force: bool = False) -> ImageAnalysis:
             facts.update(analyzer.analyze(photo))
             timings[analyzer.key] = round(time.perf_counter() - start, 4)
             versions[analyzer.key] = analyzer.model_versions()
+        # Faces travel whole (embeddings) to store_faces; the analysis keeps a summary.
+        faces = facts.get("faces") or []
+        if "faces" in facts:
+            facts["faces"] = face_summary(faces)
         for name, value in facts.items():
             setattr(analysis, name, value)
         start = time.perf_counter()
@@ -168,6 +173,7 @@ def analyze(image: Any, force: bool = False) -> ImageAnalysis:
         analysis.save()
         fill_empty_fields(image, analysis.photo_metadata)
         labeling.apply_labels(image, analysis)
+        store_faces(image, analysis, faces, photo)
     index_image(image, analysis)
     if analysis.flagged and not was_flagged:
         notifications.image_flagged(image, analysis)

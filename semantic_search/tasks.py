@@ -97,6 +97,27 @@ def enqueue_analysis(pk: int, force: bool = False) -> None:
     )
 
 
+def refresh_image(pk: int) -> str:
+    """New description, vector and index entry from the stored facts (no model runs), after
+    people edited what they wrote about the image."""
+    image = get_image_model().objects.filter(pk=pk).first()
+    if image is None:
+        return "gone"
+    pipeline.refresh(image)
+    return "refreshed"
+
+
+def enqueue_refresh(pk: int) -> None:
+    if photodesk_settings.ANALYZE_SYNC or _inline.get():
+        refresh_image(pk)
+        return
+    from django_q.tasks import async_task
+
+    async_task(
+        "semantic_search.tasks.refresh_image", pk, group=TASK_GROUP, task_name=f"refresh-{pk}"
+    )
+
+
 def run_once_later(task: str, args: str, delay: dt.timedelta, name: str) -> None:
     """Schedule semantic_search.tasks.<task>(*args) once, after `delay` (the retry backoff)."""
     from django_q.models import Schedule
@@ -152,3 +173,10 @@ def enqueue_label_application(label_id: int) -> None:
         group=TASK_GROUP,
         task_name=f"apply-label-{label_id}",
     )
+
+
+def cluster_faces() -> dict[str, int]:
+    """New unnamed faces join (or form) clusters; see semantic_search.clustering."""
+    from .clustering import cluster_new_faces
+
+    return cluster_new_faces()

@@ -12,12 +12,8 @@ from .helpers import jpeg_bytes, make_image
 pytestmark = pytest.mark.django_db
 
 
-def queued_pks() -> list[int]:
-    return [
-        task.task["args"][0]
-        for task in OrmQ.objects.all()
-        if task.task["func"] == "semantic_search.tasks.analyze_image"
-    ]
+def queued_pks(func: str = "semantic_search.tasks.analyze_image") -> list[int]:
+    return [task.task["args"][0] for task in OrmQ.objects.all() if task.task["func"] == func]
 
 
 def test_new_image_queues_exactly_one_analysis_after_commit(django_capture_on_commit_callbacks):
@@ -30,7 +26,7 @@ def test_new_image_queues_exactly_one_analysis_after_commit(django_capture_on_co
     assert ImageAnalysis.objects.get(image=image).status == ImageAnalysis.Status.PENDING
 
 
-def test_unchanged_resave_queues_nothing(django_capture_on_commit_callbacks):
+def test_unchanged_file_queues_no_analysis(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         image = make_image(jpeg_bytes())
     OrmQ.objects.all().delete()
@@ -42,6 +38,12 @@ def test_unchanged_resave_queues_nothing(django_capture_on_commit_callbacks):
         reloaded.caption = "Edited caption"
         reloaded.save()
     assert queued_pks() == []
+    # Only the stored facts are re-embedded and re-indexed, once per edit, no model runs.
+    assert queued_pks("semantic_search.tasks.refresh_image") == [image.pk, image.pk]
+    OrmQ.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        type(image).objects.get(pk=image.pk).save()
+    assert OrmQ.objects.count() == 0, "a save that changes nothing queues nothing"
 
 
 def test_replacing_the_file_queues_analysis_again(django_capture_on_commit_callbacks):
@@ -74,4 +76,28 @@ def test_delete_removes_the_image_from_search(archive, django_capture_on_commit_
         assert not ImageAnalysis.objects.filter(image_id=cat_pk).exists()
     finally:
         # The database rolls back after the test; put the shared index back in step with it.
+        get_index().upsert([document])
+
+
+def test_an_edited_caption_is_searchable_without_reanalysis(
+    archive, settings, django_capture_on_commit_callbacks
+):
+    from cms_images.models import Image
+    from semantic_search.documents import build_document
+    from semantic_search.index import get_index
+    from semantic_search.search import search_images
+
+    settings.PHOTODESK = {**settings.PHOTODESK, "ANALYZE_SYNC": True}
+    pk = archive["animal_cat_chelsea.jpg"]
+    image = Image.objects.get(pk=pk)
+    document = build_document(image, image.analysis)
+    analysed_at = image.analysis.finished_at
+    try:
+        assert pk not in [r.image.pk for r in search_images("zanzibar", limit=3)]
+        with django_capture_on_commit_callbacks(execute=True):
+            image.caption = "Zanzibar, the newsroom cat, asleep on the desk"
+            image.save()
+        assert search_images("zanzibar", limit=3)[0].image.pk == pk
+        assert ImageAnalysis.objects.get(image_id=pk).finished_at == analysed_at
+    finally:
         get_index().upsert([document])

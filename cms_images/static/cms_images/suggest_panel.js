@@ -1,0 +1,312 @@
+/* "Suggested images" in the article editor. No build step, no dependencies.
+ *
+ * Suggestions follow the title and body (debounced; a newer request aborts the older one),
+ * "Suggest now" asks at once, the search box asks for a free query, "More like this" shows
+ * images similar to one card. Each card can become the lead image or be inserted into the
+ * body as an [image:<id>] line at the cursor. Updates are announced through a live region.
+ */
+(function () {
+  'use strict';
+
+  const DEBOUNCE_MS = 700;
+
+  function init() {
+    const panel = document.getElementById('pd-suggest');
+    if (!panel) { return; }
+    const form = panel.closest('form');
+    const title = document.getElementById('id_title');
+    const body = document.getElementById('id_body');
+    const lead = document.getElementById('id_lead_image');
+    const csrf = form && form.querySelector('input[name=csrfmiddlewaretoken]');
+    const list = panel.querySelector('.pd-results');
+    const status = panel.querySelector('.pd-status');
+    const context = panel.querySelector('.pd-context');
+    const contextText = panel.querySelector('.pd-context-text');
+    const searchInput = panel.querySelector('#pd-search-input');
+
+    let controller = null;
+    let timer = null;
+    let lastSuggested = null; // the text the shown suggestions were made for
+    let mode = 'suggest';
+
+    function say(message) { status.textContent = message; }
+
+    function request(url, options, onData) {
+      if (controller) { controller.abort(); }
+      controller = new AbortController();
+      const mine = controller;
+      list.setAttribute('aria-busy', 'true');
+      panel.classList.add('pd-loading');
+      const headers = { 'Accept': 'application/json', 'X-Requested-With': 'XMLHttpRequest' };
+      if (csrf) { headers['X-CSRFToken'] = csrf.value; }
+      return fetch(url, Object.assign({ credentials: 'same-origin', headers: headers, signal: mine.signal }, options))
+        .then(function (response) {
+          return response.json().catch(function () { return {}; }).then(function (data) {
+            if (!response.ok) {
+              throw new Error(data.error || ('The server answered ' + response.status + '.'));
+            }
+            return data;
+          });
+        })
+        .then(function (data) { if (mine === controller) { onData(data); } })
+        .catch(function (error) {
+          if (error.name === 'AbortError') { return; }
+          say(error.message || 'Could not load images.');
+        })
+        .finally(function () {
+          if (mine === controller) {
+            list.setAttribute('aria-busy', 'false');
+            panel.classList.remove('pd-loading');
+            controller = null;
+          }
+        });
+    }
+
+    function articleText() {
+      return { title: title ? title.value : '', body: body ? body.value : '' };
+    }
+
+    function suggest(force) {
+      const text = articleText();
+      const key = text.title + '\u0000' + text.body;
+      if (!force && key === lastSuggested && mode === 'suggest') { return; }
+      mode = 'suggest';
+      context.hidden = true;
+      if (!text.title.trim() && !text.body.replace(/\[image:\d+\]/g, '').trim()) {
+        lastSuggested = key;
+        if (controller) { controller.abort(); }
+        list.replaceChildren();
+        say('Write a title or some text to see suggestions.');
+        return;
+      }
+      const data = new FormData();
+      data.append('title', text.title);
+      data.append('body', text.body);
+      if (panel.dataset.article) { data.append('article', panel.dataset.article); }
+      if (lead && /^\d+$/.test(lead.value.trim())) { data.append('lead_image', lead.value.trim()); }
+      // While typing, only the result is announced (the spinner shows the wait).
+      if (force) { say('Looking for images…'); }
+      request(panel.dataset.suggestUrl, { method: 'POST', body: data }, function (payload) {
+        lastSuggested = key;
+        render(payload.results);
+        say(count(payload.results.length, 'suggestion') + ' for the text as it is now.');
+      });
+    }
+
+    function search() {
+      const query = searchInput.value.trim();
+      if (!query) { suggest(true); return; }
+      mode = 'search';
+      say('Searching…');
+      const url = panel.dataset.searchUrl + '?' + new URLSearchParams({ q: query });
+      request(url, { method: 'GET' }, function (payload) {
+        showContext('Results for “' + query + '”');
+        render(payload.results);
+        say(count(payload.results.length, 'image') + ' found for “' + query + '”.');
+      });
+    }
+
+    function similar(card) {
+      mode = 'similar';
+      say('Looking for similar images…');
+      const url = panel.dataset.similarUrl.replace(/\/0\/$/, '/' + card.id + '/');
+      request(url, { method: 'GET' }, function (payload) {
+        showContext('Similar to “' + card.title + '”');
+        render(payload.results);
+        say(count(payload.results.length, 'image') + ' similar to “' + card.title + '”.');
+        const first = list.querySelector('button');
+        (first || context.querySelector('button')).focus();
+      });
+    }
+
+    function showContext(text) {
+      contextText.textContent = text;
+      context.hidden = false;
+    }
+
+    function count(n, noun) { return n + ' ' + noun + (n === 1 ? '' : 's'); }
+
+    function reasonText(reason) {
+      if (reason && typeof reason === 'object') { return reason.text || ''; }
+      return String(reason);
+    }
+
+    function render(results) {
+      const usedInBody = new Set((body ? body.value : '').match(/\[image:\d+\]/g) || []);
+      list.replaceChildren.apply(list, results.map(function (card) {
+        return cardElement(card, usedInBody.has('[image:' + card.id + ']'));
+      }));
+    }
+
+    function button(label, action, describedBy) {
+      const element = document.createElement('button');
+      element.type = 'button';
+      element.className = 'button pd-' + action;
+      element.dataset.action = action;
+      element.textContent = label;
+      element.setAttribute('aria-describedby', describedBy);
+      return element;
+    }
+
+    function cardElement(card, inBody) {
+      const item = document.createElement('li');
+      item.className = 'pd-card';
+      item.dataset.imageId = card.id;
+      const headingId = 'pd-card-' + card.id + '-' + Math.random().toString(36).slice(2, 7);
+
+      const image = document.createElement('img');
+      image.src = card.thumbnail;
+      image.alt = card.title;
+      image.loading = 'lazy';
+      image.addEventListener('error', function () { image.classList.add('pd-broken'); });
+      const link = document.createElement('a');
+      link.href = card.admin_url;
+      link.target = '_blank';
+      link.rel = 'noopener';
+      link.className = 'pd-thumb';
+      link.title = 'Open the image page (new tab)';
+      link.appendChild(image);
+
+      const heading = document.createElement('h3');
+      heading.id = headingId;
+      heading.textContent = card.title;
+
+      const meta = document.createElement('p');
+      meta.className = 'pd-meta';
+      const parts = [];
+      if (card.credit) { parts.push(card.credit); }
+      if (card.date) { parts.push((card.date_kind === 'taken' ? 'taken ' : 'added ') + card.date); }
+      if (card.rights_label) { parts.push(card.rights_label); }
+      meta.textContent = parts.join(' · ');
+
+      const reasons = document.createElement('ul');
+      reasons.className = 'pd-reasons';
+      reasons.setAttribute('aria-label', 'Why it was suggested');
+      (card.reasons || []).forEach(function (reason) {
+        const text = reasonText(reason);
+        if (!text) { return; }
+        const li = document.createElement('li');
+        li.textContent = text;
+        if (reason && reason.kind) { li.dataset.kind = reason.kind; }
+        reasons.appendChild(li);
+      });
+
+      const actions = document.createElement('div');
+      actions.className = 'pd-actions';
+      const isLead = lead && lead.value.trim() === String(card.id);
+      const useButton = button(isLead ? 'Lead image ✓' : 'Use as lead image', 'lead', headingId);
+      if (!lead) { useButton.disabled = true; }
+      actions.append(
+        useButton,
+        button(inBody ? 'Insert again' : 'Insert into body', 'insert', headingId),
+        button('More like this', 'similar', headingId)
+      );
+
+      item.append(link, heading, meta, reasons, actions);
+      if (inBody) { item.classList.add('pd-in-body'); }
+      if (isLead) { item.classList.add('pd-is-lead'); }
+      item.pdCard = card;
+      return item;
+    }
+
+    function useAsLead(card, item) {
+      lead.value = String(card.id);
+      // The lookup popup's code listens through jQuery; native listeners get a real event.
+      if (window.django && window.django.jQuery) { window.django.jQuery(lead).trigger('change'); }
+      lead.dispatchEvent(new Event('change', { bubbles: true }));
+      updateLeadPreview(card.title);
+      list.querySelectorAll('.pd-card').forEach(function (other) {
+        const mine = other === item;
+        other.classList.toggle('pd-is-lead', mine);
+        other.querySelector('.pd-lead').textContent = mine ? 'Lead image ✓' : 'Use as lead image';
+      });
+      say('“' + card.title + '” is the lead image. Save the article to keep it.');
+    }
+
+    function updateLeadPreview(label) {
+      const field = lead && lead.closest('.pd-lead-field');
+      if (!field) { return; }
+      const preview = field.querySelector('.pd-lead-preview');
+      const id = lead.value.trim();
+      const template = field.dataset.thumbnailUrlTemplate;
+      if (!/^\d+$/.test(id) || !template) { preview.hidden = true; return; }
+      const img = preview.querySelector('img');
+      img.onerror = function () { preview.hidden = true; }; // no such image, or no file
+      img.src = template.replace(/\/0\/$/, '/' + id + '/');
+      img.alt = label || ('Image ' + id);
+      preview.querySelector('figcaption').textContent = label || ('Image ' + id);
+      // The admin's own label names the image saved before; it is out of date now.
+      const old = field.querySelector('strong');
+      if (old) { old.hidden = true; }
+      preview.hidden = false;
+    }
+
+    function insertIntoBody(card, item) {
+      const token = '[image:' + card.id + ']';
+      const text = body.value;
+      const start = body.selectionStart ?? text.length;
+      const end = body.selectionEnd ?? start;
+      const before = text.slice(0, start);
+      const after = text.slice(end);
+      // On its own line: break the line before and after the cursor if needed.
+      const prefix = before && !before.endsWith('\n') ? '\n' : '';
+      const suffix = after.startsWith('\n') ? '' : '\n';
+      body.value = before + prefix + token + suffix + after;
+      const caret = before.length + prefix.length + token.length + suffix.length;
+      body.focus();
+      body.setSelectionRange(caret, caret);
+      lastSuggested = articleText().title + '\u0000' + body.value; // a token is not new text
+      item.classList.add('pd-in-body');
+      item.querySelector('.pd-insert').textContent = 'Insert again';
+      say('“' + card.title + '” inserted into the body.');
+    }
+
+    panel.addEventListener('click', function (event) {
+      const target = event.target.closest('button[data-action]');
+      if (!target || !panel.contains(target)) { return; }
+      event.preventDefault();
+      const item = target.closest('.pd-card');
+      const card = item && item.pdCard;
+      switch (target.dataset.action) {
+        case 'refresh': searchInput.value = ''; suggest(true); break;
+        case 'search': search(); break;
+        case 'back': searchInput.value = ''; suggest(true); panel.querySelector('.pd-refresh').focus(); break;
+        case 'lead': useAsLead(card, item); break;
+        case 'insert': insertIntoBody(card, item); break;
+        case 'similar': similar(card); break;
+      }
+    });
+
+    // Enter in the search box searches; it must not submit the article form around it.
+    searchInput.addEventListener('keydown', function (event) {
+      if (event.key === 'Enter') { event.preventDefault(); search(); }
+      if (event.key === 'Escape' && searchInput.value) { searchInput.value = ''; suggest(true); }
+    });
+
+    function schedule() {
+      if (mode !== 'suggest') { return; } // keep a search or "more like this" on screen
+      clearTimeout(timer);
+      timer = setTimeout(function () { suggest(false); }, DEBOUNCE_MS);
+    }
+    [title, body].forEach(function (field) {
+      if (field) { field.addEventListener('input', schedule); }
+    });
+
+    if (lead) {
+      const refreshPreview = function () { updateLeadPreview(''); };
+      lead.addEventListener('input', refreshPreview);
+      if (window.django && window.django.jQuery) {
+        // The lookup popup sets the value and triggers a jQuery change event.
+        window.django.jQuery(lead).on('change', refreshPreview);
+      }
+    }
+
+    suggest(false);
+  }
+
+  if (document.readyState === 'loading') {
+    document.addEventListener('DOMContentLoaded', init);
+  } else {
+    init();
+  }
+}());

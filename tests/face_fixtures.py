@@ -1,0 +1,79 @@
+"""A module-scoped archive of generated face scenes (tests/face_scenes.py), ingested once per
+test module with the real face models, and removed afterwards.
+
+The people used here are not in the demo archive (whose astronaut and COCO 19924 photos are
+face sources too), so the session's demo photos never mix with them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.test import override_settings
+
+from .conftest import need
+from .face_scenes import available, make_scenes
+
+PEOPLE_IN_TEST = ["p16598", "p18150", "p1989145280", "p2081446176"]
+TOGETHER = ("p16598", "p18150")
+FAST_ANALYZERS = [
+    "semantic_search.analyzers.metadata.MetadataAnalyzer",
+    "semantic_search.analyzers.faces.FaceAnalyzer",
+]
+
+
+@dataclass
+class FaceArchive:
+    images: dict[str, list[int]] = field(default_factory=dict)  # person → single-face images
+    together: int = 0
+    held_out: dict[str, Path] = field(default_factory=dict)  # person → scene not ingested
+
+    def all_ids(self) -> set[int]:
+        return {pk for ids in self.images.values() for pk in ids} | {self.together}
+
+
+def ingest_scenes(folder: Path, settings_dict: dict) -> dict[str, int]:
+    from semantic_search.images import get_image_model
+
+    with override_settings(PHOTODESK={**settings_dict, "ANALYZERS": FAST_ANALYZERS}):
+        call_command("ingest", str(folder), sync=True, no_progress=True)
+    names = {p.name for p in folder.iterdir()}
+    return {
+        img.original_filename: img.pk
+        for img in get_image_model().objects.filter(original_filename__in=names)
+    }
+
+
+@pytest.fixture(scope="module")
+def face_archive(django_db_setup, django_db_blocker, tmp_path_factory):
+    need(available(), "the face source photos in ../shared/photos are missing")
+    from django.conf import settings
+
+    from semantic_search.images import get_image_model
+    from semantic_search.models import FaceCluster
+
+    root = tmp_path_factory.mktemp("face-scenes")
+    scenes = make_scenes(root / "archive", PEOPLE_IN_TEST, per_person=3, pairs=[TOGETHER])
+    held_out = make_scenes(root / "held-out", PEOPLE_IN_TEST, per_person=1, seed=60)
+    archive = FaceArchive(held_out={s.people[0]: s.path for s in held_out})
+    with django_db_blocker.unblock():
+        ids = ingest_scenes(root / "archive", settings.PHOTODESK)
+        for scene in scenes:
+            pk = ids[scene.path.name]
+            if len(scene.people) == 1:
+                archive.images.setdefault(scene.people[0], []).append(pk)
+            else:
+                archive.together = pk
+        yield archive
+        for image in get_image_model().objects.filter(pk__in=archive.all_ids()):
+            image.delete()
+        FaceCluster.objects.filter(faces__isnull=True).delete()
+
+
+@pytest.fixture
+def fast_analyzers(settings):
+    """Only metadata and faces run when a test analyses an image (the others are not needed)."""
+    settings.PHOTODESK = {**settings.PHOTODESK, "ANALYZERS": FAST_ANALYZERS}
