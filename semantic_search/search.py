@@ -88,11 +88,14 @@ def search_images(
     *,
     options: RankingOptions | None = None,
 ) -> list[Result]:
-    """Images for a free-text query, best first (no usage boosts, no diversification)."""
+    """Images for a free-text query, best first (no usage boosts, no diversification); photos
+    showing a person the query names come first ("shows <name>")."""
     text = text.strip()
     if not text:
         return []
-    return _rank([text], text, filters or Filters(), limit, options or RankingOptions.for_search())
+    options = options or RankingOptions.for_search()
+    people = _people_in_text(text)
+    return _rank([text], text, filters or Filters(), limit, options, people=people)
 
 
 def default_suggestion_filters() -> Filters:
@@ -165,19 +168,19 @@ def similar_images(image: Any, limit: int = 10, filters: Filters | None = None) 
 
 
 def people_named(built: ArticleQuery) -> list[Person]:
-    """People in the archive the article names (exact name or alias, any case or accents)."""
-    try:  # issue 6's function, when present: matches names anywhere in the text
-        from .people import people_in_text  # type: ignore[attr-defined]
-    except ImportError:
-        people_in_text = None
-    found: dict[int, Person] = {}
-    if people_in_text is not None:
-        for person in people_in_text(" ".join([*built.texts, built.keywords])):
-            found[person.pk] = person
-    for name in built.names():
+    """People in the archive the article names (exact name or alias, any case or accents):
+    anywhere in its text, and the entities spaCy found."""
+    found = {person.pk: person for person in _people_in_text(built.keywords)}
+    for name in built.names("PERSON", "ORG", "NORP"):  # small models mislabel some names
         for person in Person.objects.named(name):
             found[person.pk] = person
     return list(found.values())
+
+
+def _people_in_text(text: str) -> list[Person]:
+    from .people import people_in_text
+
+    return people_in_text(text)
 
 
 def _reusable_rights() -> set[str] | None:
