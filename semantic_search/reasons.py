@@ -98,13 +98,12 @@ def explain(
             continue  # the tag reasons already say it, with confidence
         matched = sorted(set(hit.matched.get(name) or []))
         if matched:
-            reasons.append(
-                Reason(
-                    "words",
-                    f"{words} mentions " + ", ".join(matched),
-                    {"field": name, "words": matched},
-                )
+            text = (
+                "shows someone named " + ", ".join(matched)
+                if name == "people"
+                else f"{words} mentions " + ", ".join(matched)
             )
+            reasons.append(Reason("words", text, {"field": name, "words": matched}))
     if hit.similarity is not None:
         reasons.append(
             Reason(
