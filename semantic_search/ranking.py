@@ -2,7 +2,8 @@
 
 The index ranks by meaning and words (fused, `index.base.fuse`). Here each candidate's
 relevance is scaled so the best one has 1.0, then:
-- boosts: a person named in the article is shown (+SUGGEST_PERSON_BOOST each), recency
+- boosts: a person named in the article is shown (+SUGGEST_PERSON_BOOST each; once for a
+  query word matching only part of a shown person's name), recency
   (+SUGGEST_RECENCY_BOOST, halving every SUGGEST_RECENCY_HALF_LIFE_DAYS), never used in an
   article (+SUGGEST_UNUSED_BOOST);
 - penalty: used in an article in the last SUGGEST_RECENT_USE_DAYS (-SUGGEST_RECENT_USE_PENALTY);
@@ -117,6 +118,10 @@ def adjust(
         for name in shown.get(c.image.pk, []):
             c.score += options.person_boost
             c.reasons.append(Reason("person", f"shows {name}", {"name": name}))
+        if c.hit.matched.get("people") and not shown.get(c.image.pk):
+            # Part of a shown person's name matched ("Mensah"): the text model knows no names,
+            # so this must not depend on the keyword side's weight.
+            c.score += options.person_boost
         created = getattr(c.image, "created", None)
         if options.recency_boost and created:
             age = _days(now - created)
