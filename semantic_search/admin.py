@@ -54,6 +54,7 @@ class ImageAnalysisAdmin(admin.ModelAdmin):
         return format_html("{}", obj.total_seconds) if obj.timings else "—"
 
 
+from . import admin_model_classes  # noqa: E402, F401  (registers the ModelClass admin)
 from .admin_labels import (  # noqa: E402  (registers the label admins)
     ImageLabelInline,
     LabelInlineMixin,

@@ -10,5 +10,6 @@ class SemanticSearchConfig(AppConfig):
             conf,  # noqa: F401  (registers system checks)
             signals,
         )
+        from .aws import checks  # noqa: F401  (the AWS providers' system checks)
 
         signals.connect()

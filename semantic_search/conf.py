@@ -137,7 +137,53 @@ DEFAULTS: dict[str, Any] = {
     # [image:<id>] tokens in bodies); a site with its own CMS points this at its own.
     "SUGGEST_USAGE_FUNCTION": "cms_images.usage.last_used",
     # --- REST API (issue 8) ---
+    # Per-user request rates (DRF's "number/period": s, min, hour, day); None: unlimited.
+    # Uploads run the models, searches embed the query: both are the expensive requests.
+    "API_UPLOAD_RATE": "60/hour",
+    "API_SEARCH_RATE": "120/min",
+    # Page size of every list (clients may ask for up to API_MAX_PAGE_SIZE with ?page_size=).
+    "API_PAGE_SIZE": 50,
+    "API_MAX_PAGE_SIZE": 200,
+    # Results of search, similar images, suggestions and face search (at most).
+    "API_RESULT_LIMIT": 50,
+    # The article model of "suggestions for a stored article" (title and body fields).
+    "API_ARTICLE_MODEL": "cms_images.Article",
     # --- AWS providers (issue 9) ---
+    # Region of Rekognition, Comprehend and Bedrock (None: boto3's own chain: AWS_REGION,
+    # AWS_DEFAULT_REGION, the profile). Credentials always come from boto3's chain.
+    "AWS_REGION": None,
+    # Service name → endpoint URL, for VPC endpoints or emulators ({"rekognition": "https://…"}).
+    "AWS_ENDPOINT_URLS": {},
+    # Rekognition: labels and text lines below this confidence (0–100) are not returned;
+    # from LABEL_REVIEW_THRESHOLD they wait for review, from LABEL_ACCEPT_THRESHOLD applied.
+    "AWS_REKOGNITION_MIN_CONFIDENCE": 30.0,
+    "AWS_REKOGNITION_MAX_LABELS": 50,
+    "AWS_REKOGNITION_MODERATION_MIN_CONFIDENCE": 50.0,
+    # Also call RecognizeCelebrities for photos with faces (never when FACE_RECOGNITION is off).
+    "AWS_REKOGNITION_CELEBRITIES": True,
+    # Send files stored on S3 (in Rekognition's region) by reference instead of as bytes.
+    "AWS_REKOGNITION_S3_OBJECTS": True,
+    # Our retries on throttling, per call: requests in all, first pause (s, doubling), cap.
+    "AWS_MAX_ATTEMPTS": 5,
+    "AWS_RETRY_BACKOFF": 1.0,
+    "AWS_RETRY_MAX_BACKOFF": 20.0,
+    # Default for `manage.py analyze --budget`: most paid AWS calls one backfill run may make
+    # (None: no limit).
+    "AWS_BACKFILL_BUDGET": None,
+    # botocore's standard retry mode inside each request (connection errors, 5xx).
+    "AWS_BOTOCORE_MAX_ATTEMPTS": 3,
+    "AWS_TIMEOUT": 30.0,
+    # Comprehend: entities below this score (0–1) are dropped; the articles' language.
+    "AWS_COMPREHEND_MIN_SCORE": 0.5,
+    "AWS_COMPREHEND_LANGUAGE": "en",
+    # Bedrock text embeddings (TEXT_EMBEDDER = "semantic_search.aws.bedrock.titan_text_embedder"):
+    # the model and its output dimension (Titan text v2: 256, 512 or 1024); the search index
+    # mapping takes the dimension from the configured embedder (then run `manage.py analyze`
+    # and `reindex`).
+    "AWS_BEDROCK_EMBEDDING_MODEL": "amazon.titan-embed-text-v2:0",
+    "AWS_BEDROCK_DIMENSION": 512,
+    # The text embedder: an InferenceModel class (local MiniLM) or a function returning one.
+    "TEXT_EMBEDDER": "semantic_search.inference.text_embedding.SentenceEmbedder",
 }
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".heic", ".heif")

@@ -18,6 +18,7 @@ import threading
 from typing import Any
 
 import numpy as np
+from django.utils.module_loading import import_string
 
 from .analyzers.imagenet_concepts import class_name, class_prompt
 from .conf import photodesk_settings
@@ -29,12 +30,24 @@ EMBEDDING_VERSION = "soft-labels-2"
 
 # Weight of the written-text part of the image vector relative to the classifier part.
 WEIGHT_WRITTEN_TEXT = 1.0
+# Weight of the image's own vector from a joint image-text model (Bedrock Titan multimodal):
+# the strongest evidence there is, so twice the others (not tuned: no such model offline).
+WEIGHT_IMAGE_EMBEDDING = 2.0
 
 
 def embedder() -> SentenceEmbedder:
-    return get_model(
-        SentenceEmbedder, photodesk_settings.model_dir, photodesk_settings.INFERENCE_THREADS
-    )
+    """The configured text embedder (TEXT_EMBEDDER): local MiniLM by default, or a function
+    returning another model with `predict(texts)`, `name`, `version` and `dimension` (Bedrock
+    Titan: semantic_search.aws.bedrock.titan_text_embedder). Nothing is loaded here."""
+    target = import_string(photodesk_settings.TEXT_EMBEDDER)
+    if isinstance(target, type):
+        return get_model(target, photodesk_settings.model_dir, photodesk_settings.INFERENCE_THREADS)
+    return target()
+
+
+def embedding_dimension() -> int:
+    """The vector dimension the index must be made for (no model is loaded or called)."""
+    return int(embedder().dimension)
 
 
 def embedding_model_name() -> str:
@@ -155,11 +168,37 @@ def image_vector(
         weights = np.array([evidence[i] for i in indices], np.float32)
         soft = weights @ class_texts.centred(indices)
         total += soft / max(float(np.linalg.norm(soft)), 1e-9)
+    image_embedding = getattr(analysis, "image_embedding", None)
+    if image_embedding is not None and getattr(embedder(), "embeds_images", False):
+        seen = np.frombuffer(bytes(image_embedding), np.float32)
+        if seen.shape == total.shape:  # made by this embedder (its dimension, at least)
+            total += WEIGHT_IMAGE_EMBEDDING * seen / max(float(np.linalg.norm(seen)), 1e-9)
+    named = provider_evidence(analysis)
+    if named:
+        vectors = embedder().predict([f"a photo of {name}" for name in named])
+        soft = np.array(list(named.values()), np.float32) @ vectors
+        total += soft / max(float(np.linalg.norm(soft)), 1e-9)
     text = written_text(image, analysis)
     if text:
         total += WEIGHT_WRITTEN_TEXT * embedder().predict([text])[0]
     norm = float(np.linalg.norm(total))
     return (total / norm if norm > 0 else total).astype(np.float32)
+
+
+# Named detections of a provider (Rekognition) that go into the vector: the most confident.
+PROVIDER_EVIDENCE_TOP = 10
+
+
+def provider_evidence(analysis: Any) -> dict[str, float]:
+    """Label names a provider (Rekognition) gave, without classifier indices → weight. They
+    place the image in the text space the way ImageNet evidence does, weighted by confidence."""
+    named = [
+        d
+        for d in analysis.labels or []
+        if d.get("provider") and d.get("kind") == "class" and d.get("confidence", 0) > 0
+    ]
+    named.sort(key=lambda d: -d["confidence"])
+    return {d["name"].lower(): d["confidence"] / 100 for d in named[:PROVIDER_EVIDENCE_TOP]}
 
 
 def query_vector(text: str) -> np.ndarray:

@@ -40,9 +40,15 @@ def recognition_on() -> bool:
 
 
 def face_summary(faces: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """What `analysis.faces` keeps of each face (no embeddings)."""
+    """What `analysis.faces` keeps of each face (no embeddings); a provider's attributes
+    (Rekognition: age range, smile, glasses, eyes open, pose, emotions) too."""
     return [
-        {"box": list(f["box"]), "score": f["score"], "expression": f.get("expression", "")}
+        {
+            "box": list(f["box"]),
+            "score": f["score"],
+            "expression": f.get("expression", ""),
+            **({"attributes": f["attributes"]} if f.get("attributes") else {}),
+        }
         for f in faces
     ]
 

@@ -78,6 +78,52 @@ def _add(candidates: dict[int, tuple[Label, Candidate]], label: Label, cand: Can
             )
 
 
+def provider_map(model: str) -> dict[str, Label | None]:
+    """A provider's label names (lower case) → their active label, or None: kept raw."""
+    out: dict[str, Label | None] = {}
+    for mc in ModelClass.objects.filter(model=model).select_related("label"):
+        label = _resolve(mc.label)
+        out[mc.name.strip().lower()] = label if label is not None and label.active else None
+    return out
+
+
+def provider_candidates(analysis: ImageAnalysis, labels: Iterable[Label]) -> dict:
+    """Labels from a provider's named detections (Rekognition): through the provider's
+    ModelClass rows first (taxonomy/rekognition.py), else by label name or synonym; other
+    names stay raw detections. The first instance box goes with the label."""
+    detections = [d for d in analysis.labels if d.get("kind") == "class" and d.get("provider")]
+    if not detections:
+        return {}
+    terms: dict[str, Label] = {}
+    for label in labels:
+        if label.active:
+            for term in label.terms():
+                terms.setdefault(term.strip().lower(), label)
+    maps: dict[str, dict[str, Label | None]] = {}
+    source = _model_source(analysis)
+    candidates: dict[int, tuple[Label, Candidate]] = {}
+    for detection in detections:
+        provider = detection["provider"]
+        if provider not in maps:
+            maps[provider] = provider_map(provider)
+        label = None
+        # Its name, then its aliases ("Person" is also "Human"): the first one known decides,
+        # an explicit None included.
+        for name in [detection["name"], *detection.get("aliases", [])]:
+            name = name.strip().lower()
+            if name in maps[provider]:
+                label = maps[provider][name]
+                break
+            if name in terms:
+                label = terms[name]
+                break
+        if label is None:
+            continue
+        box = (detection.get("boxes") or [None])[0]
+        _add(candidates, label, Candidate(float(detection["confidence"]), source, box))
+    return candidates
+
+
 def model_candidates(analysis: ImageAnalysis, classes: dict[int, Label]) -> dict:
     source = _model_source(analysis)
     summed: dict[int, tuple[Label, float]] = {}
@@ -116,7 +162,10 @@ def text_candidates(
     meta = analysis.photo_metadata or {}
     keywords = [k.strip().lower() for k in meta.get("keywords", [])]
     caption = written_text(image, analysis)
-    detections = " ; ".join(d["name"] for d in analysis.labels if d.get("kind") == "class")
+    # Classifier detections only: a provider's named ones are mapped by provider_candidates.
+    detections = " ; ".join(
+        d["name"] for d in analysis.labels if d.get("kind") == "class" and not d.get("provider")
+    )
     candidates: dict[int, tuple[Label, Candidate]] = {}
     for label in labels:
         if not label.active:
@@ -134,7 +183,9 @@ def text_candidates(
                 (
                     d["confidence"]
                     for d in analysis.labels
-                    if d.get("kind") == "class" and pattern.search(d["name"])
+                    if d.get("kind") == "class"
+                    and not d.get("provider")
+                    and pattern.search(d["name"])
                 ),
                 default=0.0,
             )
@@ -167,7 +218,9 @@ def apply_labels(image: Any, analysis: ImageAnalysis, only: Iterable[Label] | No
         classes = {i: lab for i, lab in classes.items() if lab.pk in wanted}
     mapped = {label.pk for label in classes.values()}
     candidates = _merge(
-        model_candidates(analysis, classes), text_candidates(image, analysis, labels, mapped)
+        model_candidates(analysis, classes),
+        provider_candidates(analysis, labels),
+        text_candidates(image, analysis, labels, mapped),
     )
     if only is not None:
         candidates = {pk: c for pk, c in candidates.items() if pk in wanted}

@@ -19,7 +19,7 @@ from django.utils.module_loading import import_string
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from . import describe, labeling, notifications
-from .analyzers.base import Analyzer, Photo
+from .analyzers.base import Analyzer, AnalyzerError, Photo
 from .conf import photodesk_settings
 from .documents import build_document, image_file_name
 from .faces import face_summary, store_faces
@@ -134,6 +134,9 @@ def analyze(image: Any, force: bool = False) -> ImageAnalysis:
     try:
         start = time.perf_counter()
         photo = decode(data, image_file_name(image))
+        # Where the original lives, so a provider can read it there instead of being sent it.
+        field = image_file(image)
+        photo.extra["stored_as"] = {"storage": field.storage, "name": field.name, "size": len(data)}
         timings["decode"] = round(time.perf_counter() - start, 4)
         for analyzer in analyzers():
             start = time.perf_counter()
@@ -155,6 +158,11 @@ def analyze(image: Any, force: bool = False) -> ImageAnalysis:
         }
     except InvalidImage as exc:
         remove_from_index(image.pk)
+        return _fail(analysis, str(exc))
+    except AnalyzerError as exc:
+        # A provider refused (permissions, an image it does not take): retrying won't help.
+        # The image and its previously indexed facts stay; the message says what to fix.
+        logger.error("Analysis of image %s failed: %s", image.pk, exc)
         return _fail(analysis, str(exc))
     except Exception as exc:
         logger.exception("Analysis of image %s failed", image.pk)

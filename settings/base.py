@@ -17,6 +17,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
     "django_q",
     "cms_images",
     "semantic_search",
@@ -99,9 +101,36 @@ Q_CLUSTER = {
 }
 
 REST_FRAMEWORK = {
+    # Tokens for programs ("Authorization: Token …"), the admin's session login (CSRF-checked
+    # by DRF) for browser clients. Token first: anonymous requests get 401 with a challenge.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "semantic_search.api.pagination.PhotodeskPagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Rates of the scopes the API's throttles use come from PHOTODESK (semantic_search/conf.py).
+    "DEFAULT_THROTTLE_CLASSES": [],
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Photodesk API",
+    "DESCRIPTION": "Upload, analyse, search and review a newsroom's image archive.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "semantic_search.api.schema.add_error_responses",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "AnalysisStatusEnum": "semantic_search.models.ImageAnalysis.Status",
+        "ImageLabelStateEnum": "semantic_search.models.ImageLabel.State",
+        "FaceStateEnum": "semantic_search.models.Face.State",
+    },
 }
 
 # Photodesk: every key and its default lives in semantic_search/conf.py.

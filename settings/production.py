@@ -4,6 +4,12 @@ DATABASE_URL (Postgres), OPENSEARCH_URL (+ OPENSEARCH_USERNAME/PASSWORD, OPENSEA
 OPENSEARCH_VERIFY_CERTS, OPENSEARCH_INDEX, OPENSEARCH_REPLICAS), AWS_STORAGE_BUCKET_NAME (S3 through
 django-storages), REDIS_URL (django-q2 broker), DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS,
 PHOTODESK_MODEL_DIR.
+
+AWS (README, "Running on AWS"): AWS_STORAGE_BUCKET_NAME + AWS_S3_PREFIX, AWS_S3_REGION_NAME,
+AWS_S3_ENDPOINT_URL (S3-compatible stores), AWS_S3_CUSTOM_DOMAIN (a CDN); PHOTODESK_AWS_REGION;
+PHOTODESK_REKOGNITION = the analyzers Rekognition replaces ("labels,faces,text,safety");
+PHOTODESK_TEXT_EMBEDDER=bedrock (+ PHOTODESK_BEDROCK_DIMENSION). Credentials: boto3's chain
+(instance/task role, AWS_ACCESS_KEY_ID, a profile), never settings.
 """
 
 import os
@@ -43,6 +49,8 @@ if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
             },
         },
     }
+    if os.environ.get("AWS_S3_CUSTOM_DOMAIN"):
+        STORAGES["default"]["OPTIONS"]["custom_domain"] = os.environ["AWS_S3_CUSTOM_DOMAIN"]
 
 if os.environ.get("REDIS_URL"):
     Q_CLUSTER = {
@@ -68,3 +76,28 @@ if os.environ.get("OPENSEARCH_URL"):
         PHOTODESK["OPENSEARCH_VERIFY_CERTS"] = False
     if os.environ.get("OPENSEARCH_REPLICAS"):
         PHOTODESK["OPENSEARCH_REPLICAS"] = int(os.environ["OPENSEARCH_REPLICAS"])
+
+# AWS providers: Rekognition in place of the local analyzers named, Bedrock for text vectors.
+REKOGNITION_ANALYZERS = {
+    "labels": "semantic_search.analyzers.aws.RekognitionLabelAnalyzer",
+    "faces": "semantic_search.analyzers.aws.RekognitionFaceAnalyzer",
+    "text": "semantic_search.analyzers.aws.RekognitionTextAnalyzer",
+    "safety": "semantic_search.analyzers.aws.RekognitionModerationAnalyzer",
+}
+if os.environ.get("PHOTODESK_AWS_REGION"):
+    PHOTODESK["AWS_REGION"] = os.environ["PHOTODESK_AWS_REGION"]
+if os.environ.get("PHOTODESK_REKOGNITION"):
+    from semantic_search.conf import DEFAULTS as _PHOTODESK_DEFAULTS
+
+    _replace = {k.strip() for k in os.environ["PHOTODESK_REKOGNITION"].split(",") if k.strip()}
+    if unknown := _replace - set(REKOGNITION_ANALYZERS):
+        raise RuntimeError(f"PHOTODESK_REKOGNITION: unknown analyzer(s) {sorted(unknown)}")
+    PHOTODESK["ANALYZERS"] = [
+        REKOGNITION_ANALYZERS[key] if key in _replace else path
+        for path in PHOTODESK.get("ANALYZERS", _PHOTODESK_DEFAULTS["ANALYZERS"])
+        for key in [path.rsplit(".", 2)[-2]]  # semantic_search.analyzers.<key>.<Class>
+    ]
+if os.environ.get("PHOTODESK_TEXT_EMBEDDER") == "bedrock":
+    PHOTODESK["TEXT_EMBEDDER"] = "semantic_search.aws.bedrock.titan_text_embedder"
+    if os.environ.get("PHOTODESK_BEDROCK_DIMENSION"):
+        PHOTODESK["AWS_BEDROCK_DIMENSION"] = int(os.environ["PHOTODESK_BEDROCK_DIMENSION"])

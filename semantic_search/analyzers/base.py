@@ -18,6 +18,12 @@ class Photo:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+class AnalyzerError(RuntimeError):
+    """An analyzer cannot produce its facts for a reason a retry will not fix (a provider
+    refused the request: permissions, quota settings, an image it does not accept). The
+    pipeline records the analysis as failed with this message; the image is kept."""
+
+
 class Analyzer:
     """One kind of fact. Subclasses set `key` and implement `analyze`.
 
@@ -32,6 +38,10 @@ class Analyzer:
 
     def model_versions(self) -> dict[str, str]:
         return {m.name: m.version for m in self.models()}
+
+    def api_calls(self) -> dict[str, int]:
+        """Paid API calls one image costs ("rekognition:DetectLabels" → n); local: none."""
+        return {}
 
     def analyze(self, photo: Photo) -> dict[str, Any]:
         raise NotImplementedError

@@ -27,6 +27,7 @@ from .base import (
     FIELD_WEIGHTS,
     Hit,
     IndexDocument,
+    IndexUnavailable,
     SearchIndex,
     SearchQuery,
     field_text,
@@ -124,8 +125,18 @@ class EmbeddedIndex(SearchIndex):
         position = {doc_id: i for i, doc_id in enumerate(self._ids)}
         rows = list(self._vectors) if self._vectors.size else []
         written = 0
+        dimension = self._vectors.shape[1] if self._vectors.size else None
         for document in documents:
             vector = np.asarray(document.vector, np.float32)
+            if dimension is None:
+                dimension = vector.shape[0]
+            elif vector.shape != (dimension,):
+                # The text embedder changed (e.g. to Bedrock Titan): a whole new index is needed.
+                raise IndexUnavailable(
+                    f"Image {document.id} has a {vector.shape[0]}-dimensional vector but the "
+                    f"index holds {dimension}-dimensional ones: run "
+                    "`manage.py reindex --re-embed`."
+                )
             if document.id in position:
                 rows[position[document.id]] = vector
             else:
@@ -190,6 +201,12 @@ class EmbeddedIndex(SearchIndex):
         hits: dict[int, Hit] = {}
         rankings, weights, scores = [], [], []
         if query.vectors and vectors.size:
+            if len(query.vectors[0]) != vectors.shape[1]:
+                raise IndexUnavailable(
+                    f"The query vector has {len(query.vectors[0])} dimensions, the index "
+                    f"{vectors.shape[1]}: the text embedder changed; run "
+                    "`manage.py reindex --re-embed`."
+                )
             sims = np.stack(query.vectors) @ vectors[allowed].T  # [queries, allowed]
             for row in sims:
                 order = np.argsort(-row, kind="stable")[: query.candidates]

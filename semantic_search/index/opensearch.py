@@ -74,7 +74,7 @@ class OpenSearchIndex(SearchIndex):
 
     @classmethod
     def from_settings(cls, conf: Any, timeout: float | None = None) -> OpenSearchIndex:
-        from ..inference.text_embedding import SentenceEmbedder
+        from ..describe import embedding_dimension
 
         if not conf.OPENSEARCH_URL:
             raise IndexUnavailable("PHOTODESK['OPENSEARCH_URL'] is not set.")
@@ -84,7 +84,7 @@ class OpenSearchIndex(SearchIndex):
         return cls(
             make_client(options),
             conf.OPENSEARCH_INDEX,
-            dimension=SentenceEmbedder.dimension,  # a class attribute: no model is loaded
+            dimension=embedding_dimension(),  # the configured embedder's; nothing is loaded
             m=conf.OPENSEARCH_HNSW_M,
             ef_construction=conf.OPENSEARCH_HNSW_EF_CONSTRUCTION,
             ef_search=conf.OPENSEARCH_EF_SEARCH,

@@ -78,6 +78,13 @@ class ImageAnalysis(models.Model):
         editable=False,
         help_text="The classifier's 1280-d image embedding (float32), for visual similarity.",
     )
+    image_embedding = models.BinaryField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The image embedded by a joint image-text model (Bedrock Titan multimodal), "
+        "float32, in the same space as query vectors.",
+    )
     updated = models.DateTimeField(auto_now=True)
 
     objects = AnalysisQuerySet.as_manager()

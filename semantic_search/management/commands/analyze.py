@@ -7,6 +7,8 @@ from django.db.models import Q
 from tqdm import tqdm
 
 from semantic_search import describe
+from semantic_search.aws import budget as aws_budget
+from semantic_search.conf import photodesk_settings
 from semantic_search.images import get_image_model
 from semantic_search.models import ImageAnalysis
 from semantic_search.pipeline import PIPELINE_VERSION
@@ -39,10 +41,33 @@ class Command(BaseCommand):
         parser.add_argument("--all", action="store_true", help="Every image, even if current.")
         parser.add_argument("--failed", action="store_true", help="Only failed analyses.")
         parser.add_argument("--sync", action="store_true", help="Run now instead of queueing.")
-        parser.add_argument("--dry-run", action="store_true", help="Only say how many.")
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Only say how many images, and how many paid AWS calls that would make.",
+        )
+        parser.add_argument(
+            "--budget",
+            type=int,
+            metavar="N",
+            help="At most N paid AWS calls in this run (with --sync: stops before the image "
+            "that would go over; queued: queues only the images N calls cover). Default: "
+            "PHOTODESK['AWS_BACKFILL_BUDGET'].",
+        )
         parser.add_argument("--no-progress", action="store_true")
 
-    def handle(self, *args, ids, all, failed, sync, dry_run, no_progress, **options) -> None:
+    def handle(
+        self,
+        *args,
+        ids,
+        all,
+        failed,
+        sync,
+        dry_run,
+        no_progress,
+        budget=None,
+        **options,
+    ) -> None:
         if sum(map(bool, (ids, all, failed))) > 1:
             raise CommandError("Give image ids, --all or --failed, not several.")
         model = get_image_model()
@@ -61,18 +86,56 @@ class Command(BaseCommand):
             )
         else:
             targets = stale_image_ids()
+        if budget is None:
+            budget = photodesk_settings.AWS_BACKFILL_BUDGET
+        if budget is not None and budget < 0:
+            raise CommandError("--budget is a number of calls, 0 or more.")
+        per_image = aws_budget.calls_per_image()
         if dry_run or not targets:
             self.stdout.write(f"{len(targets)} image(s) to analyse.")
+            if per_image and targets:
+                total = {api: n * len(targets) for api, n in per_image.items()}
+                self.stdout.write(
+                    f"AWS calls, at most: {aws_budget.format_counts(total)} "
+                    f"({sum(total.values())} in all)."
+                )
             return
+        cost = sum(per_image.values())
+        if budget is not None and not sync and cost:
+            covered = targets[: budget // cost]
+            if len(covered) < len(targets):
+                self.stdout.write(
+                    f"The budget of {budget} calls covers {len(covered)} of {len(targets)} "
+                    "image(s); queueing those."
+                )
+            targets = covered
         force = bool(ids or all)
-        for pk in tqdm(targets, unit="img", disable=no_progress, desc="Analysing"):
-            if sync:
-                with analysis_inline():
-                    try:
-                        analyze_image(pk, force=force)
-                    except Exception as exc:  # recorded on the analysis; go on with the rest
-                        self.stderr.write(f"Image {pk}: {exc}")
-            else:
-                enqueue_analysis(pk, force=force)
+        done = 0
+        with aws_budget.limited(budget if sync else None) as spent:
+            for pk in tqdm(targets, unit="img", disable=no_progress, desc="Analysing"):
+                if sync and not spent.affords(cost):
+                    self.stdout.write(
+                        f"Budget of {budget} AWS calls reached; {len(targets) - done} image(s) "
+                        "left for the next run."
+                    )
+                    break
+                if sync:
+                    with analysis_inline():
+                        try:
+                            status = analyze_image(pk, force=force)
+                        except Exception as exc:  # recorded on the analysis; go on
+                            self.stderr.write(f"Image {pk}: {exc}")
+                        else:
+                            if status == ImageAnalysis.Status.FAILED and spent.remaining == 0:
+                                self.stdout.write(
+                                    f"Budget of {budget} AWS calls spent during image {pk}; "
+                                    f"{len(targets) - done} image(s) left for the next run."
+                                )
+                                break
+                else:
+                    enqueue_analysis(pk, force=force)
+                done += 1
         verb = "Analysed" if sync else "Queued analysis of"
-        self.stdout.write(self.style.SUCCESS(f"{verb} {len(targets)} image(s)."))
+        self.stdout.write(self.style.SUCCESS(f"{verb} {done} image(s)."))
+        if spent.used:
+            self.stdout.write(f"AWS calls made: {aws_budget.format_counts(spent.used)}.")

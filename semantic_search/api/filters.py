@@ -1,0 +1,110 @@
+"""The image filters shared by the image list and search: validated query parameters, applied
+to a queryset of the image model (or turned into the index's `Filters` for search)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import QuerySet
+from rest_framework import serializers
+
+from ..index import Filters
+from ..models import Face, ImageAnalysis, ImageLabel, Person
+
+
+class ImageFilterSerializer(serializers.Serializer):
+    label = serializers.CharField(
+        required=False, help_text="A taxonomy label (name, slug or synonym) visible on the image."
+    )
+    min_confidence = serializers.FloatField(
+        required=False,
+        min_value=0,
+        max_value=100,
+        help_text="With `label`: only where the label's confidence is at least this (0–100).",
+    )
+    person = serializers.CharField(
+        required=False, help_text="A person shown in the image: name or alias, or the person id."
+    )
+    created_after = serializers.DateTimeField(required=False)
+    created_before = serializers.DateTimeField(required=False)
+    flagged = serializers.BooleanField(
+        required=False, allow_null=True, default=None, help_text="Flagged as unsafe (or not)."
+    )
+    status = serializers.ChoiceField(
+        choices=ImageAnalysis.Status.choices, required=False, help_text="Analysis state."
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if "min_confidence" in attrs and not attrs.get("label"):
+            raise serializers.ValidationError({"min_confidence": "Give a label with it."})
+        return attrs
+
+
+def parse_filters(query_params: Any) -> dict[str, Any]:
+    """Validated filters from request.query_params (400 with field messages if invalid)."""
+    # A plain dict: with a QueryDict DRF reads an absent boolean as False (HTML forms).
+    checked = ImageFilterSerializer(data=query_params.dict())
+    checked.is_valid(raise_exception=True)
+    return {k: v for k, v in checked.validated_data.items() if v is not None}
+
+
+def people_named(value: str) -> QuerySet:
+    if value.isdigit() and len(value) <= 18:
+        return Person.objects.filter(pk=int(value))
+    return Person.objects.named(value)
+
+
+def filter_images(queryset: QuerySet, filters: dict[str, Any]) -> QuerySet:
+    if "label" in filters:
+        rows = ImageLabel.objects.visible().with_label(
+            filters["label"], filters.get("min_confidence")
+        )
+        queryset = queryset.filter(pk__in=rows.values("image_id"))
+    if "person" in filters:
+        faces = Face.objects.showing().filter(person__in=people_named(filters["person"]))
+        queryset = queryset.filter(pk__in=faces.values("image_id"))
+    if "created_after" in filters:
+        queryset = queryset.filter(created__gte=filters["created_after"])
+    if "created_before" in filters:
+        queryset = queryset.filter(created__lte=filters["created_before"])
+    if "flagged" in filters:
+        flagged = ImageAnalysis.objects.filter(flagged=True).values("image_id")
+        queryset = (
+            queryset.filter(pk__in=flagged)
+            if filters["flagged"]
+            else queryset.exclude(pk__in=flagged)
+        )
+    if "status" in filters:
+        analysed = ImageAnalysis.objects.filter(status=filters["status"]).values("image_id")
+        queryset = queryset.filter(pk__in=analysed)
+    return queryset
+
+
+def index_filters(image_queryset: QuerySet, filters: dict[str, Any], **base: Any) -> Filters:
+    """The index's Filters for a search with these API filters: dates and safety go to the
+    index; the rest is resolved in the database to the ids allowed."""
+    out = Filters(**base)
+    if "created_after" in filters:
+        out.created_after = _aware(filters["created_after"])
+    if "created_before" in filters:
+        out.created_before = _aware(filters["created_before"])
+    if filters.get("flagged") is False:
+        out.exclude_flagged = True
+    database_side = {k for k in filters if k in {"label", "person", "status"}}
+    if database_side or filters.get("flagged") is True:
+        ids = filter_images(image_queryset, filters).values_list("pk", flat=True)
+        out.include_ids = set(ids)
+    return out
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def photos_of_person(person: Person) -> QuerySet:
+    """Images showing `person`: decided faces only (auto-recognised or confirmed)."""
+    from ..images import get_image_model
+
+    shown = Face.objects.showing().filter(person=person).values("image_id")
+    return get_image_model().objects.filter(pk__in=shown).order_by("-pk")

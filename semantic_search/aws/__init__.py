@@ -1,0 +1,11 @@
+"""AWS as drop-in providers: Rekognition analyzers, Comprehend entities, Bedrock embeddings.
+
+Small modules, one idea each:
+- clients.py: boto3 clients built from the settings (region, endpoints, botocore retries);
+- calls.py: one request with our backoff on throttling and clear errors for refusals;
+- budget.py: a per-run limit on the number of calls, and the counts a dry run prints;
+- images.py: what Rekognition is sent (an S3 object when the file is on S3, else JPEG bytes
+  under the 5 MB limit) and how its relative boxes become pixels;
+- bedrock.py: Titan text embeddings as the text embedder.
+Nothing here runs at import time and nothing talks to AWS until an analyzer is used.
+"""
