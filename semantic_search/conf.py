@@ -91,7 +91,7 @@ DEFAULTS: dict[str, Any] = {
     "ANALYZE_SYNC": False,
     # Weight of the keyword side in hybrid fusion (vector side is 1); measured with
     # benchmarks/quality.py together with SEARCH_FUSION (README, "Search quality").
-    "KEYWORD_WEIGHT": 0.3,
+    "KEYWORD_WEIGHT": 1.0,
     # --- Faces and people (issue 6) ---
     # False: faces are detected and counted, but no embedding is computed or stored, nobody is
     # recognised and clustering does nothing (a privacy switch).
