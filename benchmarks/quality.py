@@ -6,8 +6,11 @@
   min_caption_matches captions match relevant_caption_regex).
 - Baseline ("floor"): the top ImageNet labels as a text string embedded with MiniLM, cosine to
   the query, from the same stored classifier outputs.
+- Ablations (--ablations): each side alone, the fusion method, MMR on/off, the article query
+  parts, boosts off; in-process over the same queries (--sample N: every Nth caption query).
 
-Usage: python benchmarks/quality.py [--re-embed]   (first run ingests 440 photos: ~10 min)
+Usage: python benchmarks/quality.py [--re-embed] [--reindex] [--ablations] [--sample N]
+       [--no-floor]   (first run ingests 440 photos: ~10 min)
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import json
 import re
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -25,6 +29,7 @@ from _setup import SHARED, django_setup  # noqa: E402
 
 EVAL = SHARED / "photos" / "eval"
 KS = (1, 5, 10)
+WITH_TAGS = {"caption": 1.0, "ocr_text": 0.7, "metadata": 0.8, "people": 1.5, "labels": 0.5}
 
 
 def load_eval() -> tuple[list[dict], list[dict]]:
@@ -83,6 +88,71 @@ def baseline_rankings(queries: list[str]) -> list[list[str]]:
     return [[files[j] for j in row] for row in order]
 
 
+def rankings_for(queries: list[str], options) -> list[list[str]]:
+    from semantic_search.search import search_images
+
+    return [
+        [r.image.original_filename for r in search_images(q, limit=10, options=options)]
+        for q in queries
+    ]
+
+
+def article_rankings_for(articles: list[dict], options, **query) -> list[list[str]]:
+    from semantic_search.search import suggest_for_text
+
+    return [
+        [
+            r.image.original_filename
+            for r in suggest_for_text(a["title"], a["body"], options=options, **query)
+        ]
+        for a in articles
+    ]
+
+
+def ablations(queries, answers, articles, captions) -> None:
+    """Each row changes one thing from the shipped configuration (first row)."""
+    from semantic_search.ranking import RankingOptions
+
+    search = RankingOptions.for_search()
+    suggest = RankingOptions.for_suggestions()
+    no_mmr = {"mmr_lambda": 1.0, "duplicate_similarity": 2.0}
+    rows = [
+        ("shipped", {}, {}),
+        ("vector side only", {"use_keywords": False}, {"use_keywords": False}),
+        ("keyword side only", {"use_vectors": False}, {"use_vectors": False}),
+        ("fusion: RRF", {"fusion": "rrf"}, {"fusion": "rrf"}),
+        ("fusion: scores", {"fusion": "scores"}, {"fusion": "scores"}),
+        ("tags on keyword side (0.5)", {"field_weights": WITH_TAGS}, {"field_weights": WITH_TAGS}),
+        ("keyword weight 1", {"keyword_weight": 1.0}, {"keyword_weight": 1.0}),
+        (
+            "RRF, keyword weight 1 (before)",
+            {"fusion": "rrf", "keyword_weight": 1.0},
+            {
+                "fusion": "rrf",
+                "keyword_weight": 1.0,
+                "mmr_lambda": 1.0,
+                "duplicate_similarity": 2.0,
+                "unused_boost": 0.0,
+                "recency_boost": 0.0,
+            },
+        ),
+        ("MMR off", {}, no_mmr),
+        ("MMR lambda 0.9, duplicates 0.97", {}, {"mmr_lambda": 0.9, "duplicate_similarity": 0.97}),
+        ("no boosts", {}, {"unused_boost": 0.0, "recency_boost": 0.0}),
+    ]
+    print(f"\n{'ablation':32}{'R@10':>8}{'P@10':>8}")
+    seen: dict[str, float] = {}
+    for label, search_changes, suggest_changes in rows:
+        key = repr(sorted(search_changes.items(), key=str))
+        if key not in seen:
+            rankings = rankings_for(queries, replace(search, **search_changes))
+            seen[key] = recall(rankings, answers)[10]
+        p, _ = article_precision(
+            article_rankings_for(articles, replace(suggest, **suggest_changes)), articles, captions
+        )
+        print(f"{label:32}{seen[key]:8.3f}{p:8.3f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument(
@@ -90,6 +160,10 @@ def main() -> None:
         action="store_true",
         help="Recompute image vectors from stored facts (after a recipe change).",
     )
+    parser.add_argument("--reindex", action="store_true", help="Rebuild the index first.")
+    parser.add_argument("--ablations", action="store_true", help="Print the ablation table.")
+    parser.add_argument("--sample", type=int, default=1, help="Ablations: every Nth query.")
+    parser.add_argument("--no-floor", action="store_true", help="Skip the floor method.")
     args = parser.parse_args()
     django_setup()
     from django.core.management import call_command
@@ -103,6 +177,8 @@ def main() -> None:
     print(f"ingest and analysis: {time.perf_counter() - started:.0f} s")
     if args.re_embed:
         call_command("reindex", re_embed=True)
+    elif args.reindex:
+        call_command("reindex", no_progress=True)
 
     queries, answers, sources = [], [], []
     for item in captions:
@@ -120,13 +196,15 @@ def main() -> None:
     ours = [
         [r["original_filename"] for r in json.loads(line)] for line in out.getvalue().splitlines()
     ]
-    floor = baseline_rankings(queries)
-
     article_rankings = [
         [r.image.original_filename for r in suggest_for_article(title=a["title"], body=a["body"])]
         for a in articles
     ]
-    floor_articles = baseline_rankings([f"{a['title']}. {a['body']}" for a in articles])
+    if args.no_floor:
+        floor, floor_articles = ours, article_rankings
+    else:
+        floor = baseline_rankings(queries)
+        floor_articles = baseline_rankings([f"{a['title']}. {a['body']}" for a in articles])
 
     print(
         f"\n{len(queries)} caption queries over {len(captions)} photos "
@@ -147,6 +225,9 @@ def main() -> None:
     print(f"Article precision@10: {our_p:.3f} vs floor {base_p:.3f} (x{ratio:.2f})")
     for article, p in zip(articles, per_article, strict=True):
         print(f"  {p:.1f}  {article['title']}")
+    if args.ablations:
+        step = max(args.sample, 1)
+        ablations(queries[::step], answers[::step], articles, captions)
 
 
 if __name__ == "__main__":

@@ -89,7 +89,8 @@ DEFAULTS: dict[str, Any] = {
     "INFERENCE_THREADS": 1,
     # Run analysis inline instead of queueing it (tests, scripts).
     "ANALYZE_SYNC": False,
-    # Weight of the keyword side in hybrid fusion (vector side is 1).
+    # Weight of the keyword side in hybrid fusion (vector side is 1); measured with
+    # benchmarks/quality.py together with SEARCH_FUSION (README, "Search quality").
     "KEYWORD_WEIGHT": 1.0,
     # --- Faces and people (issue 6) ---
     # False: faces are detected and counted, but no embedding is computed or stored, nobody is
@@ -111,6 +112,30 @@ DEFAULTS: dict[str, Any] = {
     "FACE_THUMBNAIL_SIZE": 112,
     "FACE_THUMBNAIL_QUALITY": 85,
     # --- Article suggestions (issue 7) ---
+    # How the vector and keyword rankings are fused: "scores" (min-max normalised scores,
+    # added) or "rrf" (reciprocal rank fusion). Chosen with benchmarks/quality.py (README,
+    # "Search quality"), as are the weights below.
+    "SEARCH_FUSION": "scores",
+    # Candidates ranked before boosts, penalties and diversification pick the final list.
+    "SUGGEST_POOL": 50,
+    # Maximal marginal relevance over the stored vectors: 1.0 = off; lower trades relevance
+    # for variety. A result at least DUPLICATE_SIMILARITY (cosine) from a higher one is
+    # a near-duplicate: it is moved below the results that are not.
+    "SUGGEST_MMR_LAMBDA": 0.98,
+    "SUGGEST_DUPLICATE_SIMILARITY": 0.99,
+    # Added to the relevance (the best candidate has 1.0): the photo shows a person named in
+    # the article; recency (halving every HALF_LIFE days since the image was added); never used
+    # in an article. Subtracted: used in an article within RECENT_USE_DAYS.
+    "SUGGEST_PERSON_BOOST": 0.5,
+    "SUGGEST_RECENCY_BOOST": 0.05,
+    "SUGGEST_RECENCY_HALF_LIFE_DAYS": 365,
+    "SUGGEST_UNUSED_BOOST": 0.05,
+    "SUGGEST_RECENT_USE_PENALTY": 0.5,
+    "SUGGEST_RECENT_USE_DAYS": 30,
+    # Dotted path of a function (image ids) -> {image id: datetime of its latest use}: which
+    # images articles already use. The default reads cms_images' Article (lead image and
+    # [image:<id>] tokens in bodies); a site with its own CMS points this at its own.
+    "SUGGEST_USAGE_FUNCTION": "cms_images.usage.last_used",
     # --- REST API (issue 8) ---
     # Per-user request rates (DRF's "number/period": s, min, hour, day); None: unlimited.
     # Uploads run the models, searches embed the query: both are the expensive requests.

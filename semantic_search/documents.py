@@ -25,11 +25,12 @@ def build_document(image: Any, analysis: Any) -> IndexDocument:
     meta = analysis.photo_metadata or {}
     width, height = getattr(image, "width", None), getattr(image, "height", None)
     people = people_shown(image)
+    labels = visible_labels(image)
     return IndexDocument(
         id=image.pk,
         vector=analysis.vector,
         fields={
-            "labels": visible_labels(image),
+            "labels": labels,
             "caption": written_text(image, analysis),
             "ocr_text": analysis.ocr_text,
             "metadata": " ".join(
@@ -50,5 +51,7 @@ def build_document(image: Any, analysis: Any) -> IndexDocument:
             "flagged": bool(analysis.flagged),
             # Who it shows (OpenSearch keyword field people_ids), for filters by person.
             "people_ids": [str(person.pk) for person in people],
+            # Tag names, for filters by label.
+            "labels": sorted({name.casefold() for name, _ in labels}),
         },
     )

@@ -1,59 +1,135 @@
 """Finding images: free-text search, suggestions for an article, similar images.
 
-Each result carries the reasons it matched, built from the index hit and the stored facts.
+    search_images(text, limit, filters)            a free query (the panel's search box)
+    suggest_for_article(article | title/body, …)   images for an article, best first
+    suggest_for_text(title, body, …)               the same for text not saved yet
+    similar_images(image, limit)                   "more like this"
+
+Flow: query texts (several for an article, text/query.py) → the index ranks candidates by
+meaning (kNN on the vectors) and words (BM25 over captions, OCR, IPTC, people's names and
+labels), fused (SEARCH_FUSION) → boosts, penalties and diversity (ranking.py) → results with
+their reasons (reasons.py).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
 from . import describe
-from .conf import photodesk_settings
 from .documents import image_file_name
 from .images import get_image_model
 from .index import Filters, Hit, SearchQuery, get_index
-from .models import ImageAnalysis, ImageLabel
-from .text.query import build_article_query
-from .text.tokens import tokens
+from .models import Face, ImageAnalysis, ImageLabel, Person
+from .ranking import Candidate, RankingOptions, adjust, diversify
+from .reasons import Reason, explain
+from .text.query import ArticleQuery, build_article_query
 
 # Rights values that suggestions leave out unless asked.
 NOT_REUSABLE = {"forbidden"}
+
+__all__ = [
+    "Filters",
+    "RankingOptions",
+    "Reason",
+    "Result",
+    "default_suggestion_filters",
+    "search_images",
+    "similar_images",
+    "suggest_for_article",
+    "suggest_for_text",
+]
 
 
 @dataclass
 class Result:
     image: Any
     score: float
-    reasons: list[str] = field(default_factory=list)
+    reasons: list[Reason] = field(default_factory=list)
     similarity: float | None = None
+    people: list[str] = field(default_factory=list)  # the article's people it shows
+
+    @property
+    def reason_texts(self) -> list[str]:
+        return [reason.text for reason in self.reasons]
 
     def as_dict(self) -> dict[str, Any]:
+        image = self.image
+        created = getattr(image, "created", None)
+        file = getattr(image, "file", None)
+        url = file.url if file else None
         return {
-            "id": self.image.pk,
-            "title": getattr(self.image, "title", "") or image_file_name(self.image),
-            "original_filename": image_file_name(self.image),
+            "id": image.pk,
+            "title": getattr(image, "title", "") or image_file_name(image),
+            "original_filename": image_file_name(image),
             "score": round(self.score, 6),
             "similarity": None if self.similarity is None else round(self.similarity, 4),
-            "reasons": self.reasons,
+            "reasons": [reason.as_dict() for reason in self.reasons],
+            "reason_texts": self.reason_texts,
+            "caption": getattr(image, "caption", ""),
+            "credit": getattr(image, "credit", ""),
+            "rights": getattr(image, "rights", None),
+            "created": created.isoformat() if created else None,
+            "width": getattr(image, "width", None),
+            "height": getattr(image, "height", None),
+            "people": self.people,
+            # No thumbnail renditions exist yet: the file itself (the panel sizes it).
+            "thumbnail_url": url,
+            "file_url": url,
         }
 
 
-def search_images(text: str, limit: int = 10, filters: Filters | None = None) -> list[Result]:
+def search_images(
+    text: str,
+    limit: int = 10,
+    filters: Filters | None = None,
+    *,
+    options: RankingOptions | None = None,
+) -> list[Result]:
+    """Images for a free-text query, best first (no usage boosts, no diversification); photos
+    showing a person the query names come first ("shows <name>")."""
     text = text.strip()
     if not text:
         return []
-    query_vector = describe.query_vector(text)
-    query = SearchQuery(
-        vectors=[query_vector],
-        keywords=text,
-        filters=filters or Filters(),
-        limit=limit,
-        keyword_weight=photodesk_settings.KEYWORD_WEIGHT,
+    options = options or RankingOptions.for_search()
+    people = _people_in_text(text)
+    return _rank([text], text, filters or Filters(), limit, options, people=people)
+
+
+def default_suggestion_filters() -> Filters:
+    """What suggestions leave out unless told: images flagged unsafe, and images whose
+    usage terms forbid reuse."""
+    return Filters(rights_in=_reusable_rights(), exclude_flagged=True)
+
+
+def suggest_for_text(
+    title: str = "",
+    body: str = "",
+    *,
+    limit: int = 10,
+    filters: Filters | None = None,
+    exclude_ids: set[int] | frozenset = frozenset(),
+    options: RankingOptions | None = None,
+) -> list[Result]:
+    """Images for an article's text (saved or not), best first, diversified. `filters`
+    replaces the defaults (default_suggestion_filters) when given."""
+    built = build_article_query(title, body)
+    if not any(t.strip() for t in built.texts):
+        return []
+    filters = replace(filters) if filters is not None else default_suggestion_filters()
+    if exclude_ids:
+        filters.exclude_ids = set(filters.exclude_ids) | set(exclude_ids)
+    people = people_named(built)
+    return _rank(
+        built.texts,
+        built.keywords,
+        filters,
+        limit,
+        options or RankingOptions.for_suggestions(),
+        people=people,
     )
-    return _results(get_index().search(query), [query_vector], text)
 
 
 def suggest_for_article(
@@ -63,38 +139,48 @@ def suggest_for_article(
     body: str = "",
     limit: int = 10,
     filters: Filters | None = None,
+    options: RankingOptions | None = None,
 ) -> list[Result]:
-    """Images for an article (a model instance with title/body, or the text itself)."""
+    """Images for an article (a model instance with title/body, or the text itself); its
+    current lead image is left out."""
+    exclude: set[int] = set()
     if article is not None:
         title, body = article.title, getattr(article, "body", "")
-    built = build_article_query(title, body)
-    if not any(t.strip() for t in built.texts):
-        return []
-    filters = filters or Filters(rights_in=None, exclude_flagged=True)
-    if filters.rights_in is None:
-        filters.rights_in = _reusable_rights()
-    if article is not None and getattr(article, "lead_image_id", None):
-        filters.exclude_ids = set(filters.exclude_ids) | {article.lead_image_id}
-    vectors = list(describe.query_vectors(built.texts))
-    query = SearchQuery(
-        vectors=vectors,
-        keywords=built.keywords,
-        filters=filters,
-        limit=limit,
-        keyword_weight=photodesk_settings.KEYWORD_WEIGHT,
+        if getattr(article, "lead_image_id", None):
+            exclude.add(article.lead_image_id)
+    return suggest_for_text(
+        title, body, limit=limit, filters=filters, exclude_ids=exclude, options=options
     )
-    return _results(get_index().search(query), vectors, built.keywords)
 
 
-def similar_images(image: Any, limit: int = 10) -> list[Result]:
+def similar_images(image: Any, limit: int = 10, filters: Filters | None = None) -> list[Result]:
+    """Images closest in meaning to this one ("more like this")."""
     vector = get_index().vector(image.pk)
     if vector is None:
         analysis = ImageAnalysis.objects.indexable().filter(image=image).first()
         if analysis is None:
             return []
         vector = analysis.vector
-    query = SearchQuery(vectors=[vector], filters=Filters(exclude_ids={image.pk}), limit=limit)
+    filters = replace(filters) if filters is not None else Filters()
+    filters.exclude_ids = set(filters.exclude_ids) | {image.pk}
+    query = SearchQuery(vectors=[vector], filters=filters, limit=limit)
     return _results(get_index().search(query), [vector])
+
+
+def people_named(built: ArticleQuery) -> list[Person]:
+    """People in the archive the article names (exact name or alias, any case or accents):
+    anywhere in its text, and the entities spaCy found."""
+    found = {person.pk: person for person in _people_in_text(built.keywords)}
+    for name in built.names("PERSON", "ORG", "NORP"):  # small models mislabel some names
+        for person in Person.objects.named(name):
+            found[person.pk] = person
+    return list(found.values())
+
+
+def _people_in_text(text: str) -> list[Person]:
+    from .people import people_in_text
+
+    return people_in_text(text)
 
 
 def _reusable_rights() -> set[str] | None:
@@ -106,86 +192,93 @@ def _reusable_rights() -> set[str] | None:
     return {value for value, _ in choices} - NOT_REUSABLE
 
 
-def _results(
-    hits: list[Hit], query_vectors: list[np.ndarray], query_text: str = ""
+def _rank(
+    texts: list[str],
+    keywords: str,
+    filters: Filters,
+    limit: int,
+    options: RankingOptions,
+    people: list[Person] = (),
 ) -> list[Result]:
-    """Attach images and reasons to hits, keeping the index's order; skip vanished images."""
-    ids = [hit.id for hit in hits]
-    images = get_image_model().objects.in_bulk(ids)
+    vectors = list(describe.query_vectors(texts)) if options.use_vectors else []
+    query = SearchQuery(
+        vectors=vectors,
+        keywords=keywords if options.use_keywords else "",
+        filters=filters,
+        limit=max(limit, options.pool),
+        keyword_weight=options.keyword_weight,
+        fusion=options.fusion,
+        field_weights=options.field_weights,
+    )
+    index = get_index()
+    hits = index.search(query)
+    images = get_image_model().objects.in_bulk([hit.id for hit in hits])
+    candidates = [
+        Candidate(hit=hit, image=images[hit.id], score=hit.score)
+        for hit in hits
+        if hit.id in images  # vanished since it was indexed
+    ]
+    shown = _people_shown([c.image.pk for c in candidates], people)
+    adjust(candidates, options, shown)
+    if options.mmr_lambda < 1.0 or options.duplicate_similarity <= 1.0:
+        stored = index.vectors(c.image.pk for c in candidates)
+        candidates = diversify(candidates, stored, limit, options)
+    return _results(candidates[:limit], vectors, keywords, shown)
+
+
+def _people_shown(image_ids: list[int], people: list[Person]) -> dict[int, list[str]]:
+    if not people or not image_ids:
+        return {}
+    shown: dict[int, list[str]] = {}
+    faces = (
+        Face.objects.showing()
+        .filter(image_id__in=image_ids, person__in=people)
+        .select_related("person")
+        .order_by("image_id", "person__name")
+    )
+    for face in faces:
+        names = shown.setdefault(face.image_id, [])
+        if face.person.name not in names:
+            names.append(face.person.name)
+    return shown
+
+
+def _results(
+    ranked: list[Candidate] | list[Hit],
+    query_vectors: list[np.ndarray],
+    query_text: str = "",
+    shown: dict[int, list[str]] | None = None,
+) -> list[Result]:
+    """Results with reasons, in the given order; images deleted meanwhile are skipped."""
+    candidates = [
+        c if isinstance(c, Candidate) else Candidate(hit=c, image=None, score=c.score)
+        for c in ranked
+    ]
+    ids = [c.hit.id for c in candidates]
+    missing = [c.hit.id for c in candidates if c.image is None]
+    images = get_image_model().objects.in_bulk(missing) if missing else {}
     analyses = {a.image_id: a for a in ImageAnalysis.objects.filter(image_id__in=ids)}
     tags: dict[int, list[ImageLabel]] = {}
     for row in ImageLabel.objects.visible().filter(image_id__in=ids).select_related("label"):
         tags.setdefault(row.image_id, []).append(row)
     results = []
-    for hit in hits:
-        image = images.get(hit.id)
+    for c in candidates:
+        image = c.image or images.get(c.hit.id)
         if image is None:
             continue
         reasons = explain(
-            hit, analyses.get(hit.id), tags.get(hit.id, []), query_vectors, query_text
+            c.hit, analyses.get(c.hit.id), tags.get(c.hit.id, []), query_vectors, query_text
         )
+        # Boosts and penalties first among the reasons: they are what a journalist checks.
+        reasons = [r for r in c.reasons if r.kind == "person"] + reasons
+        reasons += [r for r in c.reasons if r.kind != "person"]
         results.append(
-            Result(image=image, score=hit.score, reasons=reasons, similarity=hit.similarity)
+            Result(
+                image=image,
+                score=c.score,
+                reasons=reasons,
+                similarity=c.hit.similarity,
+                people=(shown or {}).get(image.pk, []),
+            )
         )
     return results
-
-
-def explain(
-    hit: Hit,
-    analysis: ImageAnalysis | None,
-    tags: list[ImageLabel],
-    query_vectors: list[np.ndarray],
-    query_text: str = "",
-) -> list[str]:
-    """Short, human reasons: tags named in the query (accepted ones only), the detected class
-    closest in meaning, words matched in captions or in the image, faces for a query about
-    people, similarity."""
-    reasons: list[str] = []
-    query_terms = set(tokens(query_text))
-    named = [row for row in tags if query_terms & set(tokens(" ".join(row.label.terms())))]
-    named.sort(key=lambda row: -row.confidence)
-    reasons += [f"label “{row.label.name}” ({row.confidence:.0f}%)" for row in named[:3]]
-    if analysis is not None:
-        if query_vectors and analysis.concepts:
-            closest = closest_class(analysis, query_vectors)
-            if closest and not any(closest in r for r in reasons):
-                confidence = next(
-                    (label["confidence"] for label in analysis.labels if label["name"] == closest),
-                    None,
-                )
-                suffix = f" ({confidence:.0f}%)" if confidence is not None else ""
-                reasons.append(f"looks like {closest}{suffix}")
-        if analysis.face_count and query_terms & PEOPLE_WORDS:
-            reasons.append(f"{analysis.face_count} face(s) detected")
-    for name, words in (
-        ("caption", "caption"),
-        ("ocr_text", "text in image"),
-        ("metadata", "photo metadata"),
-        ("people", "shows"),
-    ):
-        if hit.matched.get(name):
-            reasons.append(f"{words} mentions " + ", ".join(sorted(set(hit.matched[name]))))
-    if hit.similarity is not None:
-        reasons.append(f"similar in meaning ({hit.similarity:.2f})")
-    return reasons
-
-
-PEOPLE_WORDS = set(tokens("person people man men woman women child children boy girl crowd face"))
-
-
-def closest_class(analysis: ImageAnalysis, query_vectors: list[np.ndarray]) -> str | None:
-    """The detected class that contributes most to the match: max p(class) x sim(query, class)."""
-    from .labeling import rejected_classes
-
-    rejected = rejected_classes(analysis.image_id) if analysis.image_id else set()
-    evidence = {int(k): float(v) for k, v in analysis.concepts.items() if int(k) not in rejected}
-    indices = [i for i, p in evidence.items() if p >= 0.05]  # weights among the top 10
-    if not indices:
-        return None
-    class_vectors = describe.class_texts.vectors(indices)
-    sims = (np.stack(query_vectors) @ class_vectors.T).max(axis=0)
-    contribution = np.array([evidence[i] for i in indices]) * np.clip(sims, 0, None)
-    best = int(np.argmax(contribution))
-    if sims[best] < 0.25:
-        return None
-    return describe.class_texts.label(indices[best])

@@ -150,9 +150,9 @@ def test_ingest_and_search_on_rekognition_behave_like_the_local_pipeline(aws_arc
     assert bus.ocr_text == "HANDSWORTH"
     first = search_images("Handsworth")[0]
     assert first.image.pk == bus.image.pk
-    assert any("mentions handsworth" in reason for reason in first.reasons)
+    assert any("mentions handsworth" in reason for reason in first.reason_texts)
     # Tags and meaning: the label search and the vector made from Rekognition's names.
     best = search_images("astronaut")[0]
     assert best.image.pk == astronaut.image.pk
-    assert "label “astronaut” (91%)" in best.reasons
+    assert "label “astronaut” (91%)" in best.reason_texts
     assert search_images("a kitten sleeping")[0].image.pk == cat.image.pk

@@ -82,6 +82,9 @@ DOCS = [
 ]  # fmt: skip
 DOCS[5].attributes["flagged"] = True
 DOCS[6].attributes["flagged"] = False
+for _doc in DOCS:  # people shown (ids) and tag names, as documents.build_document writes them
+    _doc.attributes["people_ids"] = {5: [1], 10: [1, 2]}.get(_doc.id, [])
+    _doc.attributes["labels"] = sorted(name.casefold() for name, _ in _doc.fields["labels"])
 BY_ID = {d.id: d for d in DOCS}
 
 
@@ -162,6 +165,26 @@ def test_keyword_search_says_which_words_matched_which_field(filled):
     assert all(h.keyword_score and h.similarity is None for h in hits.values())
 
 
+def test_tags_reach_the_keyword_side_when_a_query_weights_them(filled):
+    tagged = IndexDocument(12, near(3, 12), {"caption": "", "labels": [("Walrus", 0.9)]})
+    filled.upsert([tagged])
+    assert ids(filled.search(SearchQuery(keywords="walrus"))) == []  # tags off by default
+    hits = filled.search(SearchQuery(keywords="walrus", field_weights={"labels": 1.0}))
+    assert ids(hits) == [12] and hits[0].matched == {"labels": ["walrus"]}
+
+
+def test_fusion_by_normalised_scores_ranks_the_document_matching_both_sides_first(filled):
+    query = SearchQuery(vectors=[BY_ID[3].vector], keywords="smoke", fusion="scores")
+    assert ids(filled.search(query))[:2] == [4, 3]
+
+
+def test_filter_people_and_labels_sets_are_exact():
+    assert Filters(people_ids={1, 2}).accepts(10, {"people_ids": [2, 1]})
+    assert not Filters(people_ids={1, 2}).accepts(5, {"people_ids": [1]})
+    assert Filters(labels={"Tabby  Cat"}).accepts(1, {"labels": ["tabby cat"]})
+    assert not Filters(labels={"cat"}).accepts(1, {"labels": ["tabby cat"]})
+
+
 def test_stop_words_alone_match_nothing(filled):
     assert filled.search(SearchQuery(keywords="the of and at")) == []
 
@@ -197,6 +220,10 @@ FILTERS = {
     ),
     "combined": Filters(rights_in={"editorial"}, orientation="landscape", exclude_ids={6}),
     "not-flagged": Filters(exclude_flagged=True),
+    "person": Filters(people_ids={1}),
+    "people-together": Filters(people_ids={1, 2}),
+    "label": Filters(labels={"Tabby Cat"}),
+    "labels-and-rights": Filters(labels={"tabby cat", "sofa"}, rights_in={"editorial"}),
 }
 
 

@@ -89,7 +89,7 @@ def test_a_rejection_survives_forced_reanalysis_and_leaves_search(
     assert LabelDecision.objects.filter(image_label=row, action="reject", user=editor).exists()
     assert "cat" not in [r.label.name for r in labeling.labels_of(image)]
     hit = next(r for r in search_images("a cat", limit=40) if r.image.pk == image.pk)
-    assert not any("“cat”" in reason for reason in hit.reasons)
+    assert not any("“cat”" in reason for reason in hit.reason_texts)
 
 
 def test_an_accepted_or_hand_added_label_is_never_removed(

@@ -229,7 +229,7 @@ def test_a_persons_name_reaches_the_index_document_and_search(
             return {
                 r.as_dict()["id"]
                 for r in results
-                if any(reason.startswith("shows") for reason in r.as_dict()["reasons"])
+                if any(reason.startswith("shows") for reason in r.as_dict()["reason_texts"])
             }
 
         assert not shown(search_images("Ingrid Quarshie", limit=10))

@@ -32,7 +32,7 @@ def names(results) -> list[str]:
 def test_a_cat_finds_the_cat_photo_first(archive):
     results = search_images("a cat", limit=5)
     assert names(results)[0] == "animal_cat_chelsea.jpg"
-    assert any("cat" in reason for reason in results[0].reasons)
+    assert any("cat" in reason for reason in results[0].reason_texts)
 
 
 def test_a_car_company_sentence_finds_road_photos_without_shared_words(archive):

@@ -265,7 +265,11 @@ class SearchResultSerializer(serializers.Serializer):
     original_filename = serializers.CharField(allow_blank=True)
     score = serializers.FloatField()
     similarity = serializers.FloatField(allow_null=True)
-    reasons = serializers.ListField(child=serializers.CharField())
+    reasons = serializers.ListField(
+        child=serializers.DictField(),
+        help_text='Why it matched: {"kind", "text", ...facts} (see README, "Suggestions").',
+    )
+    reason_texts = serializers.ListField(child=serializers.CharField(), required=False)
 
 
 class FaceMatchSerializer(serializers.Serializer):

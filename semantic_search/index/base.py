@@ -2,7 +2,8 @@
 
 A document carries one vector, weighted text fields for keyword matching and filterable
 attributes. A query may have a vector, keyword text, or both (hybrid); both sides are ranked
-separately and fused with reciprocal rank fusion by `fuse`, so every backend ranks alike.
+separately and fused by `fuse` (reciprocal rank fusion, or normalised scores), so every backend
+ranks alike.
 """
 
 from __future__ import annotations
@@ -15,26 +16,32 @@ from typing import Any
 
 import numpy as np
 
-# Text fields and their weight in keyword scoring. Machine labels are not among them: exact
-# words over classifier labels lost to the vector side alone and dragged the fusion down
-# (benchmarks/quality.py); labels reach search through the vector and explain results.
+# Text fields and their weight in keyword scoring (a field at 0 is indexed but not scored).
+# "labels" are the image's tags (each word counted once). Measured on the eval photos
+# (benchmarks/quality.py, README "Search quality"): with tags at 0.5 the fused Recall@10 was
+# 0.440, without 0.444 (vector side alone 0.442): the vector side already carries what the
+# classifier saw, so tags stay off the keyword side; a query can turn them on (field_weights).
 FIELD_WEIGHTS: dict[str, float] = {
     "caption": 1.0,
     "ocr_text": 0.7,
     "metadata": 0.8,
     "people": 1.5,
+    "labels": 0.0,
 }
 
 RRF_K = 60
+FUSION_METHODS = ("rrf", "scores")
 
 
 @dataclass
 class IndexDocument:
     id: int
     vector: np.ndarray
-    # field name (see FIELD_WEIGHTS) → text; for "labels", a list of (word, confidence 0-1).
+    # field name (see FIELD_WEIGHTS) → text; for "labels" (the tags), a list of
+    # (name, confidence 0-1).
     fields: dict[str, Any]
-    # Filterable attributes: created (datetime), orientation, width, height, rights, flagged.
+    # Filterable attributes: created (datetime), orientation, width, height, rights, flagged,
+    # people_ids (ids of the people shown), labels (tag names, lower case).
     attributes: dict[str, Any] = field(default_factory=dict)
 
 
@@ -48,6 +55,8 @@ class Filters:
     created_after: dt.datetime | None = None
     created_before: dt.datetime | None = None
     exclude_flagged: bool = False
+    people_ids: set[int] | None = None  # images showing all of these people
+    labels: set[str] | None = None  # images tagged with all of these labels (any case)
 
     def accepts(self, doc_id: int, attributes: dict[str, Any]) -> bool:
         if doc_id in self.exclude_ids:
@@ -61,6 +70,14 @@ class Filters:
         if self.orientation and attributes.get("orientation") != self.orientation:
             return False
         if self.min_width and (attributes.get("width") or 0) < self.min_width:
+            return False
+        if self.people_ids and not {int(i) for i in self.people_ids} <= {
+            int(i) for i in attributes.get("people_ids") or []
+        }:
+            return False
+        if self.labels and not {label_key(n) for n in self.labels} <= {
+            label_key(n) for n in attributes.get("labels") or []
+        }:
             return False
         created = attributes.get("created")
         if isinstance(created, str):
@@ -79,6 +96,14 @@ class SearchQuery:
     # How many candidates each side ranks before fusion.
     candidates: int = 100
     keyword_weight: float = 1.0
+    # "rrf" (reciprocal rank fusion) or "scores" (each side's scores normalised, then added).
+    fusion: str = "rrf"
+    # Keyword field weights for this query (None: FIELD_WEIGHTS); a field at 0 is not used.
+    field_weights: dict[str, float] | None = None
+
+    def weights(self) -> dict[str, float]:
+        weights = FIELD_WEIGHTS if self.field_weights is None else self.field_weights
+        return {name: w for name, w in weights.items() if w and name in FIELD_WEIGHTS}
 
 
 @dataclass
@@ -90,13 +115,54 @@ class Hit:
     matched: dict[str, list[str]] = field(default_factory=dict)  # field → matched words
 
 
-def fuse(rankings: list[list[int]], weights: list[float], k: int = RRF_K) -> dict[int, float]:
-    """Reciprocal rank fusion: score(d) = sum_i w_i / (k + rank_i(d))."""
-    scores: dict[int, float] = {}
-    for ranking, weight in zip(rankings, weights, strict=True):
-        for rank, doc_id in enumerate(ranking, start=1):
-            scores[doc_id] = scores.get(doc_id, 0.0) + weight / (k + rank)
-    return scores
+def fuse(
+    rankings: list[list[int]],
+    weights: list[float],
+    k: int = RRF_K,
+    *,
+    scores: list[list[float]] | None = None,
+    method: str = "rrf",
+) -> dict[int, float]:
+    """Fuse rankings (best first) into one score per document.
+
+    "rrf": reciprocal rank fusion, score(d) = sum_i w_i / (k + rank_i(d)).
+    "scores": each ranking's scores (parallel to it) min-max normalised over its candidates
+    (as OpenSearch's hybrid normalization processor does), so a cosine and a BM25 score become
+    comparable, then sum_i w_i * normalised_i(d). Unlike RRF it keeps how much better the
+    first result is than the tenth.
+    """
+    if method not in FUSION_METHODS:
+        raise ValueError(f"Unknown fusion method {method!r}; use one of {FUSION_METHODS}.")
+    fused: dict[int, float] = {}
+    if method == "rrf" or scores is None:
+        for ranking, weight in zip(rankings, weights, strict=True):
+            for rank, doc_id in enumerate(ranking, start=1):
+                fused[doc_id] = fused.get(doc_id, 0.0) + weight / (k + rank)
+        return fused
+    for ranking, weight, values in zip(rankings, weights, scores, strict=True):
+        if not values:
+            continue
+        low, high = min(values), max(values)
+        spread = high - low
+        for doc_id, value in zip(ranking, values, strict=True):
+            norm = (value - low) / spread if spread > 0 else 1.0
+            fused[doc_id] = fused.get(doc_id, 0.0) + weight * norm
+    for ranking in rankings:  # documents that only scored 0 still count as found
+        for doc_id in ranking:
+            fused.setdefault(doc_id, 0.0)
+    return fused
+
+
+def field_text(document: IndexDocument, name: str) -> str:
+    """The text of a keyword field. For "labels": the tag names (their confidence already
+    decided that they are there, so every word counts once)."""
+    if name != "labels":
+        return str(document.fields.get(name) or "")
+    return " ".join(dict.fromkeys(str(word) for word, _ in document.fields.get("labels") or []))
+
+
+def label_key(name: str) -> str:
+    return " ".join(str(name).casefold().split())
 
 
 def orientation_of(width: int | None, height: int | None) -> str | None:
@@ -134,6 +200,11 @@ class SearchIndex(ABC):
 
     @abstractmethod
     def vector(self, doc_id: int) -> np.ndarray | None: ...
+
+    def vectors(self, ids: Iterable[int]) -> dict[int, np.ndarray]:
+        """Stored vectors of these documents (missing ones left out)."""
+        found = {doc_id: self.vector(doc_id) for doc_id in ids}
+        return {doc_id: v for doc_id, v in found.items() if v is not None}
 
     @abstractmethod
     def replace_all(self, documents: Iterable[IndexDocument]) -> int:

@@ -30,6 +30,7 @@ from .base import (
     IndexUnavailable,
     SearchIndex,
     SearchQuery,
+    field_text,
     fuse,
 )
 
@@ -39,12 +40,11 @@ FORMAT_VERSION = 1
 
 
 def _field_terms(name: str, value: Any) -> Counter:
-    """Term frequencies of one field; label confidences become fractional frequencies."""
+    """Term frequencies of one field; for the labels, each word counts once (as in OpenSearch,
+    where `schema.field_text` writes them the same way)."""
     terms: Counter = Counter()
     if name == "labels":
-        for word, confidence in value:
-            for t in set(tokens(word)):
-                terms[t] = max(terms[t], float(confidence))
+        terms.update(dict.fromkeys(tokens(value), 1))
     else:
         terms.update(tokens(value or ""))
     return terms
@@ -116,10 +116,9 @@ class EmbeddedIndex(SearchIndex):
     @staticmethod
     def _doc(document: IndexDocument) -> dict[str, Any]:
         terms = {
-            name: dict(_field_terms(name, value))
-            for name, value in document.fields.items()
-            if name in FIELD_WEIGHTS
+            name: dict(_field_terms(name, field_text(document, name))) for name in FIELD_WEIGHTS
         }
+        terms = {name: value for name, value in terms.items() if value}
         return {"terms": terms, "attributes": document.attributes}
 
     def _apply(self, documents: Iterable[IndexDocument]) -> int:
@@ -182,6 +181,12 @@ class EmbeddedIndex(SearchIndex):
         except ValueError:
             return None
 
+    def vectors(self, ids: Iterable[int]) -> dict[int, np.ndarray]:
+        self._read()
+        with self._lock:
+            position = {doc_id: i for i, doc_id in enumerate(self._ids)}
+            return {d: self._vectors[position[d]] for d in ids if d in position}
+
     def search(self, query: SearchQuery) -> list[Hit]:
         self._read()
         with self._lock:
@@ -194,7 +199,7 @@ class EmbeddedIndex(SearchIndex):
         if not allowed:
             return []
         hits: dict[int, Hit] = {}
-        rankings, weights = [], []
+        rankings, weights, scores = [], [], []
         if query.vectors and vectors.size:
             if len(query.vectors[0]) != vectors.shape[1]:
                 raise IndexUnavailable(
@@ -204,35 +209,40 @@ class EmbeddedIndex(SearchIndex):
                 )
             sims = np.stack(query.vectors) @ vectors[allowed].T  # [queries, allowed]
             for row in sims:
-                order = np.argsort(-row)[: query.candidates]
+                order = np.argsort(-row, kind="stable")[: query.candidates]
                 rankings.append([ids[allowed[j]] for j in order])
+                scores.append([float(row[j]) for j in order])
                 weights.append(1.0 / len(sims))
             best = sims.max(axis=0)
             for j, i in enumerate(allowed):
                 hits[ids[i]] = Hit(ids[i], 0.0, similarity=float(best[j]))
-        if query.keywords:
-            scored = self._bm25(query.keywords, [ids[i] for i in allowed], docs)
+        field_weights = query.weights()
+        if query.keywords and query.keyword_weight and field_weights:
+            scored = self._bm25(query.keywords, [ids[i] for i in allowed], docs, field_weights)
             ranked = sorted(scored.items(), key=lambda kv: -kv[1][0])[: query.candidates]
             if ranked:
                 rankings.append([doc_id for doc_id, _ in ranked])
+                scores.append([score for _, (score, _) in ranked])
                 weights.append(query.keyword_weight)
             for doc_id, (score, matched) in ranked:
                 hit = hits.setdefault(doc_id, Hit(doc_id, 0.0))
                 hit.keyword_score, hit.matched = score, matched
-        fused = fuse(rankings, weights)
+        fused = fuse(rankings, weights, scores=scores, method=query.fusion)
         for doc_id, score in fused.items():
             hits[doc_id].score = score
         ordered = sorted((hits[d] for d in fused), key=lambda h: -h.score)
         return ordered[: query.limit]
 
     @staticmethod
-    def _bm25(text: str, candidate_ids: list[int], docs: dict[int, dict]) -> dict[int, tuple]:
+    def _bm25(
+        text: str, candidate_ids: list[int], docs: dict[int, dict], field_weights: dict
+    ) -> dict[int, tuple]:
         query_terms = set(tokens(text))
         if not query_terms or not candidate_ids:
             return {}
         n = len(candidate_ids)
         scores: dict[int, tuple[float, dict[str, list[str]]]] = {}
-        for name, weight in FIELD_WEIGHTS.items():
+        for name, weight in field_weights.items():
             lengths = {d: sum(docs[d]["terms"].get(name, {}).values()) for d in candidate_ids}
             avg = (sum(lengths.values()) / n) or 1.0
             for term in query_terms:

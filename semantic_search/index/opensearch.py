@@ -356,6 +356,9 @@ class OpenSearchIndex(SearchIndex):
         vector = doc.get("_source", {}).get("vector")
         return None if vector is None else np.asarray(vector, np.float32)
 
+    def vectors(self, ids: Iterable[int]) -> dict[int, np.ndarray]:
+        return self._vectors(list(ids))
+
     def _vectors(self, ids: list[int]) -> dict[int, np.ndarray]:
         if not ids:
             return {}
@@ -411,7 +414,12 @@ class OpenSearchIndex(SearchIndex):
             requests.append(
                 {"size": query.candidates, "_source": False, "query": {"knn": {"vector": knn}}}
             )
-        clauses = schema.keyword_clauses(query.keywords) if query.keywords else []
+        field_weights = query.weights()
+        clauses = (
+            schema.keyword_clauses(query.keywords, field_weights)
+            if query.keywords and query.keyword_weight and field_weights
+            else []
+        )
         if clauses:
             requests.append(
                 {
@@ -443,26 +451,30 @@ class OpenSearchIndex(SearchIndex):
 
         hits: dict[int, Hit] = {}
         rankings: list[list[int]] = []
+        scores: list[list[float]] = []
         weights: list[float] = []
         knn_similarity: dict[int, float] = {}
         for response in responses[: len(query.vectors)]:
-            ranking = []
+            ranking, values = [], []
             for item in response["hits"]["hits"]:
                 doc_id = int(item["_id"])
                 ranking.append(doc_id)
                 # Lucene's cosine score is (1 + cos) / 2.
                 similarity = 2 * float(item["_score"]) - 1
+                values.append(similarity)
                 knn_similarity[doc_id] = max(knn_similarity.get(doc_id, -1.0), similarity)
                 hits.setdefault(doc_id, Hit(doc_id, 0.0))
             rankings.append(ranking)
+            scores.append(values)
             weights.append(1.0 / len(query.vectors))
         if clauses:
-            ranking = []
+            ranking, values = [], []
             for item in responses[-1]["hits"]["hits"]:
                 doc_id = int(item["_id"])
                 ranking.append(doc_id)
                 hit = hits.setdefault(doc_id, Hit(doc_id, 0.0))
                 hit.keyword_score = float(item["_score"])
+                values.append(hit.keyword_score)
                 matched: dict[str, list[str]] = {}
                 for name in item.get("matched_queries", []):
                     field, _, word = name.partition(":")
@@ -470,8 +482,9 @@ class OpenSearchIndex(SearchIndex):
                 hit.matched = matched
             if ranking:
                 rankings.append(ranking)
+                scores.append(values)
                 weights.append(query.keyword_weight)
-        for doc_id, score in fuse(rankings, weights).items():
+        for doc_id, score in fuse(rankings, weights, scores=scores, method=query.fusion).items():
             hits[doc_id].score = score
         ordered = sorted(hits.values(), key=lambda h: -h.score)[: query.limit]
         if query.vectors:

@@ -16,12 +16,15 @@ from typing import Any
 import numpy as np
 
 from ..text.tokens import tokens
-from .base import FIELD_WEIGHTS, Filters, IndexDocument
+from .base import FIELD_WEIGHTS, Filters, IndexDocument, field_text, label_key
 
-MAPPING_VERSION = 1
+MAPPING_VERSION = 2  # 2: terms.labels (tags and detections on the keyword side)
 
-# The weighted text fields of keyword search (caption, ocr_text, metadata, people).
-TEXT_FIELDS: tuple[str, ...] = tuple(FIELD_WEIGHTS)
+# The text fields kept in the source (caption, ocr_text, metadata, people); "labels" is a
+# nested field of its own (name, confidence).
+TEXT_FIELDS: tuple[str, ...] = tuple(name for name in FIELD_WEIGHTS if name != "labels")
+# The weighted fields of keyword search, pre-tokenised under `terms.*` (TEXT_FIELDS + labels).
+TERM_FIELDS: tuple[str, ...] = tuple(FIELD_WEIGHTS)
 
 # Attributes copied to typed top-level fields so filters run on them inside the kNN query.
 FILTER_FIELDS: dict[str, dict[str, Any]] = {
@@ -46,6 +49,8 @@ HANDLED_FILTERS = frozenset(
         "created_after",
         "created_before",
         "exclude_flagged",
+        "people_ids",
+        "labels",
     }
 )
 
@@ -116,7 +121,7 @@ def mappings(*, dimension: int, m: int, ef_construction: int) -> dict[str, Any]:
                         "index_options": "freqs",
                         "similarity": "photodesk_bm25",
                     }
-                    for name in TEXT_FIELDS
+                    for name in TERM_FIELDS
                 }
             },
             **FILTER_FIELDS,
@@ -171,9 +176,7 @@ def to_source(document: IndexDocument) -> dict[str, Any]:
         source["vector"] = [float(x) for x in vector.astype(str)]
     for name in TEXT_FIELDS:
         source[name] = document.fields.get(name) or ""
-    source["terms"] = {
-        name: " ".join([SENTINEL, *tokens(document.fields.get(name) or "")]) for name in TEXT_FIELDS
-    }
+    source["terms"] = {name: " ".join([SENTINEL, *_terms(document, name)]) for name in TERM_FIELDS}
     source["labels"] = [
         {"name": str(word), "confidence": float(confidence) * 100}
         for word, confidence in document.fields.get("labels") or []
@@ -185,6 +188,12 @@ def to_source(document: IndexDocument) -> dict[str, Any]:
     source["attributes"] = attributes
     source["fingerprint"] = fingerprint(source)
     return source
+
+
+def _terms(document: IndexDocument, name: str) -> list[str]:
+    words = tokens(field_text(document, name))
+    # Label words count once each, as in the embedded index.
+    return list(dict.fromkeys(words)) if name == "labels" else words
 
 
 def fingerprint(source: dict[str, Any]) -> str:
@@ -211,6 +220,17 @@ def filter_query(filters: Filters) -> dict[str, Any] | None:
         must.append({"term": {"orientation": filters.orientation}})
     if filters.min_width:
         must.append({"range": {"width": {"gte": filters.min_width}}})
+    for person_id in sorted(filters.people_ids or ()):
+        must.append({"term": {"people_ids": str(person_id)}})
+    for label in sorted(filters.labels or ()):
+        must.append(
+            {
+                "nested": {
+                    "path": "labels",
+                    "query": {"term": {"labels.name.raw": label_key(label)}},
+                }
+            }
+        )
     created: dict[str, str] = {}
     if filters.created_after:
         created["gte"] = filters.created_after.isoformat()
@@ -227,12 +247,13 @@ def unhandled_filters() -> set[str]:
     return {f.name for f in dataclass_fields(Filters)} - HANDLED_FILTERS
 
 
-def keyword_clauses(text: str) -> list[dict[str, Any]]:
+def keyword_clauses(text: str, weights: dict[str, float] | None = None) -> list[dict[str, Any]]:
     """One named term query per (field, query word): OpenSearch then reports which words
     matched which field (matched_queries), the embedded index's `Hit.matched`."""
     words = sorted(set(tokens(text)) - {SENTINEL})
     return [
         {"term": {f"terms.{name}": {"value": word, "boost": weight, "_name": f"{name}:{word}"}}}
-        for name, weight in FIELD_WEIGHTS.items()
+        for name, weight in (FIELD_WEIGHTS if weights is None else weights).items()
+        if weight
         for word in words
     ]

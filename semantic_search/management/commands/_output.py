@@ -19,6 +19,6 @@ def results_table(results: list[Result]) -> str:
         row = result.as_dict()
         lines.append(
             f"{rank:>2}  {row['id']:>5}  {row['score']:>8.4f}  "
-            f"{row['original_filename'][:32]:<32}  {'; '.join(row['reasons'][:3])}"
+            f"{row['original_filename'][:32]:<32}  {'; '.join(row['reason_texts'][:3])}"
         )
     return "\n".join(lines)

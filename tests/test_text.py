@@ -1,0 +1,58 @@
+"""Article understanding: entities, summary, key phrases, query texts (real spaCy model)."""
+
+from __future__ import annotations
+
+from semantic_search.text.entities import entities
+from semantic_search.text.keyphrases import key_phrases
+from semantic_search.text.query import MAX_QUERIES, MAX_QUERY_WORDS, build_article_query
+from semantic_search.text.summary import summary_sentences
+
+LONG_BODY = " ".join(
+    [
+        "The city council approved a plan on Tuesday to rebuild the harbour bridge.",
+        "Engineers found cracks in the bridge's steel supports last winter.",
+        "The bridge carries forty thousand cars and lorries across the harbour every day.",
+        "Shop owners near the harbour said the closure would cost them customers.",
+        "The council will run extra ferries across the harbour while the bridge is closed.",
+        "Work on the new bridge starts in March and should finish within two years.",
+        "A council spokesperson said the old bridge would be taken down in stages.",
+    ]
+)
+
+
+def test_entities_are_people_organisations_and_places():
+    found = {(e.text, e.kind) for e in entities("Werner Vogels visited Toyota in Tokyo.")}
+    assert ("Werner Vogels", "PERSON") in found
+    assert ("Toyota", "ORG") in found
+    assert ("Tokyo", "GPE") in found
+    assert entities("   ") == []
+
+
+def test_a_long_body_is_summarised_by_its_own_sentences_in_order():
+    summary = summary_sentences(LONG_BODY, count=3)
+    assert len(summary) == 3
+    assert all(sentence in LONG_BODY for sentence in summary)
+    positions = [LONG_BODY.index(sentence) for sentence in summary]
+    assert positions == sorted(positions)
+
+
+def test_a_short_body_is_its_own_summary():
+    assert summary_sentences("One sentence only.") == ["One sentence only."]
+
+
+def test_key_phrases_of_a_long_text_name_its_subject():
+    phrases = key_phrases(LONG_BODY)
+    assert phrases and any("bridge" in p or "harbour" in p for p in phrases[:3])
+    assert key_phrases("Too short to rank.") == []
+
+
+def test_query_texts_fit_the_model_window_and_names_reach_the_keywords():
+    body = (LONG_BODY + " ") * 6 + "Mayor Anne Hidalgo of Paris sent her support."
+    built = build_article_query("Harbour bridge to be rebuilt", body)
+    assert 2 <= len(built.texts) <= MAX_QUERIES
+    assert all(len(text.split()) <= MAX_QUERY_WORDS for text in built.texts)
+    assert built.texts[0].startswith("Harbour bridge to be rebuilt")
+    assert "Anne Hidalgo" in built.names("PERSON")
+    assert "Anne Hidalgo" in built.keywords
+    # A very long body does not become a very long keyword query.
+    assert len(built.keywords.split()) < len(body.split()) / 2
