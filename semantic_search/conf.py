@@ -136,6 +136,10 @@ DEFAULTS: dict[str, Any] = {
     # images articles already use. The default reads cms_images' Article (lead image and
     # [image:<id>] tokens in bodies); a site with its own CMS points this at its own.
     "SUGGEST_USAGE_FUNCTION": "cms_images.usage.last_used",
+    # Dotted path of a function text -> [Entity(text, kind)] that finds the people, places and
+    # organisations of an article: spaCy here, or Amazon Comprehend
+    # ("semantic_search.text.entities_aws.entities", README "Running on AWS").
+    "ENTITY_FUNCTION": "semantic_search.text.entities.entities",
     # --- REST API (issue 8) ---
     # Per-user request rates (DRF's "number/period": s, min, hour, day); None: unlimited.
     # Uploads run the models, searches embed the query: both are the expensive requests.

@@ -65,3 +65,22 @@ def test_one_text_and_an_access_denied_error():
         )
         with pytest.raises(ProviderRefused, match="comprehend:BatchDetectEntities refused"):
             entities("Anything.")
+
+
+def test_articles_are_read_by_comprehend_when_the_site_chooses_it(settings):
+    from semantic_search.text.query import build_article_query
+
+    settings.PHOTODESK = {
+        **settings.PHOTODESK,
+        "ENTITY_FUNCTION": "semantic_search.text.entities_aws.entities",
+    }
+    with stubbed("comprehend") as stubs:
+        stubs["comprehend"].add_response(
+            "batch_detect_entities",
+            batch_detect_entities(
+                [("Werner Vogels", "PERSON", 0.99), ("Toyota", "ORGANIZATION", 0.98)]
+            ),
+        )
+        query = build_article_query("A visit", "Werner Vogels visited Toyota.")
+    assert query.entities == [("Werner Vogels", "PERSON"), ("Toyota", "ORG")]
+    assert "Werner Vogels" in query.keywords and "Toyota" in query.keywords

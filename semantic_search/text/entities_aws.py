@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import NamedTuple
 
 from ..aws import calls, clients
 from ..conf import photodesk_settings
+from .entities import Entity
 
 logger = logging.getLogger(__name__)
 
@@ -31,11 +31,6 @@ KINDS = {
     "COMMERCIAL_ITEM": "PRODUCT",
     "TITLE": "WORK_OF_ART",
 }  # DATE, QUANTITY and OTHER are left out, as the spaCy provider leaves out dates and numbers
-
-
-class Entity(NamedTuple):
-    text: str
-    kind: str
 
 
 def chunks(text: str, limit: int = MAX_DOCUMENT_BYTES) -> list[str]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .entities import Entity, entities
+from .entities import Entity, find_entities
 from .keyphrases import key_phrases
 from .sentences import sentences
 from .summary import summary_sentences
@@ -62,7 +62,7 @@ def build_article_query(title: str, body: str, *, with_entities: bool = True) ->
     phrases = key_phrases(f"{title}. {body}")
     if phrases:
         texts.append(_clip(", ".join(phrases)))
-    found = entities(f"{title}.\n{body}") if with_entities else []
+    found = find_entities(f"{title}.\n{body}") if with_entities else []
     # The keyword side gets what the article is about, not every word of a long body: the
     # title, the opening, the summary, the key phrases and the names.
     focus = body if len(body_sentences) <= SUMMARY_SENTENCES + 1 else " ".join(texts)
