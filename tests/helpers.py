@@ -26,3 +26,18 @@ def make_image(data: bytes, name: str = "test.jpg", **fields):
 
 def photo_bytes(path: Path) -> bytes:
     return Path(path).read_bytes()
+
+
+def eventually(probe, timeout: float = 15.0, interval: float = 0.2):
+    """probe()'s first truthy value within `timeout` seconds, else its last value.
+
+    For what another process does after it commits: the worker marks an analysis done in the
+    database first and writes the search index right after (the index is derived)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    value = probe()
+    while not value and time.monotonic() < deadline:
+        time.sleep(interval)
+        value = probe()
+    return value

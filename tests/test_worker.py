@@ -14,7 +14,7 @@ from django.db import connection
 from semantic_search.models import ImageAnalysis
 
 from .conftest import DEMO_PHOTOS
-from .helpers import make_image
+from .helpers import eventually, make_image
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -61,4 +61,5 @@ def test_uploaded_image_reaches_done_through_a_real_worker(worker, tmp_path):
         assert worker.poll() is None, (tmp_path / "worker.log").read_text()
         time.sleep(0.5)
     assert status == ImageAnalysis.Status.DONE, (tmp_path / "worker.log").read_text()[-3000:]
-    assert search_images("a cat", limit=1)[0].image.pk == image.pk
+    hits = eventually(lambda: search_images("a cat", limit=1))
+    assert hits and hits[0].image.pk == image.pk

@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from .api_support import *  # noqa: F403
 from .conftest import DEMO_PHOTOS
+from .helpers import eventually
 from .test_worker import worker  # noqa: F401  (the qcluster fixture)
 
 
@@ -44,8 +45,12 @@ def test_upload_poll_the_job_until_done_then_search_finds_it(api, worker, tmp_pa
     assert state["error"] == "" and state["finished_at"] and state["total_seconds"] > 0
     assert {"decode", "labels", "embedding"} <= set(state["timings"])
 
-    found = journalist.get(reverse("photodesk-api:search"), {"q": "a cat", "limit": 3}).json()
-    assert found["results"][0]["id"] == image_id
+    def search() -> list:
+        answer = journalist.get(reverse("photodesk-api:search"), {"q": "a cat", "limit": 3})
+        return answer.json()["results"]
+
+    found = eventually(search)
+    assert found and found[0]["id"] == image_id
     detail = journalist.get(reverse("photodesk-api:image-detail", args=[image_id])).json()
     # (Tags need the taxonomy, which an earlier transactional test may have flushed.)
     assert detail["analysis"]["status"] == "done" and "cat" in detail["description"]
