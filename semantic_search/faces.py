@@ -256,7 +256,7 @@ def people_shown(image: Any) -> list[Person]:
     return list(
         Person.objects.filter(faces__in=Face.objects.showing().filter(image_id=image.pk))
         .distinct()
-        .order_by("name")
+        .order_by("name", "pk")
     )
 
 

@@ -344,3 +344,26 @@ def test_only_people_with_face_permissions_may_name_clusters(
     assert "Name the cluster" not in client.get(url).content.decode()
     client.post(url, {"name_cluster": "1", "new_name": "Nope", "kind": "public"})
     assert not Person.objects.filter(name="Nope").exists()
+
+
+def test_reindex_documents_are_built_in_batches_with_the_same_content(
+    face_archive, archive, django_assert_max_num_queries
+):
+    """Reindex and reconcile read tags and people with two queries per batch, not per image,
+    and build exactly the documents the pipeline builds one at a time."""
+    from semantic_search.documents import build_document, build_documents
+    from semantic_search.models import ImageAnalysis
+
+    name_person(face_archive, "p18150", "Zoë Ångström")
+    name_person(face_archive, "p16598", "Second Person")
+    analyses = list(ImageAnalysis.objects.indexable().select_related("image"))
+    assert len(analyses) > 40  # the demo photos (with tags) and the face scenes (with people)
+    one_by_one = [build_document(a.image, a) for a in analyses]
+    assert any(d.fields["people"] for d in one_by_one)
+    assert any(d.fields["labels"] for d in one_by_one)
+    batches = -(-len(analyses) // 20)
+    with django_assert_max_num_queries(2 * batches):
+        batched = list(build_documents(analyses, batch=20))
+    assert [(d.id, d.fields, d.attributes) for d in batched] == [
+        (d.id, d.fields, d.attributes) for d in one_by_one
+    ]

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from semantic_search.documents import build_document
+from semantic_search.documents import build_documents
 from semantic_search.index import get_index
 from semantic_search.index.base import IndexDocument
 from semantic_search.models import ImageAnalysis
@@ -76,8 +76,7 @@ class Command(BaseCommand):
         analyses = ImageAnalysis.objects.indexable().select_related("image").order_by("image_id")
         if ids is not None:
             analyses = analyses.filter(image_id__in=ids)
-        for analysis in analyses.iterator(chunk_size=BATCH):
-            yield build_document(analysis.image, analysis)
+        yield from build_documents(analyses.iterator(chunk_size=BATCH), batch=BATCH)
 
 
 def _chunks(ids: list[int], size: int) -> Iterator[list[int]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from semantic_search.documents import build_document
+from semantic_search.documents import build_documents
 from semantic_search.index import get_index
 from semantic_search.index.base import IndexBusy
 from semantic_search.models import ImageAnalysis
@@ -31,9 +31,8 @@ class Command(BaseCommand):
             self.re_embed(no_progress)
         analyses = ImageAnalysis.objects.indexable().select_related("image").order_by("image_id")
         total = analyses.count()
-        documents = (
-            build_document(a.image, a)
-            for a in tqdm(
+        documents = build_documents(
+            tqdm(
                 analyses.iterator(chunk_size=500),
                 total=total,
                 unit="img",
