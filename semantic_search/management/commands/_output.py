@@ -1,10 +1,21 @@
-"""Printing search results as JSON or as a readable table (shared by search and suggest)."""
+"""Printing results as JSON or as readable lines (shared by search, suggest, labels, people)."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import Any
 
 from semantic_search.search import Result
+
+
+def rows_output(rows: list[dict[str, Any]], as_json: bool, line: Callable[[dict], str]) -> str:
+    """Rows as one JSON array, or one line each (`line(row)`), or "Nothing found."."""
+    if as_json:
+        return json.dumps(rows, ensure_ascii=False)
+    if not rows:
+        return "Nothing found."
+    return "\n".join(line(r) for r in rows)
 
 
 def results_json(results: list[Result]) -> str:

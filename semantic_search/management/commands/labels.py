@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import json
-
 from django.core.management.base import BaseCommand, CommandError
 
 from semantic_search.documents import image_file_name
 from semantic_search.images import get_image_model
 from semantic_search.labeling import images_with_label, labels_of
 from semantic_search.models import ImageLabel, Label
+
+from ._output import rows_output
 
 
 class Command(BaseCommand):
@@ -63,9 +63,4 @@ class Command(BaseCommand):
             self._print(rows, json, lambda r: f"{r['images']:>6}  {r['label']}")
 
     def _print(self, rows, as_json: bool, line) -> None:
-        if as_json:
-            self.stdout.write(json.dumps(rows, ensure_ascii=False))
-        elif not rows:
-            self.stdout.write("Nothing found.")
-        else:
-            self.stdout.write("\n".join(line(r) for r in rows))
+        self.stdout.write(rows_output(rows, as_json, line))
