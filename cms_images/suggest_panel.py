@@ -34,12 +34,11 @@ from semantic_search.models import ImageAnalysis
 
 from .models import Article, Image
 from .renditions import RenditionError, rendition_name, thumbnail_bytes
+from .usage import IMAGE_TOKEN, images_in_body
 
 DEFAULT_LIMIT = 12
 MAX_LIMIT = 50
 MAX_BODY_CHARS = 200_000
-# What "Insert into body" writes; it is markup, not words, so it never goes into a query.
-IMAGE_TOKEN = re.compile(r"\[image:(\d+)\]")
 # Kept out of every list the panel shows, whatever asked for it (search.py's suggestion
 # defaults already do this for suggestions).
 NOT_REUSABLE = getattr(search, "NOT_REUSABLE", {"forbidden"})
@@ -82,11 +81,12 @@ def thumbnail_url(image_id: int) -> str:
 
 
 def strip_image_tokens(body: str) -> str:
+    """What "Insert into body" writes is markup, not words: it never goes into a query."""
     return IMAGE_TOKEN.sub(" ", body)
 
 
 def image_ids_in(body: str) -> set[int]:
-    return {int(m) for m in IMAGE_TOKEN.findall(body or "")}
+    return set(images_in_body(body))
 
 
 def reason_dict(reason: Any) -> dict[str, str]:
