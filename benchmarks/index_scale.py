@@ -41,9 +41,9 @@ sys.path.insert(0, str(ROOT))
 SHARED = ROOT.parent / "shared"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "settings.bench")
 
-from semantic_search.index.base import Filters, IndexDocument, SearchQuery  # noqa: E402
-from semantic_search.index.opensearch import OpenSearchIndex  # noqa: E402
-from semantic_search.index.opensearch_client import ConnectionOptions, make_client  # noqa: E402
+from semantic_search.search.index.base import Filters, IndexDocument, SearchQuery  # noqa: E402
+from semantic_search.search.index.opensearch import OpenSearchIndex  # noqa: E402
+from semantic_search.search.index.opensearch.client import ConnectionOptions, make_client  # noqa: E402
 
 DIMENSION = 384
 RIGHTS = ["editorial", "unrestricted", "restricted", "forbidden"]
@@ -60,7 +60,7 @@ def embed(texts: list[str]) -> np.ndarray:
     import django
 
     django.setup()
-    from semantic_search.describe import embedder
+    from semantic_search.analysis.embedding import embedder
 
     out = [embedder().predict(texts[i : i + 256]) for i in range(0, len(texts), 256)]
     return np.concatenate(out).astype(np.float32)

@@ -26,9 +26,9 @@ def main() -> None:
     from django.core.management import call_command
     from PIL import Image, ImageOps
 
-    from semantic_search import describe
+    from semantic_search.analysis import embedding
+    from semantic_search.analysis.pipeline import analyzers
     from semantic_search.management.commands.ingest import find_images
-    from semantic_search.pipeline import analyzers
 
     paths = find_images(folder)
     pixels = [ImageOps.exif_transpose(Image.open(p)).convert("RGB") for p in paths]
@@ -37,7 +37,7 @@ def main() -> None:
     for analyzer in analyzers():
         for model in analyzer.models():
             model.ensure_loaded()
-    describe.embedder().ensure_loaded()
+    embedding.embedder().ensure_loaded()
 
     raw: dict[str, float] = {}
     for analyzer in analyzers():
@@ -47,7 +47,7 @@ def main() -> None:
                 model.predict(img)
             raw[model.name] = time.perf_counter() - start
     start = time.perf_counter()
-    describe.embedder().predict(["a photo of a tabby cat, a cat, animal, pet"] * len(pixels))
+    embedding.embedder().predict(["a photo of a tabby cat, a cat, animal, pet"] * len(pixels))
     raw["text embedding"] = time.perf_counter() - start
     raw_total = sum(raw.values())
 

@@ -53,7 +53,7 @@ def grow(size: int, rng) -> list:
     import numpy as np
 
     from cms_images.models import Image
-    from semantic_search.documents import build_document
+    from semantic_search.indexing import build_document
     from semantic_search.models import ImageAnalysis
 
     originals = list(ImageAnalysis.objects.done().select_related("image").order_by("image_id"))
@@ -105,10 +105,10 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
 
 
 def measure(articles: list[tuple[str, str]], repeat: int) -> dict[str, tuple[float, float]]:
-    from semantic_search import describe
-    from semantic_search.index import SearchQuery, get_index
-    from semantic_search.search import default_suggestion_filters, suggest_for_text
-    from semantic_search.text.query import build_article_query
+    from semantic_search.analysis import embedding
+    from semantic_search.search.index import SearchQuery, get_index
+    from semantic_search.search.service import default_suggestion_filters, suggest_for_text
+    from semantic_search.search.text.query import build_article_query
 
     for title, body in articles:  # warm up: models loaded, caches filled
         suggest_for_text(title, body)
@@ -120,7 +120,7 @@ def measure(articles: list[tuple[str, str]], repeat: int) -> dict[str, tuple[flo
             full.append(time.perf_counter() - started)
             built = build_article_query(title, body)
             query = SearchQuery(
-                vectors=list(describe.query_vectors(built.texts)),
+                vectors=list(embedding.query_vectors(built.texts)),
                 keywords=built.keywords,
                 filters=default_suggestion_filters(),
                 limit=10,
@@ -143,7 +143,7 @@ def main() -> None:
     django_setup()
     import numpy as np
 
-    from semantic_search.index import get_index
+    from semantic_search.search.index import get_index
 
     articles = [(a["title"], a["body"]) for a in map(json.loads, ARTICLES.open())] + EXTRA
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -160,7 +160,7 @@ def main() -> None:
             conf = dict(getattr(__import__("django.conf").conf.settings, "PHOTODESK", {}))
             if backend == "opensearch":
                 conf.update(
-                    INDEX_BACKEND="semantic_search.index.opensearch.OpenSearchIndex",
+                    INDEX_BACKEND="semantic_search.search.index.opensearch.OpenSearchIndex",
                     OPENSEARCH_URL=os.environ.get("OPENSEARCH_URL", "http://127.0.0.1:9200"),
                     OPENSEARCH_INDEX=f"photodesk-latency-{os.getpid()}",
                     OPENSEARCH_REPLICAS=0,

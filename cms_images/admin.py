@@ -1,16 +1,15 @@
 from django.contrib import admin
 from django.utils.html import format_html
 
+from cms_images.models import Article, Image
+from cms_images.suggest_panel import SuggestPanelMixin, thumbnail_url
+from cms_images.widgets import LeadImageWidget
 from semantic_search.admin import (
     AnalysisPanelMixin,
     FacesPanelMixin,
     ImageLabelInline,
     LabelInlineMixin,
 )
-
-from .models import Article, Image
-from .suggest_panel import SuggestPanelMixin, thumbnail_url
-from .widgets import LeadImageWidget
 
 
 @admin.register(Image)

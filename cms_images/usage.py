@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from django.db.models import Q
 
-from .models import Article
+from cms_images.models import Article
 
 IMAGE_TOKEN = re.compile(r"\[image:(\d+)\]")
 

@@ -6,10 +6,6 @@ class SemanticSearchConfig(AppConfig):
     verbose_name = "Photodesk semantic search"
 
     def ready(self) -> None:
-        from . import (
-            conf,  # noqa: F401  (registers system checks)
-            signals,
-        )
-        from .aws import checks  # noqa: F401  (the AWS providers' system checks)
+        from semantic_search import checks, signal_handlers  # noqa: F401  (registers the checks)
 
-        signals.connect()
+        signal_handlers.connect()

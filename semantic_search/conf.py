@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import Error, Warning, register
 
 DEFAULTS: dict[str, Any] = {
     # The image model the plugin attaches to (any model with a FileField/ImageField).
@@ -23,11 +22,11 @@ DEFAULTS: dict[str, Any] = {
     # Where model files are found (see ../shared/models/README.md).
     "MODEL_DIR": "models",
     # Dotted path of the vector/keyword index backend.
-    "INDEX_BACKEND": "semantic_search.index.embedded.EmbeddedIndex",
+    "INDEX_BACKEND": "semantic_search.search.index.embedded.EmbeddedIndex",
     # Where the embedded index persists itself.
     "INDEX_PATH": "var/index",
-    # OpenSearch (INDEX_BACKEND semantic_search.index.opensearch.OpenSearchIndex). The URL may
-    # carry credentials (https://user:password@host:9200); https means TLS.
+    # OpenSearch (INDEX_BACKEND semantic_search.search.index.opensearch.OpenSearchIndex). The
+    # URL may carry credentials (https://user:password@host:9200); https means TLS.
     "OPENSEARCH_URL": None,
     # The alias searches use; it points at a versioned index (photodesk-images-v3).
     "OPENSEARCH_INDEX": "photodesk-images",
@@ -59,11 +58,11 @@ DEFAULTS: dict[str, Any] = {
     "INDEX_RETRY_ATTEMPTS": 8,
     # Analyzers run for each image, in order (dotted paths to Analyzer classes).
     "ANALYZERS": [
-        "semantic_search.analyzers.metadata.MetadataAnalyzer",
-        "semantic_search.analyzers.labels.LabelAnalyzer",
-        "semantic_search.analyzers.faces.FaceAnalyzer",
-        "semantic_search.analyzers.text.TextAnalyzer",
-        "semantic_search.analyzers.safety.SafetyAnalyzer",
+        "semantic_search.analysis.analyzers.metadata.MetadataAnalyzer",
+        "semantic_search.analysis.analyzers.labels.LabelAnalyzer",
+        "semantic_search.analysis.analyzers.faces.FaceAnalyzer",
+        "semantic_search.analysis.analyzers.text.TextAnalyzer",
+        "semantic_search.analysis.analyzers.safety.SafetyAnalyzer",
     ],
     # Classifiers whose logits are averaged (file names under MODEL_DIR/imagenet). Adding
     # mobilenet_v2 did not improve search on the evaluation set and costs 50 ms an image.
@@ -92,7 +91,7 @@ DEFAULTS: dict[str, Any] = {
     # Weight of the keyword side in hybrid fusion (vector side is 1); measured with
     # benchmarks/quality.py together with SEARCH_FUSION (README, "Search quality").
     "KEYWORD_WEIGHT": 1.0,
-    # --- Faces and people (issue 6) ---
+    # --- Faces and people ---
     # False: faces are detected and counted, but no embedding is computed or stored, nobody is
     # recognised and clustering does nothing (a privacy switch).
     "FACE_RECOGNITION": True,
@@ -111,7 +110,7 @@ DEFAULTS: dict[str, Any] = {
     # Face crops for the admin: longest side in pixels, JPEG quality.
     "FACE_THUMBNAIL_SIZE": 112,
     "FACE_THUMBNAIL_QUALITY": 85,
-    # --- Article suggestions (issue 7) ---
+    # --- Article suggestions ---
     # How the vector and keyword rankings are fused: "scores" (min-max normalised scores,
     # added) or "rrf" (reciprocal rank fusion). Chosen with benchmarks/quality.py (README,
     # "Search quality"), as are the weights below.
@@ -138,9 +137,9 @@ DEFAULTS: dict[str, Any] = {
     "SUGGEST_USAGE_FUNCTION": "cms_images.usage.last_used",
     # Dotted path of a function text -> [Entity(text, kind)] that finds the people, places and
     # organisations of an article: spaCy here, or Amazon Comprehend
-    # ("semantic_search.text.entities_aws.entities", README "Running on AWS").
-    "ENTITY_FUNCTION": "semantic_search.text.entities.entities",
-    # --- REST API (issue 8) ---
+    # ("semantic_search.search.text.entities_aws.entities", README "Running on AWS").
+    "ENTITY_FUNCTION": "semantic_search.search.text.entities.entities",
+    # --- REST API ---
     # Per-user request rates (DRF's "number/period": s, min, hour, day); None: unlimited.
     # Uploads run the models, searches embed the query: both are the expensive requests.
     "API_UPLOAD_RATE": "60/hour",
@@ -152,7 +151,7 @@ DEFAULTS: dict[str, Any] = {
     "API_RESULT_LIMIT": 50,
     # The article model of "suggestions for a stored article" (title and body fields).
     "API_ARTICLE_MODEL": "cms_images.Article",
-    # --- AWS providers (issue 9) ---
+    # --- AWS providers ---
     # Region of Rekognition, Comprehend and Bedrock (None: boto3's own chain: AWS_REGION,
     # AWS_DEFAULT_REGION, the profile). Credentials always come from boto3's chain.
     "AWS_REGION": None,
@@ -193,6 +192,37 @@ DEFAULTS: dict[str, Any] = {
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".heic", ".heif")
 
 
+# Modules that moved when the app was regrouped by capability: dotted paths a site's settings
+# may still name. They keep working (translated on read); checks.py warns (photodesk.W002).
+MOVED_PATHS = {
+    "semantic_search.analyzers.": "semantic_search.analysis.analyzers.",
+    "semantic_search.index.opensearch.": "semantic_search.search.index.opensearch.",
+    "semantic_search.index.embedded.": "semantic_search.search.index.embedded.",
+    "semantic_search.text.": "semantic_search.search.text.",
+}
+# Settings whose values are dotted paths (one, or a list).
+PATH_SETTINGS = (
+    "ANALYZERS",
+    "INDEX_BACKEND",
+    "TEXT_EMBEDDER",
+    "ENTITY_FUNCTION",
+    "SUGGEST_USAGE_FUNCTION",
+)
+
+
+def current_path(path: str) -> str:
+    """`path` with a module that moved replaced by its new place."""
+    for old, new in MOVED_PATHS.items():
+        if isinstance(path, str) and path.startswith(old):
+            return new + path[len(old) :]
+    return path
+
+
+def user_settings() -> dict[str, Any]:
+    """The site's PHOTODESK dict, as written."""
+    return getattr(settings, "PHOTODESK", {}) or {}
+
+
 class PhotodeskSettings:
     """Attribute access to PHOTODESK with defaults; re-reads Django settings each time so
     `override_settings` in tests works."""
@@ -200,8 +230,12 @@ class PhotodeskSettings:
     def __getattr__(self, name: str) -> Any:
         if name not in DEFAULTS:
             raise AttributeError(f"Unknown Photodesk setting {name!r}")
-        user = getattr(settings, "PHOTODESK", {}) or {}
-        return user.get(name, DEFAULTS[name])
+        value = user_settings().get(name, DEFAULTS[name])
+        if name in PATH_SETTINGS:
+            if isinstance(value, list | tuple):
+                return [current_path(v) for v in value]
+            return current_path(value)
+        return value
 
     @property
     def model_dir(self) -> Path:
@@ -217,65 +251,3 @@ class PhotodeskSettings:
 
 
 photodesk_settings = PhotodeskSettings()
-
-
-@register()
-def check_settings(app_configs, **kwargs) -> list:
-    from django.apps import apps
-
-    messages = []
-    user = getattr(settings, "PHOTODESK", {}) or {}
-    for key in user:
-        if key not in DEFAULTS:
-            messages.append(
-                Error(
-                    f"PHOTODESK has an unknown key {key!r}.",
-                    id="photodesk.E001",
-                    hint=f"Known keys: {', '.join(sorted(DEFAULTS))}.",
-                )
-            )
-    try:
-        model = apps.get_model(photodesk_settings.IMAGE_MODEL)
-    except (LookupError, ValueError):
-        messages.append(
-            Error(
-                f"PHOTODESK['IMAGE_MODEL'] = {photodesk_settings.IMAGE_MODEL!r} is not an "
-                "installed model.",
-                id="photodesk.E002",
-            )
-        )
-    else:
-        field = photodesk_settings.IMAGE_FILE_FIELD
-        if field not in {f.name for f in model._meta.get_fields()}:
-            messages.append(
-                Error(
-                    f"{model.__name__} has no field {field!r} (PHOTODESK['IMAGE_FILE_FIELD']).",
-                    id="photodesk.E003",
-                )
-            )
-    if getattr(settings, "PHOTODESK_IMAGE_MODEL", None) != photodesk_settings.IMAGE_MODEL:
-        messages.append(
-            Error(
-                "PHOTODESK_IMAGE_MODEL must equal PHOTODESK['IMAGE_MODEL'] (migrations use it).",
-                id="photodesk.E004",
-            )
-        )
-    if not photodesk_settings.model_dir.is_dir():
-        messages.append(
-            Warning(
-                f"Model directory {photodesk_settings.model_dir} does not exist; analysis "
-                "will fail until model files are there.",
-                id="photodesk.W001",
-            )
-        )
-    return messages
-
-
-@register()
-def check_opensearch(app_configs, **kwargs) -> list:
-    """OPENSEARCH_URL is set: is the node reachable, the index there, its mapping current?"""
-    if not photodesk_settings.OPENSEARCH_URL:
-        return []
-    from .index.opensearch_health import opensearch_warnings
-
-    return opensearch_warnings(photodesk_settings)

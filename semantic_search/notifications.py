@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.mail import send_mail
 
-from .conf import photodesk_settings
+from semantic_search.conf import photodesk_settings
 
 logger = logging.getLogger(__name__)
 

@@ -1,144 +1,16 @@
-"""Connect the configured image model to the analysis queue.
+"""Photodesk's own signals: a capability says what changed, signal_handlers.py decides what
+follows (re-embedding, re-indexing), so labels and people never reach up into tasks.
 
-A save queues analysis only when the file changed (new image, new upload), and only after the
-transaction commits, so the worker never reads a row that is not there yet. A save that changes
-only what people wrote (title, caption, credit, rights) re-embeds and re-indexes the image from
-the stored facts, without running a model.
+Receivers get `image_ids` (a list of image primary keys). Sent inside the transaction that
+made the change; handlers act only after it commits.
 """
 
-from __future__ import annotations
+from django.dispatch import Signal
 
-from functools import partial
-from typing import Any
+# People decided tags on these images (accepted, rejected, added): their vectors (rejected
+# classes are left out) and index entries must follow.
+tags_decided = Signal()
 
-from django.db import transaction
-from django.db.models.signals import post_delete, post_init, post_save, pre_delete
-
-from .conf import photodesk_settings
-from .images import get_image_model
-
-_SNAPSHOT = "_photodesk_file_name"
-_TEXT_SNAPSHOT = "_photodesk_written_fields"
-# Fields of the image model that reach its description, index document or filters.
-WRITTEN_FIELDS = ("title", "caption", "credit", "copyright", "rights")
-
-
-def _file_name(instance: Any) -> str:
-    field = getattr(instance, photodesk_settings.IMAGE_FILE_FIELD, None)
-    return field.name if field else ""
-
-
-def _written(instance: Any) -> tuple:
-    deferred = instance.get_deferred_fields()
-    return tuple(
-        getattr(instance, name, None) if name not in deferred else None for name in WRITTEN_FIELDS
-    )
-
-
-def remember_file(sender, instance, **kwargs) -> None:
-    setattr(instance, _SNAPSHOT, _file_name(instance) if instance.pk else None)
-    setattr(instance, _TEXT_SNAPSHOT, _written(instance) if instance.pk else None)
-
-
-def queue_analysis_on_save(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
-    if raw:  # loaddata
-        return
-    current = _file_name(instance)
-    if created or current != getattr(instance, _SNAPSHOT, None):
-        from .tasks import enqueue_analysis
-
-        transaction.on_commit(partial(enqueue_analysis, instance.pk))
-    elif _written(instance) != getattr(instance, _TEXT_SNAPSHOT, None):
-        from .tasks import enqueue_refresh
-
-        transaction.on_commit(partial(enqueue_refresh, instance.pk))
-    setattr(instance, _SNAPSHOT, current)
-    setattr(instance, _TEXT_SNAPSHOT, _written(instance))
-
-
-def remove_on_delete(sender, instance, **kwargs) -> None:
-    from .pipeline import remove_from_index
-
-    transaction.on_commit(partial(remove_from_index, instance.pk))
-
-
-_LABEL_SNAPSHOT = "_photodesk_label_terms"
-
-
-def _label_terms(label) -> tuple:
-    return (label.name, tuple(sorted(label.synonyms or [])), label.active, label.parent_id)
-
-
-def remember_label(sender, instance, **kwargs) -> None:
-    # A partially loaded label (.only()) would reload itself here, endlessly: skip it.
-    complete = instance.pk and not instance.get_deferred_fields()
-    setattr(instance, _LABEL_SNAPSHOT, _label_terms(instance) if complete else None)
-
-
-def apply_new_or_changed_label(sender, instance, created: bool, raw: bool = False, **kwargs):
-    """A new label, or new words for one, reaches the whole archive in the background."""
-    if raw:
-        return
-    current = _label_terms(instance)
-    if instance.active and (created or current != getattr(instance, _LABEL_SNAPSHOT, None)):
-        from .tasks import enqueue_label_application
-
-        transaction.on_commit(partial(enqueue_label_application, instance.pk))
-    setattr(instance, _LABEL_SNAPSHOT, current)
-
-
-def delete_face_crop(sender, instance, **kwargs) -> None:
-    """A face row went (its image was deleted, re-analysis replaced it): its crop goes too."""
-    from .faces import delete_thumbnail_later
-
-    delete_thumbnail_later(instance.thumbnail.name if instance.thumbnail else "")
-
-
-def release_faces_of_person(sender, instance, **kwargs) -> None:
-    """A person is deleted: their faces become unnamed (not decided), the images stay and
-    are re-indexed without the name; the freed faces may be clustered again."""
-    from .clustering import enqueue_clustering
-    from .faces import faces_changed
-    from .models import Face
-
-    faces = Face.objects.filter(person=instance)
-    image_ids = list(faces.values_list("image_id", flat=True))
-    faces.update(
-        person=None,
-        state=Face.State.UNKNOWN,
-        distance=None,
-        cluster=None,
-        decided_by=None,
-        decided_at=None,
-    )
-    faces_changed(image_ids)
-    if image_ids:
-        transaction.on_commit(enqueue_clustering)
-
-
-def reindex_person_photos(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
-    """A person's name or aliases may have changed: their photos' documents carry them."""
-    if raw or created:
-        return
-    from .faces import faces_changed
-    from .models import Face
-
-    faces_changed(Face.objects.showing().filter(person=instance).values_list("image_id", flat=True))
-
-
-def connect() -> None:
-    model = get_image_model()
-    post_init.connect(remember_file, sender=model, dispatch_uid="photodesk-post-init")
-    post_save.connect(queue_analysis_on_save, sender=model, dispatch_uid="photodesk-post-save")
-    post_delete.connect(remove_on_delete, sender=model, dispatch_uid="photodesk-post-delete")
-
-    from .models import Label
-
-    post_init.connect(remember_label, sender=Label, dispatch_uid="photodesk-label-init")
-    post_save.connect(apply_new_or_changed_label, sender=Label, dispatch_uid="photodesk-label")
-
-    from .models import Face, Person
-
-    post_delete.connect(delete_face_crop, sender=Face, dispatch_uid="photodesk-face-crop")
-    pre_delete.connect(release_faces_of_person, sender=Person, dispatch_uid="photodesk-person")
-    post_save.connect(reindex_person_photos, sender=Person, dispatch_uid="photodesk-person-save")
+# Who these images show changed (a face named, rejected, merged, a person renamed or
+# deleted): their index entries carry the names.
+people_shown_changed = Signal()

@@ -137,7 +137,7 @@ SPECTACULAR_SETTINGS = {
 PHOTODESK = {
     "IMAGE_MODEL": "cms_images.Image",
     "MODEL_DIR": SHARED_DIR / "models",
-    "INDEX_BACKEND": "semantic_search.index.embedded.EmbeddedIndex",
+    "INDEX_BACKEND": "semantic_search.search.index.embedded.EmbeddedIndex",
     "INDEX_PATH": BASE_DIR / "var" / "index",
     "CACHE_DIR": BASE_DIR / "var" / "cache",
 }

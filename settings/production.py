@@ -64,7 +64,7 @@ PHOTODESK = {
     "MODEL_DIR": os.environ.get("PHOTODESK_MODEL_DIR", PHOTODESK["MODEL_DIR"]),
 }
 if os.environ.get("OPENSEARCH_URL"):
-    PHOTODESK["INDEX_BACKEND"] = "semantic_search.index.opensearch.OpenSearchIndex"
+    PHOTODESK["INDEX_BACKEND"] = "semantic_search.search.index.opensearch.OpenSearchIndex"
     PHOTODESK["OPENSEARCH_URL"] = os.environ["OPENSEARCH_URL"]
     # Optional: credentials (or put them in the URL), a CA bundle, the alias, replicas.
     for name in ("OPENSEARCH_INDEX", "OPENSEARCH_USERNAME", "OPENSEARCH_PASSWORD"):
@@ -79,10 +79,10 @@ if os.environ.get("OPENSEARCH_URL"):
 
 # AWS providers: Rekognition in place of the local analyzers named, Bedrock for text vectors.
 REKOGNITION_ANALYZERS = {
-    "labels": "semantic_search.analyzers.aws.RekognitionLabelAnalyzer",
-    "faces": "semantic_search.analyzers.aws.RekognitionFaceAnalyzer",
-    "text": "semantic_search.analyzers.aws.RekognitionTextAnalyzer",
-    "safety": "semantic_search.analyzers.aws.RekognitionModerationAnalyzer",
+    "labels": "semantic_search.analysis.analyzers.aws.RekognitionLabelAnalyzer",
+    "faces": "semantic_search.analysis.analyzers.aws.RekognitionFaceAnalyzer",
+    "text": "semantic_search.analysis.analyzers.aws.RekognitionTextAnalyzer",
+    "safety": "semantic_search.analysis.analyzers.aws.RekognitionModerationAnalyzer",
 }
 if os.environ.get("PHOTODESK_AWS_REGION"):
     PHOTODESK["AWS_REGION"] = os.environ["PHOTODESK_AWS_REGION"]
@@ -95,7 +95,7 @@ if os.environ.get("PHOTODESK_REKOGNITION"):
     PHOTODESK["ANALYZERS"] = [
         REKOGNITION_ANALYZERS[key] if key in _replace else path
         for path in PHOTODESK.get("ANALYZERS", _PHOTODESK_DEFAULTS["ANALYZERS"])
-        for key in [path.rsplit(".", 2)[-2]]  # semantic_search.analyzers.<key>.<Class>
+        for key in [path.rsplit(".", 2)[-2]]  # semantic_search.analysis.analyzers.<key>.<Class>
     ]
 if os.environ.get("PHOTODESK_TEXT_EMBEDDER") == "bedrock":
     PHOTODESK["TEXT_EMBEDDER"] = "semantic_search.aws.bedrock.titan_text_embedder"

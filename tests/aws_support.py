@@ -23,11 +23,11 @@ AWS_TEST_SETTINGS = {
     "AWS_MAX_ATTEMPTS": 4,
 }
 REKOGNITION_ANALYZERS = [
-    "semantic_search.analyzers.metadata.MetadataAnalyzer",
-    "semantic_search.analyzers.aws.RekognitionLabelAnalyzer",
-    "semantic_search.analyzers.aws.RekognitionFaceAnalyzer",
-    "semantic_search.analyzers.aws.RekognitionTextAnalyzer",
-    "semantic_search.analyzers.aws.RekognitionModerationAnalyzer",
+    "semantic_search.analysis.analyzers.metadata.MetadataAnalyzer",
+    "semantic_search.analysis.analyzers.aws.RekognitionLabelAnalyzer",
+    "semantic_search.analysis.analyzers.aws.RekognitionFaceAnalyzer",
+    "semantic_search.analysis.analyzers.aws.RekognitionTextAnalyzer",
+    "semantic_search.analysis.analyzers.aws.RekognitionModerationAnalyzer",
 ]
 
 

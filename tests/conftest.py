@@ -41,7 +41,7 @@ def archive_dump(tmp_path_factory) -> Path:
 def demo_archive(django_db_setup, django_db_blocker, archive_dump):
     """The 39 demo photos, analysed (ingest --sync) once for the whole session."""
     need(DEMO_PHOTOS.is_dir(), f"{DEMO_PHOTOS} is missing")
-    from semantic_search.images import get_image_model
+    from semantic_search.host import get_image_model
 
     with django_db_blocker.unblock():
         call_command("ingest", str(DEMO_PHOTOS), sync=True, no_progress=True)
@@ -55,7 +55,7 @@ def live_archive(demo_archive, archive_dump, transactional_db):
     """The demo archive in a transactional test (live server, browser). Each transactional test
     flushes the database when it ends (the archive, and the migrations' data with it): if one
     ran before, load the session's copy back instead of running the models again."""
-    from semantic_search.images import get_image_model
+    from semantic_search.host import get_image_model
 
     present = get_image_model().objects.filter(pk__in=demo_archive.values()).count()
     if present != len(demo_archive):

@@ -15,8 +15,8 @@ from urllib.parse import urlsplit
 
 from opensearchpy import OpenSearch
 
-from semantic_search.index.opensearch import OpenSearchIndex
-from semantic_search.index.opensearch_client import ConnectionOptions, make_client
+from semantic_search.search.index.opensearch import OpenSearchIndex
+from semantic_search.search.index.opensearch.client import ConnectionOptions, make_client
 
 from .conftest import need
 
@@ -65,7 +65,7 @@ def use_opensearch(settings, alias: str, **extra) -> None:
     """Make get_index() return an OpenSearch backend on `alias` for this test."""
     settings.PHOTODESK = {
         **settings.PHOTODESK,
-        "INDEX_BACKEND": "semantic_search.index.opensearch.OpenSearchIndex",
+        "INDEX_BACKEND": "semantic_search.search.index.opensearch.OpenSearchIndex",
         "OPENSEARCH_URL": OPENSEARCH_URL,
         "OPENSEARCH_INDEX": alias,
         "OPENSEARCH_REFRESH": "true",

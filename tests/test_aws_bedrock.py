@@ -11,13 +11,15 @@ import numpy as np
 import pytest
 from PIL import Image as PILImage
 
-from semantic_search import describe, pipeline
+from semantic_search import tasks
+
+from semantic_search.analysis import embedding, pipeline
 from semantic_search.aws.bedrock import TitanTextEmbedder
 from semantic_search.conf import photodesk_settings
-from semantic_search.index import get_index
-from semantic_search.index.opensearch import OpenSearchIndex
 from semantic_search.models import ImageAnalysis
-from semantic_search.search import search_images
+from semantic_search.search.index import get_index
+from semantic_search.search.index.opensearch import OpenSearchIndex
+from semantic_search.search.service import search_images
 
 from .aws_support import (
     AWS_TEST_SETTINGS,
@@ -66,9 +68,9 @@ def titan(settings):
 
 
 def test_titan_embeds_each_text_once_normalised_after_throttling(titan):
-    model = describe.embedder()
-    assert isinstance(model, TitanTextEmbedder) and describe.embedding_dimension() == 256
-    assert describe.embedding_model_name().startswith("amazon.titan-embed-text-v2:0@256d/")
+    model = embedding.embedder()
+    assert isinstance(model, TitanTextEmbedder) and embedding.embedding_dimension() == 256
+    assert embedding.embedding_model_name().startswith("amazon.titan-embed-text-v2:0@256d/")
     with stubbed("bedrock-runtime") as stubs:
         stub = stubs["bedrock-runtime"]
         throttle(stub, "invoke_model")
@@ -88,10 +90,10 @@ def test_a_wrong_dimension_is_a_clear_error(titan, settings):
     with stubbed("bedrock-runtime") as stubs:
         stubs["bedrock-runtime"].add_response("invoke_model", titan_embedding(unit(1, 1024)))
         with pytest.raises(ValueError, match="returned 1024 dimensions, not 256"):
-            describe.embedder().predict(["something new"])
+            embedding.embedder().predict(["something new"])
     settings.PHOTODESK = {**settings.PHOTODESK, "AWS_BEDROCK_DIMENSION": 300}
     with pytest.raises(ValueError, match="must be one of"):
-        describe.embedder()
+        embedding.embedder()
 
 
 @pytest.mark.django_db
@@ -113,7 +115,7 @@ def test_the_index_is_made_for_titans_dimension_and_search_works(titan, settings
             stubs["bedrock-runtime"].add_response(
                 "invoke_model", titan_embedding(cat), titan_request("a photo of cat", 256)
             )
-            analysis = pipeline.analyze(image, force=True)
+            analysis = tasks.analyze_now(image, force=True)
             assert analysis.status == ImageAnalysis.Status.DONE, analysis.error
             assert analysis.vector.shape == (256,)
             live = get_index().client.indices.get_mapping(index=alias)
@@ -134,7 +136,7 @@ def test_switching_to_titan_reembeds_from_stored_facts_without_calling_rekogniti
 ):
     from django.core.management import call_command
 
-    from semantic_search.index.base import IndexUnavailable
+    from semantic_search.search.index.base import IndexUnavailable
 
     settings.PHOTODESK = {
         **settings.PHOTODESK,
@@ -149,7 +151,7 @@ def test_switching_to_titan_reembeds_from_stored_facts_without_calling_rekogniti
         stubs["rekognition"].add_response(
             "detect_labels", detect_labels(("Cat", 98.0, ["Animal"], []))
         )
-        assert pipeline.analyze(image, force=True).vector.shape == (384,)
+        assert tasks.analyze_now(image, force=True).vector.shape == (384,)
 
     settings.PHOTODESK = {
         **settings.PHOTODESK,
@@ -194,8 +196,8 @@ def test_titan_multimodal_embeds_the_image_itself_so_a_query_finds_it_by_what_it
         "AWS_BEDROCK_EMBEDDING_MODEL": "amazon.titan-embed-image-v1",
         "AWS_BEDROCK_DIMENSION": 384,
         "ANALYZERS": [
-            "semantic_search.analyzers.metadata.MetadataAnalyzer",
-            "semantic_search.analyzers.aws.BedrockImageEmbeddingAnalyzer",
+            "semantic_search.analysis.analyzers.metadata.MetadataAnalyzer",
+            "semantic_search.analysis.analyzers.aws.BedrockImageEmbeddingAnalyzer",
         ],
     }
     photo = DEMO_PHOTOS / "science_spacex_falcon9_rocket.jpg"
@@ -219,7 +221,7 @@ def test_titan_multimodal_embeds_the_image_itself_so_a_query_finds_it_by_what_it
                 },
             )
             image = make_image(path.read_bytes(), path.name)
-            analysis = pipeline.analyze(image, force=True)
+            analysis = tasks.analyze_now(image, force=True)
             assert analysis.status == ImageAnalysis.Status.DONE, analysis.error
             assert np.allclose(
                 np.frombuffer(analysis.image_embedding, np.float32), vector, atol=1e-6
@@ -250,8 +252,8 @@ def test_titan_multimodal_embeds_the_image_itself_so_a_query_finds_it_by_what_it
 
 
 def test_the_image_analyzer_needs_a_multimodal_embedder(titan):
-    from semantic_search.analyzers.aws import BedrockImageEmbeddingAnalyzer
-    from semantic_search.analyzers.base import AnalyzerError
+    from semantic_search.analysis.analyzers.aws import BedrockImageEmbeddingAnalyzer
+    from semantic_search.analysis.analyzers.base import AnalyzerError
 
     with pytest.raises(AnalyzerError, match="amazon.titan-embed-image-v1"):
         BedrockImageEmbeddingAnalyzer().analyze(
@@ -273,7 +275,7 @@ def test_bedrock_access_denied_fails_the_analysis_with_the_model_named(
             service_error_code="AccessDeniedException",
             service_message="You don't have access to the model with the specified model ID.",
         )
-        analysis = pipeline.analyze(image, force=True)
+        analysis = tasks.analyze_now(image, force=True)
     assert analysis.status == ImageAnalysis.Status.FAILED
     assert analysis.error.startswith(
         "bedrock-runtime:InvokeModel refused: AccessDeniedException: You don't have access"

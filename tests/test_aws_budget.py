@@ -89,7 +89,7 @@ def test_a_queued_backfill_queues_only_what_the_budget_covers(images, capsys, se
 
 
 def test_a_budget_spent_in_the_middle_of_an_image_fails_it_cleanly(images, settings):
-    from semantic_search import pipeline
+    from semantic_search import tasks
     from semantic_search.aws import budget
 
     settings.PHOTODESK = {
@@ -101,7 +101,7 @@ def test_a_budget_spent_in_the_middle_of_an_image_fails_it_cleanly(images, setti
     clear_titan_caches()  # "a photo of cat" must not come from another test's cache
     with stubbed("rekognition", "bedrock-runtime") as stubs, budget.limited(1):
         stubs["rekognition"].add_response("detect_labels", detect_labels(("Cat", 97.0, [], [])))
-        analysis = pipeline.analyze(image)  # DetectLabels spends the budget; Bedrock can't
+        analysis = tasks.analyze_now(image)  # DetectLabels spends the budget; Bedrock can't
     assert analysis.status == ImageAnalysis.Status.FAILED
     assert "The budget of 1 AWS calls for this run is spent" in analysis.error
     assert "bedrock-runtime:InvokeModel was not called" in analysis.error

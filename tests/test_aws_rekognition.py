@@ -10,8 +10,10 @@ import pytest
 from PIL import Image as PILImage
 from storages.backends.s3 import S3Storage
 
-from semantic_search import pipeline
-from semantic_search.analyzers.aws import (
+from semantic_search import tasks
+
+from semantic_search.analysis import pipeline
+from semantic_search.analysis.analyzers.aws import (
     RekognitionFaceAnalyzer,
     RekognitionModerationAnalyzer,
     RekognitionTextAnalyzer,
@@ -19,8 +21,8 @@ from semantic_search.analyzers.aws import (
 from semantic_search.aws import budget
 from semantic_search.aws.calls import ProviderUnavailable
 from semantic_search.aws.images import MAX_BYTES, pixel_box, rekognition_image
-from semantic_search.index import get_index
 from semantic_search.models import ImageAnalysis, ImageLabel
+from semantic_search.search.index import get_index
 
 from .aws_support import (
     ANY,
@@ -72,7 +74,7 @@ def test_detect_labels_map_onto_the_taxonomy_with_boxes_states_and_versions(aws)
     params = {"Image": {"Bytes": ANY}, "MaxLabels": 50, "MinConfidence": 30.0}
     with stubbed("rekognition") as stubs:
         stubs["rekognition"].add_response("detect_labels", cat_labels(), params)
-        analysis = pipeline.analyze(image, force=True)
+        analysis = tasks.analyze_now(image, force=True)
 
     assert analysis.status == ImageAnalysis.Status.DONE, analysis.error
     assert analysis.model_versions["labels"] == {"rekognition:DetectLabels": "3.0"}
@@ -105,7 +107,7 @@ def test_throttling_is_retried_with_backoff_then_succeeds(aws):
         throttle(stubs["rekognition"], "detect_labels")
         throttle(stubs["rekognition"], "detect_labels", "ProvisionedThroughputExceededException")
         stubs["rekognition"].add_response("detect_labels", cat_labels())
-        analysis = pipeline.analyze(image, force=True)
+        analysis = tasks.analyze_now(image, force=True)
     assert analysis.status == ImageAnalysis.Status.DONE
     # Three requests (the stubber's queue is empty), one billed call on the budget.
     assert counted.used == {"rekognition:DetectLabels": 1}
@@ -118,7 +120,7 @@ def test_throttled_beyond_the_attempts_is_an_error_the_task_queue_retries(aws):
         for _ in range(AWS_TEST_SETTINGS["AWS_MAX_ATTEMPTS"]):
             throttle(stubs["rekognition"], "detect_labels")
         with pytest.raises(ProviderUnavailable, match="after 4 attempts: ThrottlingException"):
-            pipeline.analyze(image, force=True)
+            tasks.analyze_now(image, force=True)
     analysis = ImageAnalysis.objects.get(image=image)
     assert analysis.status == ImageAnalysis.Status.FAILED
     assert "ThrottlingException" in analysis.error
@@ -128,7 +130,7 @@ def test_access_denied_fails_the_analysis_clearly_and_keeps_the_image_and_its_fa
     image = make_image(CAT.read_bytes(), CAT.name)
     with stubbed("rekognition") as stubs:
         stubs["rekognition"].add_response("detect_labels", cat_labels())
-        pipeline.analyze(image, force=True)
+        tasks.analyze_now(image, force=True)
         stubs["rekognition"].add_client_error(
             "detect_labels",
             service_error_code="AccessDeniedException",
@@ -136,7 +138,7 @@ def test_access_denied_fails_the_analysis_clearly_and_keeps_the_image_and_its_fa
             "to perform: rekognition:DetectLabels",
             http_status_code=400,
         )
-        analysis = pipeline.analyze(image, force=True)  # no exception: nothing to retry
+        analysis = tasks.analyze_now(image, force=True)  # no exception: nothing to retry
 
     assert analysis.status == ImageAnalysis.Status.FAILED
     assert "rekognition:DetectLabels refused: AccessDeniedException" in analysis.error

@@ -16,8 +16,8 @@ import pytest
 from django.core.files.base import ContentFile
 from moto.server import ThreadedMotoServer
 
-from semantic_search import pipeline
-from semantic_search.images import image_file
+from semantic_search import tasks
+from semantic_search.host import image_file
 from semantic_search.models import Face, ImageAnalysis, ImageLabel
 
 from .aws_support import (
@@ -116,7 +116,7 @@ def test_an_upload_lands_in_the_bucket_and_analysis_reads_it_once_never_writes(s
             detect_labels(("Cat", 97.0, ["Animal"], [])),
             {"Image": {"Bytes": ANY}, "MaxLabels": 50, "MinConfidence": 30.0},
         )
-        analysis = pipeline.analyze(image, force=True)
+        analysis = tasks.analyze_now(image, force=True)
     assert analysis.status == ImageAnalysis.Status.DONE, analysis.error
     assert ImageLabel.objects.filter(image=image, label__name="cat").exists()
     on_original = [op for op, k in requests if k == key]
@@ -150,7 +150,7 @@ def test_rekognition_reads_the_original_from_its_bucket_by_reference(s3, setting
                     "MinConfidence": 30.0,
                 },
             )
-            analysis = pipeline.analyze(type(image).objects.get(pk=image.pk), force=True)
+            analysis = tasks.analyze_now(type(image).objects.get(pk=image.pk), force=True)
         assert analysis.status == ImageAnalysis.Status.DONE, analysis.error
     finally:
         del os.environ["AWS_ENDPOINT_URL_S3"]
@@ -199,11 +199,12 @@ def test_production_settings_put_files_on_s3_from_the_environment():
         "file_overwrite": False,
     }
     assert analyzers == [
-        "semantic_search.analyzers.metadata.MetadataAnalyzer",
-        "semantic_search.analyzers.aws.RekognitionLabelAnalyzer",
-        "semantic_search.analyzers.faces.FaceAnalyzer",  # faces stay local: mixed providers
-        "semantic_search.analyzers.aws.RekognitionTextAnalyzer",
-        "semantic_search.analyzers.aws.RekognitionModerationAnalyzer",
+        "semantic_search.analysis.analyzers.metadata.MetadataAnalyzer",
+        "semantic_search.analysis.analyzers.aws.RekognitionLabelAnalyzer",
+        # faces stay local: mixed providers
+        "semantic_search.analysis.analyzers.faces.FaceAnalyzer",
+        "semantic_search.analysis.analyzers.aws.RekognitionTextAnalyzer",
+        "semantic_search.analysis.analyzers.aws.RekognitionModerationAnalyzer",
     ]
     assert region == "eu-west-1"
     assert embedder == "semantic_search.aws.bedrock.titan_text_embedder"
@@ -223,7 +224,7 @@ def test_rekognition_faces_are_cropped_into_the_same_bucket(s3, settings):
             "detect_faces", detect_faces(face_detail(box(0.38, 0.18, 0.22, 0.3)))
         )
         stubs["rekognition"].add_response("recognize_celebrities", recognize_celebrities())
-        analysis = pipeline.analyze(image, force=True)
+        analysis = tasks.analyze_now(image, force=True)
     assert analysis.status == ImageAnalysis.Status.DONE, analysis.error
     (face,) = Face.objects.filter(image=image)
     crop = f"{PREFIX}/{face.thumbnail.name}"

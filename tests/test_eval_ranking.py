@@ -19,9 +19,9 @@ import json
 import pytest
 from django.test import override_settings
 
-from semantic_search.index import Filters
-from semantic_search.ranking import RankingOptions
-from semantic_search.search import search_images
+from semantic_search.search.index import Filters
+from semantic_search.search.ranking import RankingOptions
+from semantic_search.search.service import search_images
 
 from .conftest import EVAL_PHOTOS, need
 from .helpers import make_image
@@ -48,8 +48,8 @@ def eval_subset(django_db_setup, django_db_blocker, tmp_path_factory):
         **settings.PHOTODESK,
         "INDEX_PATH": tmp_path_factory.mktemp("eval-index"),
         "ANALYZERS": [
-            "semantic_search.analyzers.metadata.MetadataAnalyzer",
-            "semantic_search.analyzers.labels.LabelAnalyzer",
+            "semantic_search.analysis.analyzers.metadata.MetadataAnalyzer",
+            "semantic_search.analysis.analyzers.labels.LabelAnalyzer",
         ],
     }
     # analysis_inline: each save is analysed at once, as `ingest --sync` does; nothing is

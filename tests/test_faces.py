@@ -9,11 +9,15 @@ import pytest
 from django.core.management import call_command
 from PIL import Image, ImageFilter
 
-from semantic_search import clustering, pipeline
-from semantic_search.analyzers.faces import FaceAnalyzer
+from semantic_search import tasks
+
+from semantic_search.analysis import pipeline
+from semantic_search.analysis.analyzers.faces import FaceAnalyzer
 from semantic_search.inference.faces import EXPRESSIONS, face_quality
 from semantic_search.models import Face, FaceCluster, ImageAnalysis, Person
-from semantic_search.people import FaceRecognitionOff, assign_face, search_by_face
+from semantic_search.people import clustering
+from semantic_search.people.decisions import assign_face
+from semantic_search.search.by_face import FaceRecognitionOff, search_by_face
 
 from .face_fixtures import PEOPLE_IN_TEST, TOGETHER
 from .face_scenes import head
@@ -91,7 +95,7 @@ def test_incremental_clustering_places_a_new_face_in_its_persons_cluster(face_ar
     clustering.recluster_all()
     cluster_id = Face.objects.get(image_id=face_archive.images["p1989145280"][0]).cluster_id
     image = make_image(face_archive.held_out["p1989145280"].read_bytes(), "new.jpg")
-    pipeline.analyze(image)
+    tasks.analyze_now(image)
     clustering.cluster_new_faces()
     new_id = image.pk
     assert Face.objects.get(image_id=new_id).cluster_id == cluster_id
@@ -104,7 +108,7 @@ def test_reanalysis_keeps_human_decisions_and_replaces_machine_faces(face_archiv
     assign_face(first, person, None)
     old_crop = second.thumbnail.name
     image = Face.objects.get(pk=first.pk).image
-    pipeline.analyze(image, force=True)
+    tasks.analyze_now(image, force=True)
     faces = faces_of(pk)
     assert len(faces) == 2
     kept = Face.objects.get(pk=first.pk)
@@ -119,7 +123,7 @@ def test_privacy_switch_detects_faces_but_stores_no_embeddings(face_archive, set
     for face in Face.objects.filter(image_id__in=face_archive.images["p18150"]):
         assign_face(face, person, None)
     image = make_image(face_archive.held_out["p18150"].read_bytes(), "private.jpg")
-    pipeline.analyze(image)
+    tasks.analyze_now(image)
     faces = faces_of(image.pk)
     assert len(faces) == 1
     assert faces[0].embedding is None and faces[0].vector is None
@@ -135,7 +139,7 @@ def test_deleting_an_image_deletes_its_faces_and_crops(
 ):
     image = make_image(face_archive.held_out["p2081446176"].read_bytes(), "to-delete.jpg")
     with django_capture_on_commit_callbacks(execute=True):
-        pipeline.analyze(image)
+        tasks.analyze_now(image)
     face = Face.objects.get(image_id=image.pk)
     storage, crop = face.thumbnail.storage, face.thumbnail.name
     assert storage.exists(crop)

@@ -7,7 +7,7 @@ import io
 import pytest
 from PIL import Image as PILImage
 
-from semantic_search import pipeline
+from semantic_search import tasks
 from semantic_search.models import ImageAnalysis
 
 from .conftest import DEMO_PHOTOS
@@ -32,7 +32,7 @@ def encode(fmt: str) -> bytes:
     [("PNG", "cat.png"), ("WEBP", "cat.webp"), ("TIFF", "cat.tiff"), ("HEIF", "cat.heic")],
 )
 def test_each_supported_format_is_analysed(separate_index, fmt, name):
-    analysis = pipeline.analyze(make_image(encode(fmt), name=name))
+    analysis = tasks.analyze_now(make_image(encode(fmt), name=name))
     assert analysis.status == ImageAnalysis.Status.DONE, analysis.error
     assert "cat" in {label["name"] for label in analysis.labels}
 

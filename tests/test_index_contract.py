@@ -14,9 +14,9 @@ import json
 import numpy as np
 import pytest
 
-from semantic_search.index.base import Filters, IndexDocument, SearchIndex, SearchQuery, fuse
-from semantic_search.index.embedded import EmbeddedIndex
-from semantic_search.index.opensearch_schema import unhandled_filters
+from semantic_search.search.index.base import Filters, IndexDocument, SearchIndex, SearchQuery, fuse
+from semantic_search.search.index.embedded import EmbeddedIndex
+from semantic_search.search.index.opensearch.schema import unhandled_filters
 
 from .conftest import EVAL_PHOTOS, SHARED, need
 from .opensearch_support import DIMENSION, drop, make_index, new_alias, require_node
@@ -304,7 +304,7 @@ def eval_documents(embed) -> tuple[list[IndexDocument], list[dict]]:
 def test_backends_agree_on_the_eval_captions(both):
     need((EVAL_PHOTOS / "captions.jsonl").is_file(), "../shared/photos/eval is missing")
     need((SHARED / "models").is_dir(), "../shared/models is missing")
-    from semantic_search.describe import embedder
+    from semantic_search.analysis.embedding import embedder
 
     embed = embedder().predict
     docs, rows = eval_documents(embed)
@@ -339,7 +339,7 @@ def test_backends_agree_on_the_demo_photos_with_the_same_reasons(archive, settin
     require_node()
     from django.core.management import call_command
 
-    from semantic_search.search import search_images, suggest_for_article
+    from semantic_search.search.service import search_images, suggest_for_article
 
     from .opensearch_support import use_opensearch
     from .test_search import CAR_COMPANY
@@ -390,7 +390,7 @@ def test_reconcile_fills_and_prunes_the_embedded_index_too(archive, separate_ind
 
     from django.core.management import call_command
 
-    from semantic_search.index import get_index
+    from semantic_search.search.index import get_index
 
     index = get_index()
     assert isinstance(index, EmbeddedIndex) and index.count() == 0

@@ -9,7 +9,8 @@ import pytest
 from django.core.management import call_command
 from PIL import Image as PILImage
 
-from semantic_search import labeling, pipeline
+from semantic_search import tasks
+from semantic_search.labels import service as labeling
 from semantic_search.models import ImageAnalysis, ImageLabel, Label, LabelDecision, ModelClass
 
 from .conftest import DEMO_PHOTOS
@@ -76,14 +77,14 @@ def test_a_rejection_survives_forced_reanalysis_and_leaves_search(
     archive, separate_index, django_user_model
 ):
     from cms_images.models import Image
-    from semantic_search.search import search_images
+    from semantic_search.search.service import search_images
 
     editor = django_user_model.objects.create_user("reviewer")
     image = Image.objects.get(pk=archive["animal_cat_chelsea.jpg"])
     row = ImageLabel.objects.get(image=image, label__name="cat")
     labeling.decide(row, ImageLabel.State.REJECTED, editor)
-    pipeline.refresh(image)
-    pipeline.analyze(image, force=True)
+    tasks.refresh_image(image.pk)
+    tasks.analyze_now(image, force=True)
     row.refresh_from_db()
     assert row.state == ImageLabel.State.REJECTED and row.decided_by == editor
     assert LabelDecision.objects.filter(image_label=row, action="reject", user=editor).exists()
@@ -101,7 +102,7 @@ def test_an_accepted_or_hand_added_label_is_never_removed(
     image = Image.objects.get(pk=archive["food_coffee_cup.jpg"])
     protest = Label.objects.get(name="protest")
     labeling.add_label(image, protest, editor)
-    pipeline.analyze(image, force=True)
+    tasks.analyze_now(image, force=True)
     row = ImageLabel.objects.get(image=image, label=protest)
     assert row.state == ImageLabel.State.ACCEPTED and row.source == "person:editor"
     assert image.pk in labeling.images_with_label("demonstration").values_list("pk", flat=True)
@@ -112,7 +113,7 @@ def test_a_new_label_with_a_synonym_reaches_stored_images_without_a_model(
 ):
     settings.PHOTODESK = {**settings.PHOTODESK, "ANALYZE_SYNC": True}
     image = make_image(jpeg_with_iptc_keywords(["EV", "charging"]), name="charger.jpg")
-    analysis = pipeline.analyze(image)
+    analysis = tasks.analyze_now(image)
     assert analysis.photo_metadata["keywords"] == ["EV", "charging"]
     runs_before = analysis.finished_at
     with django_capture_on_commit_callbacks(execute=True):
@@ -176,10 +177,10 @@ def test_a_flagged_image_is_announced_and_left_out_of_suggestions(
         "SAFETY_NOTIFY_EMAILS": ["desk@example.com"],
         "SAFETY_WEBHOOK_URL": f"http://127.0.0.1:{server.server_port}/hook",
     }
-    from semantic_search.search import suggest_for_article
+    from semantic_search.search.service import suggest_for_article
 
     image = make_image((DEMO_PHOTOS / "animal_cat_chelsea.jpg").read_bytes(), name="cat2.jpg")
-    analysis = pipeline.analyze(image)
+    analysis = tasks.analyze_now(image)
     server.server_close()
     assert analysis.flagged and analysis.safety_score is not None
     assert len(mailoutbox) == 1 and "flagged" in mailoutbox[0].subject

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 from django.core.management import call_command
 
-from semantic_search.index import get_index
-from semantic_search.index.base import Filters, IndexBusy, IndexDocument, SearchQuery
-from semantic_search.index.opensearch import OpenSearchIndex
+from semantic_search.search.index import get_index
+from semantic_search.search.index.base import Filters, IndexBusy, IndexDocument, SearchQuery
+from semantic_search.search.index.opensearch import OpenSearchIndex
 
 from .opensearch_support import (
     DIMENSION,
@@ -46,7 +46,7 @@ def test_connection_settings_carry_credentials_and_tls():
     """OPENSEARCH_URL with credentials, or separate ones; https is TLS, verified by default."""
     import base64
 
-    from semantic_search.index.opensearch_client import ConnectionOptions, make_client
+    from semantic_search.search.index.opensearch.client import ConnectionOptions, make_client
 
     def connection(options: ConnectionOptions):
         return make_client(options).transport.connection_pool.connection
@@ -244,7 +244,7 @@ def test_deleting_an_image_removes_it_from_opensearch(
     opensearch_archive, archive, django_capture_on_commit_callbacks
 ):
     from cms_images.models import Image
-    from semantic_search.search import search_images
+    from semantic_search.search.service import search_images
 
     cat = archive["animal_cat_chelsea.jpg"]
     assert search_images("a cat", limit=1)[0].image.pk == cat

@@ -9,9 +9,9 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from semantic_search.index import get_index
-from semantic_search.index.base import IndexUnavailable
 from semantic_search.models import ImageAnalysis
+from semantic_search.search.index import get_index
+from semantic_search.search.index.base import IndexUnavailable
 
 from .conftest import DEMO_PHOTOS, need
 from .helpers import make_image
@@ -35,7 +35,7 @@ def test_images_saved_while_opensearch_is_down_are_indexed_when_it_returns(
     from django_q.scheduler import scheduler
 
     from cms_images.models import Image
-    from semantic_search.search import search_images
+    from semantic_search.search.service import search_images
 
     require_node()
     need(node_script("status").returncode == 0, "the node is not run by scripts/opensearch.sh")

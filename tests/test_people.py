@@ -8,22 +8,20 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from semantic_search import clustering, pipeline
-from semantic_search.documents import build_document
+from semantic_search import tasks
+from semantic_search.analysis.decode import InvalidImage
+from semantic_search.indexing import build_document
 from semantic_search.models import Face, FaceDecision, ImageAnalysis, Person
-from semantic_search.people import (
-    NoFaceFound,
+from semantic_search.people import clustering
+from semantic_search.people.decisions import (
     assign_face,
     merge_people,
     name_cluster,
-    people_in_text,
-    photos_of,
-    photos_with,
     reject_face,
     remove_face_from_cluster,
-    search_by_face,
 )
-from semantic_search.pipeline import InvalidImage
+from semantic_search.people.queries import people_in_text, photos_of, photos_with
+from semantic_search.search.by_face import NoFaceFound, search_by_face
 
 from .conftest import DEMO_PHOTOS
 from .face_fixtures import TOGETHER
@@ -76,14 +74,14 @@ def test_photos_with_two_people_returns_only_the_picture_of_both(face_archive):
 def test_a_new_photo_of_a_named_person_is_recognised_automatically(face_archive):
     person = name_person(face_archive, "p2081446176", "Carla Duarte")
     image = make_image(face_archive.held_out["p2081446176"].read_bytes(), "new-carla.jpg")
-    pipeline.analyze(image)
+    tasks.analyze_now(image)
     face = Face.objects.get(image=image)
     assert face.person == person and face.state == Face.State.AUTO
     assert 0 <= face.distance <= 0.45  # FACE_AUTO_DISTANCE
     assert image.pk in ids(photos_of("Carla Duarte"))
     # someone else's new photo is not given her name
     other = make_image(face_archive.held_out["p1989145280"].read_bytes(), "someone.jpg")
-    pipeline.analyze(other)
+    tasks.analyze_now(other)
     assert Face.objects.get(image=other).person is None
 
 
@@ -110,7 +108,7 @@ def test_a_rejected_person_is_never_proposed_again(face_archive):
     assert face.person is None and person in face.rejected_people.all()
     # re-clustering, re-analysis and naming the cluster again leave it alone
     clustering.recluster_all()
-    pipeline.analyze(face.image, force=True)
+    tasks.analyze_now(face.image, force=True)
     for cluster in {f.cluster for f in Face.objects.filter(cluster__isnull=False)}:
         name_cluster(cluster, person, None)
     face = Face.objects.get(pk=face.pk)
@@ -124,11 +122,11 @@ def test_a_rejected_person_is_never_proposed_again(face_archive):
 def test_recognition_skips_a_person_rejected_for_that_face(face_archive):
     person = name_person(face_archive, "p18150", "Eve Ito")
     image = make_image(face_archive.held_out["p18150"].read_bytes(), "eve.jpg")
-    pipeline.analyze(image)
+    tasks.analyze_now(image)
     face = Face.objects.get(image=image)
     assert face.person == person
     reject_face(face, None)
-    pipeline.analyze(image, force=True)  # the decided face is kept, not re-recognised
+    tasks.analyze_now(image, force=True)  # the decided face is kept, not re-recognised
     assert list(Face.objects.filter(image=image).values_list("person", flat=True)) == [None]
 
 
@@ -183,7 +181,7 @@ def test_forget_face_data_erases_embeddings_and_crops_after_confirmation(
     )
     assert ids(photos_of("Hana Mori")) == {f.image_id for f in faces}  # still findable by name
     # a re-analysis does not compute the erased embeddings again
-    pipeline.analyze(faces[0].image, force=True)
+    tasks.analyze_now(faces[0].image, force=True)
     assert Face.objects.get(pk=faces[0].pk).embedding is None
     with pytest.raises(CommandError):
         call_command("forget_face_data", person="Nobody Here", yes=True)
@@ -210,7 +208,7 @@ def test_people_in_text_finds_exact_names_and_aliases():
 def test_a_persons_name_reaches_the_index_document_and_search(
     face_archive, backend, settings, tmp_path, django_capture_on_commit_callbacks
 ):
-    from semantic_search.search import search_images
+    from semantic_search.search.service import search_images
 
     alias = None
     if backend == "opensearch":
@@ -351,7 +349,7 @@ def test_reindex_documents_are_built_in_batches_with_the_same_content(
 ):
     """Reindex and reconcile read tags and people with two queries per batch, not per image,
     and build exactly the documents the pipeline builds one at a time."""
-    from semantic_search.documents import build_document, build_documents
+    from semantic_search.indexing import build_document, build_documents
     from semantic_search.models import ImageAnalysis
 
     name_person(face_archive, "p18150", "Zoë Ångström")

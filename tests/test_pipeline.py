@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
-from semantic_search import pipeline
-from semantic_search.index import get_index
+from semantic_search import tasks
+
+from semantic_search.analysis import pipeline
 from semantic_search.models import ImageAnalysis
+from semantic_search.search.index import get_index
 
 from .conftest import DEMO_PHOTOS
 from .helpers import jpeg_bytes, make_image
@@ -44,7 +46,7 @@ def test_faces_and_text_in_image_are_found(archive):
 def test_reanalysing_an_unchanged_file_does_no_work(archive):
     image_pk = archive["food_coffee_cup.jpg"]
     before = ImageAnalysis.objects.get(image_id=image_pk)
-    after = pipeline.analyze(before.image)
+    after = tasks.analyze_now(before.image)
     assert (after.attempts, after.finished_at) == (before.attempts, before.finished_at)
 
 
@@ -58,7 +60,7 @@ def test_reanalysing_an_unchanged_file_does_no_work(archive):
 )
 def test_bad_files_fail_clearly_and_break_nothing(archive, separate_index, data, name, message):
     image = make_image(data, name=name, title="Kept")
-    analysis = pipeline.analyze(image)
+    analysis = tasks.analyze_now(image)
     assert analysis.status == ImageAnalysis.Status.FAILED
     assert message in analysis.error
     image.refresh_from_db()
@@ -66,14 +68,14 @@ def test_bad_files_fail_clearly_and_break_nothing(archive, separate_index, data,
         assert image.title == "Kept" and fh.read() == data
     assert image.pk not in get_index().ids()
     # The archive still works.
-    good = pipeline.analyze(
+    good = tasks.analyze_now(
         make_image((DEMO_PHOTOS / "food_coffee_cup.jpg").read_bytes(), name="coffee.jpg")
     )
     assert good.status == ImageAnalysis.Status.DONE
 
 
 def test_reindex_rebuilds_the_index_from_the_database(archive, settings, tmp_path):
-    from semantic_search.search import search_images
+    from semantic_search.search.service import search_images
 
     expected = [r.image.pk for r in search_images("a cup of coffee", limit=5)]
     settings.PHOTODESK = {**settings.PHOTODESK, "INDEX_PATH": tmp_path / "rebuilt"}

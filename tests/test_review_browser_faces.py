@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from semantic_search import clustering, pipeline
+from semantic_search import tasks
 from semantic_search.models import Face, Person
+from semantic_search.people import clustering
 
 from .browser import log_in, save_screenshot
 from .conftest import need
@@ -30,7 +31,7 @@ def test_a_reviewer_names_a_cluster_from_its_face_grid(
     scenes = make_scenes(tmp_path / "scenes", ["p18150"], per_person=3, seed=5)
     images = [make_image(s.path.read_bytes(), s.path.name) for s in scenes]
     for image in images:
-        pipeline.analyze(image)
+        tasks.analyze_now(image)
     clustering.recluster_all()
     cluster = Face.objects.get(image=images[0]).cluster
     assert cluster is not None

@@ -60,9 +60,9 @@ def test_replacing_the_file_queues_analysis_again(django_capture_on_commit_callb
 
 def test_delete_removes_the_image_from_search(archive, django_capture_on_commit_callbacks):
     from cms_images.models import Image
-    from semantic_search.documents import build_document
-    from semantic_search.index import get_index
-    from semantic_search.search import search_images
+    from semantic_search.indexing import build_document
+    from semantic_search.search.index import get_index
+    from semantic_search.search.service import search_images
 
     cat_pk = archive["animal_cat_chelsea.jpg"]
     assert search_images("a cat", limit=1)[0].image.pk == cat_pk
@@ -83,9 +83,9 @@ def test_an_edited_caption_is_searchable_without_reanalysis(
     archive, settings, django_capture_on_commit_callbacks
 ):
     from cms_images.models import Image
-    from semantic_search.documents import build_document
-    from semantic_search.index import get_index
-    from semantic_search.search import search_images
+    from semantic_search.indexing import build_document
+    from semantic_search.search.index import get_index
+    from semantic_search.search.service import search_images
 
     settings.PHOTODESK = {**settings.PHOTODESK, "ANALYZE_SYNC": True}
     pk = archive["animal_cat_chelsea.jpg"]

@@ -49,7 +49,7 @@ def worker(settings, tmp_path, separate_index):
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_uploaded_image_reaches_done_through_a_real_worker(worker, tmp_path):
-    from semantic_search.search import search_images
+    from semantic_search.search.service import search_images
 
     image = make_image((DEMO_PHOTOS / "animal_cat_chelsea.jpg").read_bytes(), name="cat.jpg")
     deadline = time.monotonic() + 180

@@ -9,8 +9,9 @@ from typing import Any
 from django.db.models import QuerySet
 from rest_framework import serializers
 
-from ..index import Filters
-from ..models import Face, ImageAnalysis, ImageLabel, Person
+from semantic_search.models import ImageAnalysis, ImageLabel
+from semantic_search.people.queries import images_showing, people_called
+from semantic_search.search.index import Filters
 
 
 class ImageFilterSerializer(serializers.Serializer):
@@ -49,12 +50,6 @@ def parse_filters(query_params: Any) -> dict[str, Any]:
     return {k: v for k, v in checked.validated_data.items() if v is not None}
 
 
-def people_named(value: str) -> QuerySet:
-    if value.isdigit() and len(value) <= 18:
-        return Person.objects.filter(pk=int(value))
-    return Person.objects.named(value)
-
-
 def filter_images(queryset: QuerySet, filters: dict[str, Any]) -> QuerySet:
     if "label" in filters:
         rows = ImageLabel.objects.visible().with_label(
@@ -62,8 +57,7 @@ def filter_images(queryset: QuerySet, filters: dict[str, Any]) -> QuerySet:
         )
         queryset = queryset.filter(pk__in=rows.values("image_id"))
     if "person" in filters:
-        faces = Face.objects.showing().filter(person__in=people_named(filters["person"]))
-        queryset = queryset.filter(pk__in=faces.values("image_id"))
+        queryset = images_showing(people_called(filters["person"]), queryset)
     if "created_after" in filters:
         queryset = queryset.filter(created__gte=filters["created_after"])
     if "created_before" in filters:
@@ -100,11 +94,3 @@ def index_filters(image_queryset: QuerySet, filters: dict[str, Any], **base: Any
 
 def _aware(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-
-
-def photos_of_person(person: Person) -> QuerySet:
-    """Images showing `person`: decided faces only (auto-recognised or confirmed)."""
-    from ..images import get_image_model
-
-    shown = Face.objects.showing().filter(person=person).values("image_id")
-    return get_image_model().objects.filter(pk__in=shown).order_by("-pk")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework.pagination import PageNumberPagination
 
-from ..conf import photodesk_settings
+from semantic_search.conf import photodesk_settings
 
 
 class PhotodeskPagination(PageNumberPagination):

@@ -16,7 +16,7 @@ from typing import Any
 
 from rest_framework.permissions import BasePermission
 
-from ..images import get_image_model
+from semantic_search.host import get_image_model
 
 ROLES = ("journalist", "reviewer", "admin")
 

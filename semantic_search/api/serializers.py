@@ -10,10 +10,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
-from ..images import get_image_model, image_file
-from ..models import Face, ImageAnalysis, ImageLabel, Label, Person
-from .filters import photos_of_person
-from .validation import check_upload
+from semantic_search.api.validation import check_upload
+from semantic_search.host import get_image_model, image_file
+from semantic_search.models import Face, ImageAnalysis, ImageLabel, Label, Person
+from semantic_search.people.queries import photos_of_person
 
 # Fields of the image model the API shows and edits, when the model has them.
 IMAGE_FIELDS = (
@@ -441,7 +441,7 @@ class PersonDetailSerializer(PersonSerializer):
 
     @extend_schema_field(ImageSerializer(many=True))
     def get_photos(self, obj: Person) -> list[dict]:
-        images = photos_of_person(obj).select_related("analysis")[:PERSON_PHOTOS]
+        images = photos_of_person(obj).order_by("-pk").select_related("analysis")[:PERSON_PHOTOS]
         return ImageSerializer(images, many=True, context=self.context).data
 
     def get_photos_url(self, obj: Person) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from rest_framework.throttling import UserRateThrottle
 
-from ..conf import photodesk_settings
+from semantic_search.conf import photodesk_settings
 
 
 class PhotodeskRateThrottle(UserRateThrottle):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import include, path, re_path
 from rest_framework.routers import DefaultRouter
 
-from . import views
+from semantic_search.api import views
 
 app_name = "photodesk-api"
 

@@ -14,8 +14,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from rest_framework.exceptions import ValidationError
 
-from ..conf import photodesk_settings
-from ..pipeline import InvalidImage, decode
+from semantic_search.analysis.pipeline import InvalidImage, decode
+from semantic_search.conf import photodesk_settings
 
 # Pillow's format name → the extension the stored file gets.
 ACCEPTED_FORMATS = {

@@ -25,31 +25,15 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
-from .. import labeling, pipeline, search
-from ..conf import photodesk_settings
-from ..images import get_image_model, image_file
-from ..index.base import IndexUnavailable
-from ..models import Face, FaceCluster, ImageAnalysis, ImageLabel, Label, Person
-from ..people import (
-    FaceRecognitionOff,
-    NoFaceFound,
-    assign_face,
-    merge_people,
-    name_cluster,
-    reject_face,
-    search_by_face,
-)
-from ..tasks import enqueue_analysis
-from . import permissions as perms
-from .filters import (
+from semantic_search.api import permissions as perms
+from semantic_search.api.filters import (
     ImageFilterSerializer,
     filter_images,
     index_filters,
     parse_filters,
-    photos_of_person,
 )
-from .pagination import PhotodeskPagination
-from .serializers import (
+from semantic_search.api.pagination import PhotodeskPagination
+from semantic_search.api.serializers import (
     AnalysisSerializer,
     AssignFaceSerializer,
     DecidedSerializer,
@@ -72,8 +56,18 @@ from .serializers import (
     SuggestTextSerializer,
     UploadAcceptedSerializer,
 )
-from .throttles import SearchRateThrottle, UploadRateThrottle
-from .validation import refuse_oversized_request
+from semantic_search.api.throttles import SearchRateThrottle, UploadRateThrottle
+from semantic_search.api.validation import refuse_oversized_request
+from semantic_search.conf import photodesk_settings
+from semantic_search.host import get_image_model, image_file
+from semantic_search.labels import service as labeling
+from semantic_search.models import Face, FaceCluster, ImageAnalysis, ImageLabel, Label, Person
+from semantic_search.people.decisions import assign_face, merge_people, name_cluster, reject_face
+from semantic_search.people.queries import photos_of_person
+from semantic_search.search import service as search
+from semantic_search.search.by_face import FaceRecognitionOff, NoFaceFound, search_by_face
+from semantic_search.search.index.base import IndexUnavailable
+from semantic_search.tasks import enqueue_analysis
 
 
 def not_found(request: Any, exception: Exception | None = None) -> Any:
@@ -245,11 +239,6 @@ class ImageViewSet(ResultsMixin, viewsets.ModelViewSet):
         limit = result_limit(request)
         found = self.run_search(lambda: search.similar_images(image, limit=limit))
         return self.results_response(request, self.search_results(request, found))
-
-
-def refresh_images(images: list[Any]) -> None:
-    for image in images:
-        pipeline.refresh(image)
 
 
 def store_upload(upload: Any, fields: dict[str, Any], user: Any) -> Any:
@@ -527,13 +516,11 @@ class ReviewViewSet(viewsets.ReadOnlyModelViewSet):
 
     def _decide(self, request: Request, rows: list[ImageLabel], decision: str) -> Response:
         state = ImageLabel.State.ACCEPTED if decision == "approve" else ImageLabel.State.REJECTED
-        images = list({row.image_id: row.image for row in rows}.values())
         with transaction.atomic():
+            # Each decision re-embeds and re-indexes its image after commit (a rejected
+            # label's classes leave its vector), so the index never shows a rolled-back one.
             for row in rows:
                 labeling.decide(row, state, request.user)
-            # New vectors (a rejected label's classes leave them) and index entries, as in the
-            # admin; after commit, so the index never shows a decision that was rolled back.
-            transaction.on_commit(partial(refresh_images, images))
         for row in rows:
             row.refresh_from_db()
         data = ReviewItemSerializer(rows, many=True, context={"request": request}).data
@@ -633,7 +620,7 @@ class PersonViewSet(
     @action(detail=True, methods=["get"])
     def photos(self, request: Request, pk: str | None = None) -> Response:
         person = self.get_object()
-        images = photos_of_person(person).select_related("analysis")
+        images = photos_of_person(person).order_by("-pk").select_related("analysis")
         page = self.paginate_queryset(images)
         return self.get_paginated_response(
             ImageSerializer(page, many=True, context={"request": request}).data

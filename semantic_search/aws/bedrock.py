@@ -4,10 +4,10 @@
     PHOTODESK["AWS_BEDROCK_EMBEDDING_MODEL"] = "amazon.titan-embed-text-v2:0"  # 256/512/1024
     PHOTODESK["AWS_BEDROCK_DIMENSION"] = 1024
     # or "amazon.titan-embed-image-v1" (256/384/1024): texts and images in one space; add
-    # "semantic_search.analyzers.aws.BedrockImageEmbeddingAnalyzer" to ANALYZERS.
+    # "semantic_search.analysis.analyzers.aws.BedrockImageEmbeddingAnalyzer" to ANALYZERS.
 
 Queries and image descriptions are then embedded by Titan instead of the local MiniLM; the
-search index is made with this dimension (describe.embedding_dimension). The embedding model
+search index is made with this dimension (embedding.embedding_dimension). The embedding model
 name (recorded on every analysis) changes with it: `manage.py reindex --re-embed` makes the
 vectors again from stored facts and builds an index of the new dimension.
 
@@ -27,11 +27,11 @@ from typing import Any, ClassVar
 import numpy as np
 from PIL import Image
 
-from ..conf import photodesk_settings
-from ..inference.base import InferenceModel
-from ..inference.registry import get_model
-from . import calls, clients
-from .images import jpeg_under
+from semantic_search.aws import calls, clients
+from semantic_search.aws.images import jpeg_under
+from semantic_search.conf import photodesk_settings
+from semantic_search.inference.base import InferenceModel
+from semantic_search.inference.registry import get_model
 
 CACHE_SIZE = 4096
 MULTIMODAL_PREFIX = "amazon.titan-embed-image"

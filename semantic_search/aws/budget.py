@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
-from ..analyzers.base import AnalyzerError
+from semantic_search.analysis.analyzers.base import AnalyzerError
 
 
 class BudgetExhausted(AnalyzerError):
@@ -75,21 +75,3 @@ def format_counts(counts: Counter | dict) -> str:
     if not counts:
         return "no calls"
     return ", ".join(f"{api} {n}" for api, n in sorted(counts.items()))
-
-
-def calls_per_image() -> Counter:
-    """The paid calls analysing one image makes at most with the configured analyzers and
-    embedder (RecognizeCelebrities only runs when faces are found; Bedrock embeds the written
-    text, and label names not seen before in the process)."""
-    from .. import describe, pipeline
-
-    counts: Counter = Counter()
-    analyzers = pipeline.analyzers()
-    for analyzer in analyzers:
-        counts.update(analyzer.api_calls())
-    embedding = getattr(describe.embedder(), "api_calls", dict)()
-    if embedding and any(a.key == "labels" and a.api_calls() for a in analyzers):
-        # A provider's label names are embedded too (at most this many; most are cached).
-        embedding = {api: n + describe.PROVIDER_EVIDENCE_TOP for api, n in embedding.items()}
-    counts.update(embedding)
-    return counts

@@ -20,9 +20,9 @@ from typing import Any
 from botocore import xform_name
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
 
-from ..analyzers.base import AnalyzerError
-from ..conf import photodesk_settings
-from . import budget
+from semantic_search.analysis.analyzers.base import AnalyzerError
+from semantic_search.aws import budget
+from semantic_search.conf import photodesk_settings
 
 logger = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from ..conf import photodesk_settings
+from semantic_search.conf import photodesk_settings
 
 _lock = threading.Lock()
 _clients: dict[tuple, Any] = {}

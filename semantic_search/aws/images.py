@@ -17,8 +17,8 @@ from typing import Any
 
 from PIL import Image
 
-from ..analyzers.base import Photo
-from ..conf import photodesk_settings
+from semantic_search.analysis.analyzers.base import Photo
+from semantic_search.conf import photodesk_settings
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_S3_BYTES = 15 * 1024 * 1024

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from .base import InferenceModel, onnx_session
+from semantic_search.inference.base import InferenceModel, onnx_session
 
 SIZE = 224
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from .base import InferenceModel, ModelFileMissing
+from semantic_search.inference.base import InferenceModel, ModelFileMissing
 
 # Faces smaller than ~40 px are missed by HOG; upsampling once finds them in news-sized photos
 # at ~4x the cost, so large photos are first brought down to this long side.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
-from .base import InferenceModel
+from semantic_search.inference.base import InferenceModel
 
 # Below this, PP-OCR's output on photos without text is mostly noise ("0", "1BA").
 MIN_CONFIDENCE = 0.8

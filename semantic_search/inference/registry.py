@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from .base import InferenceModel
+from semantic_search.inference.base import InferenceModel
 
 _lock = threading.Lock()
 _models: dict[tuple, InferenceModel] = {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PIL import Image
 
-from .base import InferenceModel
+from semantic_search.inference.base import InferenceModel
 
 
 class SafetyClassifier(InferenceModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import InferenceModel, onnx_session
+from semantic_search.inference.base import InferenceModel, onnx_session
 
 MAX_TOKENS = 256
 

@@ -1,8 +1,8 @@
 """Photodesk's tables: analysis state and facts, the label taxonomy, faces and people."""
 
-from .analysis import AnalysisQuerySet, ImageAnalysis
-from .labels import ImageLabel, Label, LabelDecision, ModelClass, ReviewItem
-from .people import Face, FaceCluster, FaceDecision, Person, fold
+from semantic_search.models.analysis import AnalysisQuerySet, ImageAnalysis
+from semantic_search.models.labels import ImageLabel, Label, LabelDecision, ModelClass, ReviewItem
+from semantic_search.models.people import Face, FaceCluster, FaceDecision, Person, fold
 
 __all__ = [
     "AnalysisQuerySet",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from .vectors import Float32Vector
+from semantic_search.models.vectors import Float32Vector
 
 
 class AnalysisQuerySet(models.QuerySet):

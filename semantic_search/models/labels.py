@@ -92,7 +92,7 @@ class Label(models.Model):
 
     def thresholds(self) -> tuple[float, float]:
         """(accept, review) for this label: its own, or the site's."""
-        from ..conf import photodesk_settings
+        from semantic_search.conf import photodesk_settings
 
         accept = self.accept_threshold
         review = self.review_threshold

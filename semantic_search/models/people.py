@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from .vectors import Float32Vector
+from semantic_search.models.vectors import Float32Vector
 
 
 def fold(text: str) -> str:

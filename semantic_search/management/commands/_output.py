@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from semantic_search.search import Result
+from semantic_search.search.service import Result
 
 
 def rows_output(rows: list[dict[str, Any]], as_json: bool, line: Callable[[dict], str]) -> str:

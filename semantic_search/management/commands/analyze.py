@@ -6,12 +6,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 from tqdm import tqdm
 
-from semantic_search import describe
+from semantic_search.analysis import embedding, pipeline
+from semantic_search.analysis.pipeline import PIPELINE_VERSION
 from semantic_search.aws import budget as aws_budget
 from semantic_search.conf import photodesk_settings
-from semantic_search.images import get_image_model
+from semantic_search.host import get_image_model
 from semantic_search.models import ImageAnalysis
-from semantic_search.pipeline import PIPELINE_VERSION
 from semantic_search.tasks import analysis_inline, analyze_image, enqueue_analysis
 
 
@@ -20,7 +20,7 @@ def stale_image_ids() -> list[int]:
     current = ImageAnalysis.objects.filter(
         status=ImageAnalysis.Status.DONE,
         pipeline_version=PIPELINE_VERSION,
-        embedding_model=describe.embedding_model_name(),
+        embedding_model=embedding.embedding_model_name(),
     ).values("image_id")
     return list(
         get_image_model()
@@ -90,7 +90,7 @@ class Command(BaseCommand):
             budget = photodesk_settings.AWS_BACKFILL_BUDGET
         if budget is not None and budget < 0:
             raise CommandError("--budget is a number of calls, 0 or more.")
-        per_image = aws_budget.calls_per_image()
+        per_image = pipeline.api_calls_per_image()
         if dry_run or not targets:
             self.stdout.write(f"{len(targets)} image(s) to analyse.")
             if per_image and targets:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from semantic_search.clustering import candidates, recluster_all
 from semantic_search.conf import photodesk_settings
+from semantic_search.people.clustering import candidates, recluster_all
 
 
 class Command(BaseCommand):

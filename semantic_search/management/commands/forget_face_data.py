@@ -6,8 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from semantic_search.faces import delete_thumbnail_later
 from semantic_search.models import Face, FaceCluster, FaceDecision, Person
+from semantic_search.people.recognition import delete_thumbnail_later
 
 
 class Command(BaseCommand):

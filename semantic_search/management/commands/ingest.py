@@ -13,7 +13,7 @@ from django.db import transaction
 from tqdm import tqdm
 
 from semantic_search.conf import IMAGE_EXTENSIONS, photodesk_settings
-from semantic_search.images import get_image_model
+from semantic_search.host import get_image_model
 from semantic_search.models import ImageAnalysis
 from semantic_search.tasks import analysis_inline
 

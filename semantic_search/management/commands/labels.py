@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from semantic_search.documents import image_file_name
-from semantic_search.images import get_image_model
-from semantic_search.labeling import images_with_label, labels_of
+from semantic_search.host import get_image_model, image_file_name
+from semantic_search.labels.service import images_with_label, labels_of
+from semantic_search.management.commands._output import rows_output
 from semantic_search.models import ImageLabel, Label
-
-from ._output import rows_output
 
 
 class Command(BaseCommand):

@@ -5,11 +5,10 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count, Q
 
-from semantic_search.documents import image_file_name
+from semantic_search.host import image_file_name
+from semantic_search.management.commands._output import rows_output
 from semantic_search.models import Face, Person
-from semantic_search.people import photos_of, photos_with
-
-from ._output import rows_output
+from semantic_search.people.queries import photos_of, photos_with
 
 
 class Command(BaseCommand):

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from semantic_search.documents import build_documents
-from semantic_search.index import get_index
-from semantic_search.index.base import IndexDocument
+from semantic_search.indexing import build_documents
 from semantic_search.models import ImageAnalysis
+from semantic_search.search.index import get_index
+from semantic_search.search.index.base import IndexDocument
 
 BATCH = 500
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from semantic_search.documents import build_documents
-from semantic_search.index import get_index
-from semantic_search.index.base import IndexBusy
+from semantic_search.indexing import build_documents
 from semantic_search.models import ImageAnalysis
+from semantic_search.search.index import get_index
+from semantic_search.search.index.base import IndexBusy
 
 
 class Command(BaseCommand):
@@ -54,7 +54,7 @@ class Command(BaseCommand):
             )
 
     def re_embed(self, no_progress: bool) -> None:
-        from semantic_search.pipeline import embed
+        from semantic_search.analysis.pipeline import embed
 
         analyses = ImageAnalysis.objects.done().select_related("image")
         for analysis in tqdm(

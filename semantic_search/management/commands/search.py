@@ -6,9 +6,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from semantic_search.search import search_images
-
-from ._output import results_json, results_table
+from semantic_search.management.commands._output import results_json, results_table
+from semantic_search.search.service import search_images
 
 
 class Command(BaseCommand):

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from semantic_search.search import suggest_for_article
-
-from ._output import results_json, results_table
+from semantic_search.management.commands._output import results_json, results_table
+from semantic_search.search.service import suggest_for_article
 
 
 class Command(BaseCommand):

@@ -1,0 +1,28 @@
+"""Safety: a score and a flagged state (flagged images stay out of suggestions by default)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from semantic_search.analysis.analyzers.base import Analyzer, Photo
+from semantic_search.conf import photodesk_settings
+from semantic_search.inference.registry import get_model
+from semantic_search.inference.safety import SafetyClassifier
+
+
+class SafetyAnalyzer(Analyzer):
+    key = "safety"
+
+    def models(self) -> list:
+        return [
+            get_model(
+                SafetyClassifier, photodesk_settings.model_dir, photodesk_settings.INFERENCE_THREADS
+            )
+        ]
+
+    def analyze(self, photo: Photo) -> dict[str, Any]:
+        score = self.models()[0].predict(photo.pixels)
+        return {
+            "safety_score": round(score, 4),
+            "flagged": score >= photodesk_settings.SAFETY_FLAG_THRESHOLD,
+        }

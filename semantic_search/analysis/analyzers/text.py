@@ -1,0 +1,25 @@
+"""Text in the image (signs, banners, captions burnt in) with RapidOCR."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from semantic_search.analysis.analyzers.base import Analyzer, Photo
+from semantic_search.conf import photodesk_settings
+from semantic_search.inference.ocr import TextReader
+from semantic_search.inference.registry import get_model
+
+
+class TextAnalyzer(Analyzer):
+    key = "text"
+
+    def models(self) -> list:
+        return [
+            get_model(
+                TextReader, photodesk_settings.model_dir, photodesk_settings.INFERENCE_THREADS
+            )
+        ]
+
+    def analyze(self, photo: Photo) -> dict[str, Any]:
+        lines = self.models()[0].predict(photo.pixels)
+        return {"ocr_lines": lines, "ocr_text": "\n".join(line["text"] for line in lines)}

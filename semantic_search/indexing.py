@@ -1,0 +1,98 @@
+"""The search index's side of an image: documents built from database rows only (so
+`reindex` never runs a model), written and removed. Writes raise when the index is down;
+tasks.py retries them, and `manage.py reconcile` repairs any drift."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from itertools import islice
+from typing import Any
+
+from semantic_search.host import written_text
+from semantic_search.models import Face, ImageLabel
+from semantic_search.people.queries import people_names, people_shown
+from semantic_search.search.index import get_index
+from semantic_search.search.index.base import IndexDocument, orientation_of
+
+
+def visible_labels(image: Any) -> list[tuple[str, float]]:
+    """(name, confidence 0-1) of the tags search may use: auto-accepted and accepted only."""
+    rows = ImageLabel.objects.visible().filter(image_id=image.pk).select_related("label")
+    rows = rows.order_by("-confidence", "pk")  # the same order as build_documents
+    return [(row.label.name, row.confidence / 100) for row in rows]
+
+
+def build_document(
+    image: Any,
+    analysis: Any,
+    *,
+    labels: list[tuple[str, float]] | None = None,
+    people: list[Any] | None = None,
+) -> IndexDocument:
+    """One image's document; `labels` and `people` are read from the database unless given
+    (build_documents fetches them for many images at once)."""
+    meta = analysis.photo_metadata or {}
+    width, height = getattr(image, "width", None), getattr(image, "height", None)
+    people = people_shown(image) if people is None else people
+    labels = visible_labels(image) if labels is None else labels
+    return IndexDocument(
+        id=image.pk,
+        vector=analysis.vector,
+        fields={
+            "labels": labels,
+            "caption": written_text(image, analysis),
+            "ocr_text": analysis.ocr_text,
+            "metadata": " ".join(
+                str(meta.get(k, "")) for k in ("byline", "city", "province_state", "country")
+            ),
+            # Names and aliases of the people it shows (decided faces only), so a keyword
+            # search or an article naming someone finds their photos.
+            "people": " ".join(people_names(people)),
+        },
+        attributes={
+            "created": getattr(image, "created", None).isoformat()
+            if getattr(image, "created", None)
+            else None,
+            "width": width,
+            "height": height,
+            "orientation": orientation_of(width, height),
+            "rights": getattr(image, "rights", None),
+            "flagged": bool(analysis.flagged),
+            # Who it shows (OpenSearch keyword field people_ids), for filters by person.
+            "people_ids": [str(person.pk) for person in people],
+            # Tag names, for filters by label.
+            "labels": sorted({name.casefold() for name, _ in labels}),
+        },
+    )
+
+
+def build_documents(analyses: Iterable[Any], batch: int = 500) -> Iterator[IndexDocument]:
+    """Documents for many analyses (with `.image` loaded): tags and people are fetched with
+    two queries per batch instead of two per image (reindex and reconcile at archive size)."""
+    analyses = iter(analyses)
+    while chunk := list(islice(analyses, batch)):
+        ids = [a.image_id for a in chunk]
+        labels: dict[int, list[tuple[str, float]]] = defaultdict(list)
+        rows = ImageLabel.objects.visible().filter(image_id__in=ids).select_related("label")
+        for row in rows.order_by("-confidence", "pk"):
+            labels[row.image_id].append((row.label.name, row.confidence / 100))
+        people: dict[int, dict[int, Any]] = defaultdict(dict)
+        faces = Face.objects.showing().filter(image_id__in=ids).select_related("person")
+        for face in faces:
+            people[face.image_id][face.person_id] = face.person
+        for analysis in chunk:
+            shown = sorted(people[analysis.image_id].values(), key=lambda p: (p.name, p.pk))
+            yield build_document(
+                analysis.image, analysis, labels=labels[analysis.image_id], people=shown
+            )
+
+
+def index_image(image: Any, analysis: Any) -> None:
+    """Write one image's document (raises if the index cannot take it)."""
+    get_index().upsert([build_document(image, analysis)])
+
+
+def remove_image(pk: Any) -> None:
+    """Remove one image from the index (raises if the index cannot be reached)."""
+    get_index().delete([pk])
