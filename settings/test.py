@@ -13,7 +13,10 @@ import dj_database_url
 from .base import *  # noqa: F403
 from .base import PHOTODESK
 
-_SQLITE = str(Path(tempfile.gettempdir()) / "photodesk-test.sqlite3")
+# Each run (and each worker it starts, through PHOTODESK_TEST_TMP) has its own folder: several
+# suites (a developer's, a helper's worktree, CI) may run on one machine at once.
+_TMP = Path(os.environ.get("PHOTODESK_TEST_TMP") or tempfile.mkdtemp(prefix="photodesk-test-"))
+_SQLITE = str(_TMP / "test.sqlite3")
 
 if os.environ.get("DATABASE_URL"):
     DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"])}
@@ -30,7 +33,6 @@ else:
 if os.environ.get("PHOTODESK_TEST_DB_NAME"):
     DATABASES["default"]["NAME"] = os.environ["PHOTODESK_TEST_DB_NAME"]
 
-_TMP = Path(os.environ.get("PHOTODESK_TEST_TMP") or tempfile.mkdtemp(prefix="photodesk-test-"))
 MEDIA_ROOT = _TMP / "media"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 PHOTODESK = {

@@ -195,7 +195,9 @@ def test_review_queue_approve_reject_and_decide_many(
         both = client.post(
             decide, {"ids": [rows[1].pk, rows[2].pk], "decision": "reject"}, format="json"
         )
-    assert len(after_commit) == 1  # the two images are re-embedded and re-indexed after commit
+    # The two images are re-embedded and re-indexed after commit, not before.
+    refreshed = {pk for callback in after_commit for pk in callback.args[0]}
+    assert refreshed == {rows[1].image_id, rows[2].image_id}
     assert both.status_code == 200 and both.json()["decided"] == 2
     assert set(
         ImageLabel.objects.filter(pk__in=[r.pk for r in rows]).values_list("state", flat=True)

@@ -12,7 +12,6 @@ import pytest
 from PIL import Image as PILImage
 
 from semantic_search import tasks
-
 from semantic_search.analysis import embedding, pipeline
 from semantic_search.aws.bedrock import TitanTextEmbedder
 from semantic_search.conf import photodesk_settings

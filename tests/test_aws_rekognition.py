@@ -11,7 +11,6 @@ from PIL import Image as PILImage
 from storages.backends.s3 import S3Storage
 
 from semantic_search import tasks
-
 from semantic_search.analysis import pipeline
 from semantic_search.analysis.analyzers.aws import (
     RekognitionFaceAnalyzer,

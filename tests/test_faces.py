@@ -10,7 +10,6 @@ from django.core.management import call_command
 from PIL import Image, ImageFilter
 
 from semantic_search import tasks
-
 from semantic_search.analysis import pipeline
 from semantic_search.analysis.analyzers.faces import FaceAnalyzer
 from semantic_search.inference.faces import EXPRESSIONS, face_quality

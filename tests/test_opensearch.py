@@ -288,7 +288,9 @@ def test_reconcile_repairs_a_corrupted_index(opensearch_archive):
 
 @pytest.mark.django_db
 def test_system_check_warns_until_reconcile_rebuilds_a_stale_index(archive, settings):
-    from semantic_search.conf import check_opensearch
+    from django.core.checks import run_checks
+
+    from semantic_search.checks import check_opensearch
 
     require_node()
 
@@ -299,6 +301,10 @@ def test_system_check_warns_until_reconcile_rebuilds_a_stale_index(archive, sett
     try:
         use_opensearch(settings, alias, OPENSEARCH_URL="http://127.0.0.1:9")
         assert warnings() == ["photodesk.W010"]  # unreachable
+        # A network call: not before every manage.py command, only with check --deploy.
+        assert [m.id for m in run_checks(tags=["photodesk_index"])] == []
+        deploy = run_checks(tags=["photodesk_index"], include_deployment_checks=True)
+        assert [m.id for m in deploy] == ["photodesk.W010"]
         use_opensearch(settings, alias, OPENSEARCH_HNSW_M=16)
         assert warnings() == ["photodesk.W011"]  # no index yet
         make_index(alias, m=8).upsert(random_docs(2))  # built by other code (another m)

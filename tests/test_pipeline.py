@@ -6,7 +6,6 @@ import pytest
 from django.core.management import call_command
 
 from semantic_search import tasks
-
 from semantic_search.analysis import pipeline
 from semantic_search.models import ImageAnalysis
 from semantic_search.search.index import get_index
