@@ -38,8 +38,9 @@ services:  ## Start the real services tests can use: OpenSearch on 127.0.0.1:920
 services-stop:
 	bash scripts/opensearch.sh stop
 
-lint: install
+lint: install  ## ruff, and the import-linter contracts (dependencies point down only).
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 bench: install  ## Ingest throughput and search quality (slow: minutes).
 	$(BIN)/python benchmarks/ingest.py

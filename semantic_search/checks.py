@@ -126,6 +126,7 @@ def check_aws(app_configs, **kwargs) -> list:
             )
         )
     if str(photodesk_settings.TEXT_EMBEDDER).startswith("semantic_search.aws."):
+        # Only here: boto3 is imported only by sites that use an AWS provider.
         from semantic_search.aws.bedrock import titan_text_embedder
 
         try:

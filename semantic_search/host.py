@@ -14,6 +14,7 @@ from typing import Any
 
 from django.apps import apps
 from django.db import models
+from django.utils.html import format_html
 from django.utils.module_loading import import_string
 
 from semantic_search.conf import photodesk_settings
@@ -40,6 +41,18 @@ def image_file(image: Any):
 
 def image_file_name(image: Any) -> str:
     return getattr(image, "original_filename", "") or image_file(image).name.rsplit("/", 1)[-1]
+
+
+def thumbnail_html(image: Any, height: int = 64) -> str:
+    """A small <img> of the image for admin lists (its file, sized by the browser)."""
+    field = image_file(image)
+    if not field:
+        return ""
+    return format_html(
+        '<img src="{}" alt="" style="height:{}px;max-width:120px;object-fit:cover" loading="lazy">',
+        field.url,
+        height,
+    )
 
 
 def get_article_model() -> type[models.Model]:

@@ -13,22 +13,10 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.template.response import TemplateResponse
-from django.utils.html import format_html
 
-from semantic_search.host import image_file
+from semantic_search.host import thumbnail_html
 from semantic_search.labels import service as labeling
 from semantic_search.models import ImageLabel, Label, LabelDecision, ModelClass, ReviewItem
-
-
-def thumbnail_html(image, height: int = 64) -> str:
-    field = image_file(image)
-    if not field:
-        return ""
-    return format_html(
-        '<img src="{}" alt="" style="height:{}px;max-width:120px;object-fit:cover" loading="lazy">',
-        field.url,
-        height,
-    )
 
 
 class MergeForm(forms.Form):

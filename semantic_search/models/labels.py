@@ -15,6 +15,8 @@ from django.db import models
 from django.db.models import Count, Q
 from django.utils.text import slugify
 
+from semantic_search.conf import photodesk_settings
+
 
 class LabelQuerySet(models.QuerySet):
     def active(self) -> LabelQuerySet:
@@ -92,8 +94,6 @@ class Label(models.Model):
 
     def thresholds(self) -> tuple[float, float]:
         """(accept, review) for this label: its own, or the site's."""
-        from semantic_search.conf import photodesk_settings
-
         accept = self.accept_threshold
         review = self.review_threshold
         return (

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from semantic_search.labels.admin import thumbnail_html
+from semantic_search.host import thumbnail_html
 from semantic_search.models import Face, FaceCluster, FaceDecision, Person
 from semantic_search.people import decisions, queries
 

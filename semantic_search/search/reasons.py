@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from semantic_search.analysis import describe
+from semantic_search.labels.service import rejected_classes
 from semantic_search.models import ImageAnalysis, ImageLabel
 from semantic_search.search.index import Hit
 from semantic_search.search.text.tokens import tokens
@@ -117,8 +118,6 @@ def explain(
 
 def closest_class(analysis: ImageAnalysis, query_vectors: list[np.ndarray]) -> str | None:
     """The detected class that contributes most to the match: max p(class) x sim(query, class)."""
-    from semantic_search.labels.service import rejected_classes
-
     rejected = rejected_classes(analysis.image_id) if analysis.image_id else set()
     evidence = {int(k): float(v) for k, v in analysis.concepts.items() if int(k) not in rejected}
     indices = [i for i, p in evidence.items() if p >= 0.05]  # weights among the top 10

