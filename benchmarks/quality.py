@@ -186,7 +186,9 @@ def main() -> None:
             queries.append(caption.strip())
             answers.append(item["file"])
             sources.append("COCO" if item["source"].startswith("MS-COCO") else "Flickr8k")
-    query_file = Path(__file__).resolve().parent.parent / "var" / "bench" / "queries.txt"
+    from django.conf import settings
+
+    query_file = Path(settings.BENCH_DIR) / "queries.txt"  # BENCH_DIR: settings.bench
     query_file.write_text("\n".join(queries) + "\n")
 
     started = time.perf_counter()
