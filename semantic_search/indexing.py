@@ -10,8 +10,8 @@ from itertools import islice
 from typing import Any
 
 from semantic_search.host import written_text
-from semantic_search.models import Face, ImageLabel
-from semantic_search.people.queries import people_names, people_shown
+from semantic_search.models import ImageLabel
+from semantic_search.people.queries import people_names, people_shown, people_shown_by_image
 from semantic_search.search.index import get_index
 from semantic_search.search.index.base import IndexDocument, orientation_of
 
@@ -77,14 +77,13 @@ def build_documents(analyses: Iterable[Any], batch: int = 500) -> Iterator[Index
         rows = ImageLabel.objects.visible().filter(image_id__in=ids).select_related("label")
         for row in rows.order_by("-confidence", "pk"):
             labels[row.image_id].append((row.label.name, row.confidence / 100))
-        people: dict[int, dict[int, Any]] = defaultdict(dict)
-        faces = Face.objects.showing().filter(image_id__in=ids).select_related("person")
-        for face in faces:
-            people[face.image_id][face.person_id] = face.person
+        people = people_shown_by_image(ids)
         for analysis in chunk:
-            shown = sorted(people[analysis.image_id].values(), key=lambda p: (p.name, p.pk))
             yield build_document(
-                analysis.image, analysis, labels=labels[analysis.image_id], people=shown
+                analysis.image,
+                analysis,
+                labels=labels[analysis.image_id],
+                people=people[analysis.image_id],
             )
 
 

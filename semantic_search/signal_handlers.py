@@ -19,6 +19,7 @@ from semantic_search import tasks
 from semantic_search.conf import photodesk_settings
 from semantic_search.host import get_image_model
 from semantic_search.models import Face, Label, Person
+from semantic_search.people.queries import images_showing
 from semantic_search.people.recognition import delete_thumbnail_later, faces_changed
 from semantic_search.signals import people_shown_changed, tags_decided
 
@@ -111,7 +112,7 @@ def reindex_person_photos(sender, instance, created: bool, raw: bool = False, **
     """A person's name or aliases may have changed: their photos' documents carry them."""
     if raw or created:
         return
-    faces_changed(Face.objects.showing().filter(person=instance).values_list("image_id", flat=True))
+    faces_changed(images_showing(instance).values_list("pk", flat=True))
 
 
 def reindex_after_commit(sender, image_ids: list, **kwargs) -> None:

@@ -98,7 +98,7 @@ class FaceQuerySet(models.QuerySet):
 
     def showing(self) -> FaceQuerySet:
         """Faces whose person is decided: confirmed by a person or assigned automatically."""
-        return self.filter(person__isnull=False, state__in=[Face.State.AUTO, Face.State.CONFIRMED])
+        return self.filter(person__isnull=False, state__in=Face.SHOWING_STATES)
 
     def unnamed(self) -> FaceQuerySet:
         return self.filter(Q(person__isnull=True) | Q(state=Face.State.REVIEW))
@@ -110,6 +110,9 @@ class Face(models.Model):
         AUTO = "auto", "Recognised automatically"
         REVIEW = "review", "Needs review"
         CONFIRMED = "confirmed", "Confirmed by a person"
+
+    # The states in which a face shows its person (people search, index names, counts).
+    SHOWING_STATES = (State.AUTO, State.CONFIRMED)
 
     image = models.ForeignKey(
         settings.PHOTODESK_IMAGE_MODEL, on_delete=models.CASCADE, related_name="photodesk_faces"

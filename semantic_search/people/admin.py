@@ -20,7 +20,7 @@ from semantic_search.host import thumbnail_html
 from semantic_search.models import Face, FaceCluster, FaceDecision, Person
 from semantic_search.people import decisions, queries
 
-SHOWN = Q(faces__state__in=[Face.State.AUTO, Face.State.CONFIRMED])
+SHOWN = Q(faces__state__in=Face.SHOWING_STATES)
 
 
 def crop_html(face: Face, size: int = 72) -> SafeString:

@@ -9,6 +9,7 @@ waiting for review or rejected do not count.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
@@ -56,11 +57,24 @@ def people_called(value: str) -> QuerySet:
 
 def people_shown(image: Any) -> list[Person]:
     """The people an image shows (decided faces: confirmed or recognised automatically)."""
-    return list(
-        Person.objects.filter(faces__in=Face.objects.showing().filter(image_id=image.pk))
-        .distinct()
-        .order_by("name", "pk")
-    )
+    return people_shown_by_image([image.pk])[image.pk]
+
+
+def people_shown_by_image(
+    image_ids: Iterable[Any], among: Iterable[Person] | None = None
+) -> defaultdict[Any, list[Person]]:
+    """{image id: the people it shows, by name}, for many images in one query; only those
+    `among` the people given, if given."""
+    faces = Face.objects.showing().filter(image_id__in=list(image_ids))
+    if among is not None:
+        faces = faces.filter(person__in=list(among))
+    shown: defaultdict[Any, dict[int, Person]] = defaultdict(dict)
+    for face in faces.select_related("person"):
+        shown[face.image_id][face.person_id] = face.person
+    by_image: defaultdict[Any, list[Person]] = defaultdict(list)
+    for image_id, people in shown.items():
+        by_image[image_id] = sorted(people.values(), key=lambda p: (p.name, p.pk))
+    return by_image
 
 
 def people_names(people: Iterable[Person]) -> list[str]:

@@ -20,8 +20,8 @@ import numpy as np
 
 from semantic_search.analysis import embedding
 from semantic_search.host import NOT_REUSABLE, get_image_model, image_file_name, reusable_rights
-from semantic_search.models import Face, ImageAnalysis, ImageLabel, Person
-from semantic_search.people.queries import people_in_text
+from semantic_search.models import ImageAnalysis, ImageLabel, Person
+from semantic_search.people.queries import people_in_text, people_shown_by_image
 from semantic_search.search.index import Filters, Hit, SearchQuery, get_index
 from semantic_search.search.ranking import Candidate, RankingOptions, adjust, diversify
 from semantic_search.search.reasons import Reason, explain
@@ -212,18 +212,10 @@ def _rank(
 def _people_shown(image_ids: list[int], people: list[Person]) -> dict[int, list[str]]:
     if not people or not image_ids:
         return {}
-    shown: dict[int, list[str]] = {}
-    faces = (
-        Face.objects.showing()
-        .filter(image_id__in=image_ids, person__in=people)
-        .select_related("person")
-        .order_by("image_id", "person__name")
-    )
-    for face in faces:
-        names = shown.setdefault(face.image_id, [])
-        if face.person.name not in names:
-            names.append(face.person.name)
-    return shown
+    shown = people_shown_by_image(image_ids, among=people)
+    return {
+        image_id: list(dict.fromkeys(p.name for p in found)) for image_id, found in shown.items()
+    }
 
 
 def _results(

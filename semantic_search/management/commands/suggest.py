@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
+from semantic_search.host import get_article_model
 from semantic_search.management.commands._output import results_json, results_table
 from semantic_search.search.service import suggest_for_article
 
@@ -23,11 +24,10 @@ class Command(BaseCommand):
         if limit < 1:
             raise CommandError("--limit must be at least 1.")
         if article is not None:
-            from cms_images.models import Article
-
+            model = get_article_model()
             try:
-                results = suggest_for_article(Article.objects.get(pk=article), limit=limit)
-            except Article.DoesNotExist as exc:
+                results = suggest_for_article(model.objects.get(pk=article), limit=limit)
+            except model.DoesNotExist as exc:
                 raise CommandError(f"No article with id {article}.") from exc
         else:
             if not (text.strip() or title.strip()):
