@@ -120,17 +120,6 @@ def test_exact_knn_score_script_and_hnsw_agree_with_numpy(index):
     assert len(set(h.id for h in hnsw) & set(exact)) >= 9
 
 
-def test_a_label_at_a_confidence_is_one_nested_query(index):
-    docs = random_docs(3)
-    docs[0].fields["labels"] = [("cat", 0.95)]
-    docs[1].fields["labels"] = [("cat", 0.50), ("dog", 0.97)]
-    index.upsert(docs)
-    assert index.ids_with_label("cat", 90) == [docs[0].id]
-    assert index.ids_with_label("Cat", 90) == [docs[0].id]  # names match in any case
-    assert index.ids_with_label("cat") == [docs[0].id, docs[1].id]
-    assert index.ids_with_label("dog", 90) == [docs[1].id]
-
-
 def test_alias_swap_under_concurrent_searches_fails_no_search(index):
     docs = random_docs(300, seed=2)
     index.upsert(docs)

@@ -382,32 +382,6 @@ class OpenSearchIndex(SearchIndex):
             if d.get("found") and "vector" in d.get("_source", {})
         }
 
-    def ids_with_label(
-        self, name: str, min_confidence: float = 0.0, limit: int = 10_000
-    ) -> list[int]:
-        """Images with label `name` at confidence >= min_confidence (0-100): one nested query,
-        both conditions on the same label."""
-        body = {
-            "size": limit,
-            "_source": False,
-            "query": {
-                "nested": {
-                    "path": "labels",
-                    "query": {
-                        "bool": {
-                            "filter": [
-                                {"term": {"labels.name.raw": name}},
-                                {"range": {"labels.confidence": {"gte": min_confidence}}},
-                            ]
-                        }
-                    },
-                }
-            },
-            "sort": [{"id": "asc"}],
-        }
-        hits = self._reading(lambda: self.client.search(index=self.alias, body=body), "search")
-        return [int(hit["_id"]) for hit in hits["hits"]["hits"]]
-
     def search(self, query: SearchQuery) -> list[Hit]:
         where = schema.filter_query(query.filters)
         requests: list[dict[str, Any]] = []
