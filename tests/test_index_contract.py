@@ -82,7 +82,7 @@ DOCS = [
 ]  # fmt: skip
 DOCS[5].attributes["flagged"] = True
 DOCS[6].attributes["flagged"] = False
-for _doc in DOCS:  # people shown (ids) and tag names, as documents.build_document writes them
+for _doc in DOCS:  # people shown (ids) and tag names, as indexing.build_document writes them
     _doc.attributes["people_ids"] = {5: [1], 10: [1, 2]}.get(_doc.id, [])
     _doc.attributes["labels"] = sorted(name.casefold() for name, _ in _doc.fields["labels"])
 BY_ID = {d.id: d for d in DOCS}

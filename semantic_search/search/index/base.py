@@ -1,4 +1,5 @@
-"""The index interface every backend implements (embedded here, OpenSearch in production).
+"""The index interface every backend implements (embedded.py by default, opensearch/ in
+production).
 
 A document carries one vector, weighted text fields for keyword matching and filterable
 attributes. A query may have a vector, keyword text, or both (hybrid); both sides are ranked

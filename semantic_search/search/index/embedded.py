@@ -41,7 +41,7 @@ FORMAT_VERSION = 1
 
 def _field_terms(name: str, value: Any) -> Counter:
     """Term frequencies of one field; for the labels, each word counts once (as in OpenSearch,
-    where `schema.field_text` writes them the same way)."""
+    where `schema.to_source` writes them the same way)."""
     terms: Counter = Counter()
     if name == "labels":
         terms.update(dict.fromkeys(tokens(value), 1))
