@@ -182,9 +182,8 @@ class IndexBusy(RuntimeError):
 
 
 class SearchIndex(ABC):
-    @classmethod
-    @abstractmethod
-    def from_settings(cls, conf: Any) -> SearchIndex: ...
+    """A backend is made from its own options and the vector dimension of the configured text
+    embedder, `Backend(options, dimension=...)`; `get_index()` reads both from the settings."""
 
     @abstractmethod
     def upsert(self, documents: Iterable[IndexDocument]) -> int:
