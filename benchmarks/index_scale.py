@@ -32,6 +32,7 @@ import os
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -41,9 +42,9 @@ sys.path.insert(0, str(ROOT))
 SHARED = ROOT.parent / "shared"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "settings.bench")
 
+from semantic_search.search.index import opensearch_options  # noqa: E402
 from semantic_search.search.index.base import Filters, IndexDocument, SearchQuery  # noqa: E402
 from semantic_search.search.index.opensearch import OpenSearchIndex  # noqa: E402
-from semantic_search.search.index.opensearch.client import ConnectionOptions, make_client  # noqa: E402
 
 DIMENSION = 384
 RIGHTS = ["editorial", "unrestricted", "restricted", "forbidden"]
@@ -184,14 +185,13 @@ def node_stats(index: OpenSearchIndex) -> dict:
 
 
 def run(args, corpus: Corpus, queries: np.ndarray, query_texts: list[str], m: int) -> dict:
-    client = make_client(
-        ConnectionOptions(os.environ.get("OPENSEARCH_URL", "http://127.0.0.1:9200"), timeout=600)
-    )
     alias = f"photodesk-bench-m{m}"
-    index = OpenSearchIndex(
-        client, alias, dimension=DIMENSION, m=m, ef_construction=args.ef_construction,
-        replicas=0, swap_grace=0,
+    options = opensearch_options(
+        url=os.environ.get("OPENSEARCH_URL", "http://127.0.0.1:9200"), index=alias, timeout=600,
+        hnsw_m=m, hnsw_ef_construction=args.ef_construction, replicas=0, swap_grace=0,
     )  # fmt: skip
+    index = OpenSearchIndex(options, dimension=DIMENSION)
+    client = index.client
     client.indices.delete(index=f"{alias}-v*", ignore_unavailable=True)
     start = time.perf_counter()
     written = index.replace_all(corpus.documents())
@@ -232,7 +232,7 @@ def run(args, corpus: Corpus, queries: np.ndarray, query_texts: list[str], m: in
         result["knn"][ef] = entry
 
     # The production path at the configured ef_search (default 100).
-    index.ef_search = args.production_ef
+    index = OpenSearchIndex(replace(options, ef_search=args.production_ef), dimension=DIMENSION)
     paths = {
         "vector": lambda q, text: SearchQuery(vectors=[q]),
         "vector_held_out": lambda q, text: SearchQuery(vectors=[q]),

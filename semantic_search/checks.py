@@ -89,7 +89,7 @@ def check_opensearch(app_configs, **kwargs) -> list:
     not before every command."""
     if not photodesk_settings.OPENSEARCH_URL:
         return []
-    return opensearch_warnings(photodesk_settings)
+    return opensearch_warnings()
 
 
 AWS_PATHS = ("semantic_search.analysis.analyzers.aws.", "semantic_search.aws.")

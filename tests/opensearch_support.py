@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from opensearchpy import OpenSearch
 
+from semantic_search.search.index import opensearch_options
 from semantic_search.search.index.opensearch import OpenSearchIndex
 from semantic_search.search.index.opensearch.client import ConnectionOptions, make_client
 
@@ -57,8 +58,10 @@ def drop(alias: str) -> None:
 
 
 def make_index(alias: str, **options) -> OpenSearchIndex:
-    defaults = {"refresh": "true", "replicas": 0, "swap_grace": 0.3, "backoff": 0.1}
-    return OpenSearchIndex(client(), alias, dimension=DIMENSION, **{**defaults, **options})
+    """An OpenSearch backend on `alias` with its own client; `options` as OpenSearchOptions'."""
+    defaults = {"refresh": "true", "replicas": 0, "swap_grace": 0.3, "retry_backoff": 0.1}
+    chosen = opensearch_options(url=OPENSEARCH_URL, index=alias, **{**defaults, **options})
+    return OpenSearchIndex(chosen, dimension=DIMENSION)
 
 
 def use_opensearch(settings, alias: str, **extra) -> None:

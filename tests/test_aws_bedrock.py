@@ -14,7 +14,6 @@ from PIL import Image as PILImage
 from semantic_search import tasks
 from semantic_search.analysis import embedding, pipeline
 from semantic_search.aws.bedrock import TitanTextEmbedder
-from semantic_search.conf import photodesk_settings
 from semantic_search.models import ImageAnalysis
 from semantic_search.search.index import get_index
 from semantic_search.search.index.opensearch import OpenSearchIndex
@@ -102,8 +101,8 @@ def test_the_index_is_made_for_titans_dimension_and_search_works(titan, settings
     use_opensearch(settings, alias)
     settings.PHOTODESK = {**settings.PHOTODESK, "ANALYZERS": REKOGNITION_ANALYZERS[:2]}
     try:
-        index = OpenSearchIndex.from_settings(photodesk_settings)
-        assert index.dimension == 256
+        index = get_index()
+        assert isinstance(index, OpenSearchIndex) and index.dimension == 256
         photo = DEMO_PHOTOS / "animal_cat_chelsea.jpg"
         image = make_image(photo.read_bytes(), photo.name)
         cat = unit(7, 256)

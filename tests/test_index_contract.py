@@ -14,8 +14,15 @@ import json
 import numpy as np
 import pytest
 
-from semantic_search.search.index.base import Filters, IndexDocument, SearchIndex, SearchQuery, fuse
-from semantic_search.search.index.embedded import EmbeddedIndex
+from semantic_search.search.index.base import (
+    Filters,
+    IndexDocument,
+    IndexUnavailable,
+    SearchIndex,
+    SearchQuery,
+    fuse,
+)
+from semantic_search.search.index.embedded import EmbeddedIndex, EmbeddedOptions
 from semantic_search.search.index.opensearch.schema import unhandled_filters
 
 from .conftest import EVAL_PHOTOS, SHARED, need
@@ -82,16 +89,20 @@ DOCS = [
 ]  # fmt: skip
 DOCS[5].attributes["flagged"] = True
 DOCS[6].attributes["flagged"] = False
-for _doc in DOCS:  # people shown (ids) and tag names, as documents.build_document writes them
+for _doc in DOCS:  # people shown (ids) and tag names, as indexing.build_document writes them
     _doc.attributes["people_ids"] = {5: [1], 10: [1, 2]}.get(_doc.id, [])
     _doc.attributes["labels"] = sorted(name.casefold() for name, _ in _doc.fields["labels"])
 BY_ID = {d.id: d for d in DOCS}
 
 
+def embedded_index(folder) -> EmbeddedIndex:
+    return EmbeddedIndex(EmbeddedOptions(folder / "index"), dimension=DIMENSION)
+
+
 @pytest.fixture(params=["embedded", "opensearch"])
 def index(request, tmp_path):
     if request.param == "embedded":
-        yield EmbeddedIndex(tmp_path / "index")
+        yield embedded_index(tmp_path)
         return
     require_node()
     alias = new_alias()
@@ -269,7 +280,7 @@ def both(tmp_path):
     require_node()
     alias = new_alias()
     try:
-        yield EmbeddedIndex(tmp_path / "index"), make_index(alias)
+        yield embedded_index(tmp_path), make_index(alias)
     finally:
         drop(alias)
 
@@ -400,3 +411,22 @@ def test_reconcile_fills_and_prunes_the_embedded_index_too(archive, separate_ind
     assert f"{len(archive)} missing, 0 stale, 1 orphaned" in out.getvalue()
     assert "stale documents go unseen" in out.getvalue()
     assert index.ids() == set(archive.values())
+
+
+def test_the_index_is_made_from_the_settings_once_per_configuration(settings, tmp_path):
+    from semantic_search.search.index import get_index
+
+    settings.PHOTODESK = {**settings.PHOTODESK, "INDEX_PATH": tmp_path / "a"}
+    index = get_index()
+    assert isinstance(index, EmbeddedIndex)
+    assert index.path == tmp_path / "a" and index.dimension == DIMENSION  # the embedder's
+    assert get_index() is index
+    settings.PHOTODESK = {**settings.PHOTODESK, "INDEX_PATH": tmp_path / "b"}
+    assert get_index().path == tmp_path / "b"
+
+
+def test_an_empty_embedded_index_refuses_vectors_of_another_dimension(tmp_path):
+    index = embedded_index(tmp_path)
+    with pytest.raises(IndexUnavailable, match="run `manage.py reindex --re-embed`"):
+        index.upsert([IndexDocument(1, np.ones(DIMENSION // 2, np.float32), {"caption": "x"})])
+    assert index.count() == 0

@@ -120,17 +120,6 @@ def test_exact_knn_score_script_and_hnsw_agree_with_numpy(index):
     assert len(set(h.id for h in hnsw) & set(exact)) >= 9
 
 
-def test_a_label_at_a_confidence_is_one_nested_query(index):
-    docs = random_docs(3)
-    docs[0].fields["labels"] = [("cat", 0.95)]
-    docs[1].fields["labels"] = [("cat", 0.50), ("dog", 0.97)]
-    index.upsert(docs)
-    assert index.ids_with_label("cat", 90) == [docs[0].id]
-    assert index.ids_with_label("Cat", 90) == [docs[0].id]  # names match in any case
-    assert index.ids_with_label("cat") == [docs[0].id, docs[1].id]
-    assert index.ids_with_label("dog", 90) == [docs[1].id]
-
-
 def test_alias_swap_under_concurrent_searches_fails_no_search(index):
     docs = random_docs(300, seed=2)
     index.upsert(docs)
@@ -185,8 +174,7 @@ def test_writes_during_a_rebuild_reach_the_new_index(index):
                     writer.replace_all([])
             yield doc
 
-    index.batch_size = 10
-    index.replace_all(database_rows())
+    make_index(index.alias, bulk_size=10).replace_all(database_rows())
     assert late.id in index.ids()
     assert docs[5].id not in index.ids()
     assert index.count() == len(docs)
@@ -202,8 +190,7 @@ def test_a_first_write_during_the_very_first_rebuild_is_kept(index):
                 make_index(index.alias).upsert([late])
             yield doc
 
-    index.batch_size = 10
-    index.replace_all(database_rows())
+    make_index(index.alias, bulk_size=10).replace_all(database_rows())
     assert index.aliases() == {index.alias: [f"{index.alias}-v1"], index.building_alias: []}
     assert set(index._generations()) == {f"{index.alias}-v1"}
     assert index.ids() == {d.id for d in docs} | {late.id}
@@ -307,7 +294,7 @@ def test_system_check_warns_until_reconcile_rebuilds_a_stale_index(archive, sett
         assert [m.id for m in deploy] == ["photodesk.W010"]
         use_opensearch(settings, alias, OPENSEARCH_HNSW_M=16)
         assert warnings() == ["photodesk.W011"]  # no index yet
-        make_index(alias, m=8).upsert(random_docs(2))  # built by other code (another m)
+        make_index(alias, hnsw_m=8).upsert(random_docs(2))  # built by other code (another m)
         assert warnings() == ["photodesk.W012"]
         out = StringIO()
         call_command("reconcile", stdout=out)

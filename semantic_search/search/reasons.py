@@ -54,7 +54,7 @@ def explain(
 ) -> list[Reason]:
     """Reasons from the match itself: tags named in the query (accepted ones only), the
     detected class closest in meaning, words matched, faces for a query about people,
-    similarity. Boosts and penalties add theirs (search.py)."""
+    similarity. Boosts and penalties add theirs (ranking.py)."""
     reasons: list[Reason] = []
     query_terms = set(tokens(query_text))
     named = [row for row in tags if query_terms & set(tokens(" ".join(row.label.terms())))]

@@ -1,4 +1,5 @@
-"""The index interface every backend implements (embedded here, OpenSearch in production).
+"""The index interface every backend implements (embedded.py by default, opensearch/ in
+production).
 
 A document carries one vector, weighted text fields for keyword matching and filterable
 attributes. A query may have a vector, keyword text, or both (hybrid); both sides are ranked
@@ -181,9 +182,8 @@ class IndexBusy(RuntimeError):
 
 
 class SearchIndex(ABC):
-    @classmethod
-    @abstractmethod
-    def from_settings(cls, conf: Any) -> SearchIndex: ...
+    """A backend is made from its own options and the vector dimension of the configured text
+    embedder, `Backend(options, dimension=...)`; `get_index()` reads both from the settings."""
 
     @abstractmethod
     def upsert(self, documents: Iterable[IndexDocument]) -> int:

@@ -17,6 +17,7 @@ import threading
 from collections import Counter
 from collections.abc import Iterable
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +42,7 @@ FORMAT_VERSION = 1
 
 def _field_terms(name: str, value: Any) -> Counter:
     """Term frequencies of one field; for the labels, each word counts once (as in OpenSearch,
-    where `schema.field_text` writes them the same way)."""
+    where `schema.to_source` writes them the same way)."""
     terms: Counter = Counter()
     if name == "labels":
         terms.update(dict.fromkeys(tokens(value), 1))
@@ -50,19 +51,25 @@ def _field_terms(name: str, value: Any) -> Counter:
     return terms
 
 
+@dataclass(frozen=True)
+class EmbeddedOptions:
+    path: Path  # the folder holding index.npz (INDEX_PATH)
+
+
 class EmbeddedIndex(SearchIndex):
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
+    def __init__(self, options: EmbeddedOptions, *, dimension: int) -> None:
+        self.options = options
+        self.dimension = dimension
+        self.path = Path(options.path)
         self.file = self.path / "index.npz"
         self._lock = threading.RLock()
         self._mtime: float | None = None
         self._ids: list[int] = []
-        self._vectors = np.zeros((0, 0), np.float32)
+        self._vectors = self._no_vectors()
         self._docs: dict[int, dict[str, Any]] = {}
 
-    @classmethod
-    def from_settings(cls, conf: Any) -> EmbeddedIndex:
-        return cls(conf.index_path)
+    def _no_vectors(self) -> np.ndarray:
+        return np.zeros((0, self.dimension), np.float32)
 
     # -- persistence ---------------------------------------------------------------------
     @contextmanager
@@ -82,12 +89,7 @@ class EmbeddedIndex(SearchIndex):
         try:
             mtime = self.file.stat().st_mtime_ns
         except FileNotFoundError:
-            self._ids, self._vectors, self._docs, self._mtime = (
-                [],
-                np.zeros((0, 0), np.float32),
-                {},
-                None,
-            )
+            self._ids, self._vectors, self._docs, self._mtime = [], self._no_vectors(), {}, None
             return
         if not force and mtime == self._mtime:
             return
@@ -125,16 +127,15 @@ class EmbeddedIndex(SearchIndex):
         position = {doc_id: i for i, doc_id in enumerate(self._ids)}
         rows = list(self._vectors) if self._vectors.size else []
         written = 0
-        dimension = self._vectors.shape[1] if self._vectors.size else None
+        # What the stored vectors have; an empty index takes the embedder's dimension.
+        dimension = self._vectors.shape[1] if self._vectors.size else self.dimension
         for document in documents:
             vector = np.asarray(document.vector, np.float32)
-            if dimension is None:
-                dimension = vector.shape[0]
-            elif vector.shape != (dimension,):
+            if vector.shape != (dimension,):
                 # The text embedder changed (e.g. to Bedrock Titan): a whole new index is needed.
                 raise IndexUnavailable(
                     f"Image {document.id} has a {vector.shape[0]}-dimensional vector but the "
-                    f"index holds {dimension}-dimensional ones: run "
+                    f"index takes {dimension}-dimensional ones: run "
                     "`manage.py reindex --re-embed`."
                 )
             if document.id in position:
@@ -145,7 +146,7 @@ class EmbeddedIndex(SearchIndex):
                 rows.append(vector)
             self._docs[document.id] = self._doc(document)
             written += 1
-        self._vectors = np.stack(rows) if rows else np.zeros((0, 0), np.float32)
+        self._vectors = np.stack(rows) if rows else self._no_vectors()
         return written
 
     def upsert(self, documents: Iterable[IndexDocument]) -> int:
@@ -160,13 +161,13 @@ class EmbeddedIndex(SearchIndex):
         with self._writing():
             keep = [i for i, doc_id in enumerate(self._ids) if doc_id not in gone]
             self._ids = [self._ids[i] for i in keep]
-            self._vectors = self._vectors[keep] if keep else np.zeros((0, 0), np.float32)
+            self._vectors = self._vectors[keep] if keep else self._no_vectors()
             for doc_id in gone:
                 self._docs.pop(doc_id, None)
 
     def replace_all(self, documents: Iterable[IndexDocument]) -> int:
         with self._writing():
-            self._ids, self._vectors, self._docs = [], np.zeros((0, 0), np.float32), {}
+            self._ids, self._vectors, self._docs = [], self._no_vectors(), {}
             return self._apply(documents)
 
     # -- reads ---------------------------------------------------------------------------

@@ -23,7 +23,7 @@ MAX_QUERY_WORDS = 60
 MAX_QUERIES = 5
 SUMMARY_SENTENCES = 3
 
-__all__ = ["ArticleQuery", "build_article_query", "sentences"]
+__all__ = ["ArticleQuery", "build_article_query"]
 
 
 @dataclass

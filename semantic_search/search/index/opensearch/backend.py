@@ -12,11 +12,11 @@ inside the kNN query), one BM25 ranking over the same tokens and field weights, 
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import numpy as np
@@ -50,65 +50,55 @@ SCAN_PAGE = 5000
 T = TypeVar("T")
 
 
-class OpenSearchIndex(SearchIndex):
-    def __init__(
-        self,
-        client: OpenSearch,
-        alias: str,
-        *,
-        dimension: int,
-        m: int = 16,
-        ef_construction: int = 128,
-        ef_search: int = 100,
-        shards: int = 1,
-        replicas: int = 1,
-        refresh: str | bool = False,
-        batch_size: int = 500,
-        bulk_concurrency: int = 2,
-        retries: int = 3,
-        backoff: float = 0.5,
-        swap_grace: float = 5.0,
-    ) -> None:
-        self.client = client
-        self.alias = alias
-        self.building_alias = f"{alias}-building"
-        self.dimension = dimension
-        self.m, self.ef_construction, self.ef_search = m, ef_construction, ef_search
-        self.shards, self.replicas = shards, replicas
-        self.refresh = refresh
-        self.batch_size, self.retries, self.backoff = batch_size, retries, backoff
-        self.bulk_concurrency = bulk_concurrency
-        self.swap_grace = swap_grace
+@dataclass(frozen=True)
+class OpenSearchOptions:
+    """How to reach and build the index: one field per OPENSEARCH_* setting, named after it
+    (conf.py says what each means)."""
 
-    @classmethod
-    def from_settings(cls, conf: Any, timeout: float | None = None) -> OpenSearchIndex:
-        from semantic_search.analysis.embedding import embedding_dimension
+    url: str
+    index: str  # the alias searches use
+    username: str | None
+    password: str | None = field(repr=False)
+    verify_certs: bool
+    ca_certs: str | None
+    timeout: float
+    refresh: str | bool
+    shards: int
+    replicas: int
+    hnsw_m: int
+    hnsw_ef_construction: int
+    ef_search: int
+    bulk_size: int
+    bulk_concurrency: int
+    max_retries: int
+    retry_backoff: float
+    swap_grace: float
 
-        if not conf.OPENSEARCH_URL:
-            raise IndexUnavailable("PHOTODESK['OPENSEARCH_URL'] is not set.")
-        options = connection_options(conf)
-        if timeout is not None:
-            options = dataclasses.replace(options, timeout=timeout)
-        return cls(
-            make_client(options),
-            conf.OPENSEARCH_INDEX,
-            dimension=embedding_dimension(),  # the configured embedder's; nothing is loaded
-            m=conf.OPENSEARCH_HNSW_M,
-            ef_construction=conf.OPENSEARCH_HNSW_EF_CONSTRUCTION,
-            ef_search=conf.OPENSEARCH_EF_SEARCH,
-            shards=conf.OPENSEARCH_SHARDS,
-            replicas=conf.OPENSEARCH_REPLICAS,
-            refresh=conf.OPENSEARCH_REFRESH,
-            batch_size=conf.OPENSEARCH_BULK_SIZE,
-            bulk_concurrency=conf.OPENSEARCH_BULK_CONCURRENCY,
-            retries=conf.OPENSEARCH_MAX_RETRIES,
-            backoff=conf.OPENSEARCH_RETRY_BACKOFF,
-            swap_grace=conf.OPENSEARCH_SWAP_GRACE,
+    @property
+    def connection(self) -> ConnectionOptions:
+        return ConnectionOptions(
+            url=self.url,
+            username=self.username,
+            password=self.password,
+            verify_certs=self.verify_certs,
+            ca_certs=self.ca_certs,
+            timeout=self.timeout,
         )
+
+
+class OpenSearchIndex(SearchIndex):
+    def __init__(self, options: OpenSearchOptions, *, dimension: int) -> None:
+        self.options = options
+        self.dimension = dimension
+        self.client: OpenSearch = make_client(options.connection)
+        self.alias = options.index
+        self.building_alias = f"{options.index}-building"
 
     # -- indices and aliases -------------------------------------------------------------
     def _retrying(self, call: Callable[[], T], what: str) -> T:
-        return with_backoff(call, retries=self.retries, backoff=self.backoff, what=what)
+        return with_backoff(
+            call, retries=self.options.max_retries, backoff=self.options.retry_backoff, what=what
+        )
 
     def _reading(self, call: Callable[[], T], what: str) -> T:
         """Reads fail fast (a search should not hang on a dead node): no retries."""
@@ -136,9 +126,13 @@ class OpenSearchIndex(SearchIndex):
             "index_patterns": [f"{self.alias}-v*"],
             "priority": 100,
             "template": {
-                "settings": schema.index_settings(shards=self.shards, replicas=self.replicas),
+                "settings": schema.index_settings(
+                    shards=self.options.shards, replicas=self.options.replicas
+                ),
                 "mappings": schema.mappings(
-                    dimension=self.dimension, m=self.m, ef_construction=self.ef_construction
+                    dimension=self.dimension,
+                    m=self.options.hnsw_m,
+                    ef_construction=self.options.hnsw_ef_construction,
                 ),
             },
             "_meta": {"photodesk_mapping_version": schema.MAPPING_VERSION},
@@ -185,8 +179,8 @@ class OpenSearchIndex(SearchIndex):
             for problem in schema.mapping_problems(
                 body.get("mappings", {}),
                 dimension=self.dimension,
-                m=self.m,
-                ef_construction=self.ef_construction,
+                m=self.options.hnsw_m,
+                ef_construction=self.options.hnsw_ef_construction,
             ):
                 problems.append(f"{index}: {problem}")
         return problems
@@ -207,7 +201,10 @@ class OpenSearchIndex(SearchIndex):
 
     def _bulk(self, actions: Iterable[Action], ignore: Ignore | None = None, **options: Any) -> int:
         settings = BulkOptions(
-            batch_size=self.batch_size, retries=self.retries, backoff=self.backoff, **options
+            batch_size=self.options.bulk_size,
+            retries=self.options.max_retries,
+            backoff=self.options.retry_backoff,
+            **options,
         )
         return bulk(self.client, actions, settings, ignore)
 
@@ -222,7 +219,7 @@ class OpenSearchIndex(SearchIndex):
             for target in targets
         )
         written = self._bulk(
-            actions, refresh=self.refresh, require_alias=True, ignore=self._alias_gone
+            actions, refresh=self.options.refresh, require_alias=True, ignore=self._alias_gone
         )
         return min(written, len(sources))
 
@@ -236,7 +233,7 @@ class OpenSearchIndex(SearchIndex):
             for doc_id in ids
             for target in targets
         )
-        self._bulk(actions, refresh=self.refresh, ignore=self._alias_gone)
+        self._bulk(actions, refresh=self.options.refresh, ignore=self._alias_gone)
 
     def replace_all(self, documents: Iterable[IndexDocument]) -> int:
         """Build the next index version, then swap the alias atomically. Searches are answered
@@ -264,7 +261,7 @@ class OpenSearchIndex(SearchIndex):
             self.client.indices.delete(index=new, ignore_unavailable=True)
             raise
         if old:
-            time.sleep(self.swap_grace)
+            time.sleep(self.options.swap_grace)
             self.client.indices.delete(index=",".join(old), ignore_unavailable=True)
         logger.info("OpenSearch: %s now serves %s (%d documents)", new, self.alias, written)
         return written
@@ -274,10 +271,10 @@ class OpenSearchIndex(SearchIndex):
             ({"index": {"_index": index, "_id": str(source["id"])}}, source)
             for source in (schema.to_source(document) for document in documents)
         )
-        written = self._bulk(actions, concurrency=self.bulk_concurrency)
+        written = self._bulk(actions, concurrency=self.options.bulk_concurrency)
         self.client.indices.put_settings(
             index=index,
-            body={"index": {"number_of_replicas": self.replicas, "refresh_interval": None}},
+            body={"index": {"number_of_replicas": self.options.replicas, "refresh_interval": None}},
         )
         self.client.indices.refresh(index=index)
         self.client.cluster.health(index=index, wait_for_status="yellow", request_timeout=60)
@@ -382,32 +379,6 @@ class OpenSearchIndex(SearchIndex):
             if d.get("found") and "vector" in d.get("_source", {})
         }
 
-    def ids_with_label(
-        self, name: str, min_confidence: float = 0.0, limit: int = 10_000
-    ) -> list[int]:
-        """Images with label `name` at confidence >= min_confidence (0-100): one nested query,
-        both conditions on the same label."""
-        body = {
-            "size": limit,
-            "_source": False,
-            "query": {
-                "nested": {
-                    "path": "labels",
-                    "query": {
-                        "bool": {
-                            "filter": [
-                                {"term": {"labels.name.raw": name}},
-                                {"range": {"labels.confidence": {"gte": min_confidence}}},
-                            ]
-                        }
-                    },
-                }
-            },
-            "sort": [{"id": "asc"}],
-        }
-        hits = self._reading(lambda: self.client.search(index=self.alias, body=body), "search")
-        return [int(hit["_id"]) for hit in hits["hits"]["hits"]]
-
     def search(self, query: SearchQuery) -> list[Hit]:
         where = schema.filter_query(query.filters)
         requests: list[dict[str, Any]] = []
@@ -415,7 +386,7 @@ class OpenSearchIndex(SearchIndex):
             knn: dict[str, Any] = {
                 "vector": np.asarray(vector, np.float32).tolist(),
                 "k": query.candidates,
-                "method_parameters": {"ef_search": max(self.ef_search, query.candidates)},
+                "method_parameters": {"ef_search": max(self.options.ef_search, query.candidates)},
             }
             if where:
                 knn["filter"] = where  # inside the graph search: k results that pass
@@ -515,14 +486,3 @@ class OpenSearchIndex(SearchIndex):
                 hit.similarity = float((queries @ stored[hit.id]).max())
             else:
                 hit.similarity = 0.0  # no vector (zero evidence): as the embedded index's dot
-
-
-def connection_options(conf: Any) -> ConnectionOptions:
-    return ConnectionOptions(
-        url=conf.OPENSEARCH_URL,
-        username=conf.OPENSEARCH_USERNAME,
-        password=conf.OPENSEARCH_PASSWORD,
-        verify_certs=conf.OPENSEARCH_VERIFY_CERTS,
-        ca_certs=conf.OPENSEARCH_CA_CERTS,
-        timeout=conf.OPENSEARCH_TIMEOUT,
-    )

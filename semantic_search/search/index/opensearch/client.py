@@ -1,4 +1,4 @@
-"""Talking to OpenSearch: a client from settings, retries with backoff, batched bulk writes."""
+"""Talking to OpenSearch: a client, retries with backoff, batched bulk writes."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ class ConnectionOptions:
 
 
 def make_client(options: ConnectionOptions) -> OpenSearch:
-    """A client for OPENSEARCH_URL. Credentials may be in the URL (https://user:pw@host) or
+    """A client for `options.url`. Credentials may be in the URL (https://user:pw@host) or
     given separately; TLS is used for https URLs, verified unless told otherwise.
     The client itself does not retry: `with_backoff` does, with growing pauses."""
     kwargs: dict[str, Any] = {
