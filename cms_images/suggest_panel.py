@@ -30,6 +30,7 @@ from django.views.decorators.http import require_GET, require_POST
 from cms_images.models import Article, Image
 from cms_images.renditions import RenditionError, rendition_name, thumbnail_bytes
 from cms_images.usage import IMAGE_TOKEN, images_in_body
+from semantic_search.host import NOT_REUSABLE
 from semantic_search.models import ImageAnalysis
 from semantic_search.search import service as search
 from semantic_search.search.index import Filters
@@ -40,7 +41,7 @@ MAX_LIMIT = 50
 MAX_BODY_CHARS = 200_000
 # Kept out of every list the panel shows, whatever asked for it (search.py's suggestion
 # defaults already do this for suggestions).
-NOT_REUSABLE = getattr(search, "NOT_REUSABLE", {"forbidden"})
+
 THUMBNAIL_MAX_AGE = 24 * 3600
 
 
