@@ -39,9 +39,8 @@ from semantic_search.search.index.base import IndexUnavailable
 DEFAULT_LIMIT = 12
 MAX_LIMIT = 50
 MAX_BODY_CHARS = 200_000
-# Kept out of every list the panel shows, whatever asked for it (search.py's suggestion
-# defaults already do this for suggestions).
-
+# NOT_REUSABLE rights are kept out of every list the panel shows, whatever asked for it (the
+# search service's suggestion defaults already do this for suggestions).
 THUMBNAIL_MAX_AGE = 24 * 3600
 
 
