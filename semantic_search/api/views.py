@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 from django.apps import apps
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
-from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
-from django.views.defaults import page_not_found
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, NotFound, ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -26,6 +21,8 @@ from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from semantic_search.api import permissions as perms
+from semantic_search.api.errors import FaceSearchUnavailable, SearchUnavailable
+from semantic_search.api.errors import not_found as not_found  # sites naming it as handler404
 from semantic_search.api.filters import (
     ImageFilterSerializer,
     filter_images,
@@ -57,9 +54,10 @@ from semantic_search.api.serializers import (
     UploadAcceptedSerializer,
 )
 from semantic_search.api.throttles import SearchRateThrottle, UploadRateThrottle
+from semantic_search.api.uploads import delete_image, store_upload
 from semantic_search.api.validation import refuse_oversized_request
 from semantic_search.conf import photodesk_settings
-from semantic_search.host import get_image_model, image_file
+from semantic_search.host import get_image_model
 from semantic_search.labels import service as labeling
 from semantic_search.models import Face, FaceCluster, ImageAnalysis, ImageLabel, Label, Person
 from semantic_search.people.decisions import assign_face, merge_people, name_cluster, reject_face
@@ -69,29 +67,9 @@ from semantic_search.search.by_face import FaceRecognitionOff, NoFaceFound, sear
 from semantic_search.search.index.base import IndexUnavailable
 from semantic_search.tasks import enqueue_analysis
 
-
-def not_found(request: Any, exception: Exception | None = None) -> Any:
-    """The site's 404 handler: JSON under /api/ (clients parse it), the usual page elsewhere."""
-    if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "Not found."}, status=404)
-    return page_not_found(request, exception)
-
-
-class SearchUnavailable(APIException):
-    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    default_detail = "Search is unavailable for a moment (the index cannot be reached)."
-    default_code = "search_unavailable"
-
-
 # Ids in URLs: at most 18 digits, so a huge number is a 404, not a database overflow.
 ID = r"[0-9]{1,18}"
 MAX_ID = 10**18 - 1
-
-
-class FaceSearchUnavailable(APIException):
-    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    default_detail = "Face search is switched off on this site."
-    default_code = "face_search_unavailable"
 
 
 LIMIT = OpenApiParameter(
@@ -221,12 +199,7 @@ class ImageViewSet(ResultsMixin, viewsets.ModelViewSet):
         return Response(ImageDetailSerializer(image, context={"request": request}).data)
 
     def perform_destroy(self, instance: Any) -> None:
-        field = image_file(instance)
-        name, storage = field.name, field.storage
-        with transaction.atomic():
-            instance.delete()
-            if name:  # the file goes only once the rows are gone for good
-                transaction.on_commit(partial(storage.delete, name))
+        delete_image(instance)
 
     @extend_schema(
         parameters=[LIMIT],
@@ -239,35 +212,6 @@ class ImageViewSet(ResultsMixin, viewsets.ModelViewSet):
         limit = result_limit(request)
         found = self.run_search(lambda: search.similar_images(image, limit=limit))
         return self.results_response(request, self.search_results(request, found))
-
-
-def store_upload(upload: Any, fields: dict[str, Any], user: Any) -> Any:
-    """Save a checked upload as a new image; the file is removed again if the rows cannot be
-    written, so a failure leaves neither a row nor a file behind."""
-    checked = upload.checked
-    model = get_image_model()
-    names = {f.name for f in model._meta.get_fields()}
-    image = model(**fields)
-    if "uploaded_by" in names:
-        image.uploaded_by = user
-    if "original_filename" in names:
-        image.original_filename = (upload.name or checked.name)[:255]
-    field = image_file(image)
-    stored = None
-    try:
-        with transaction.atomic():
-            field.save(checked.name, ContentFile(checked.data), save=False)
-            stored = field.name
-            image.save()
-            ImageAnalysis.objects.get_or_create(
-                image=image,
-                defaults={"status": ImageAnalysis.Status.PENDING, "queued_at": timezone.now()},
-            )
-    except Exception:
-        if stored:
-            field.storage.delete(stored)
-        raise
-    return image
 
 
 @extend_schema_view(
