@@ -21,4 +21,4 @@ urlpatterns = [
 ] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 # JSON 404s under /api/ (an id that is not a number never reaches the API's views).
-handler404 = "semantic_search.api.views.not_found"
+handler404 = "semantic_search.api.errors.not_found"

@@ -1,17 +1,81 @@
-"""The image filters shared by the image list and search: validated query parameters, applied
-to a queryset of the image model (or turned into the index's `Filters` for search)."""
+"""Query parameters, read in one place for every view: the image filters shared by the image
+list and search (validated, applied to a queryset of the image model or turned into the index's
+`Filters`), and the small ones (ids, limits, booleans, states) that answer 400 naming the
+parameter when they are wrong."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
 
+from semantic_search.conf import photodesk_settings
 from semantic_search.models import ImageAnalysis, ImageLabel
 from semantic_search.people.queries import images_showing, people_called
 from semantic_search.search.index import Filters
+
+# Ids in URLs and query strings: at most 18 digits, so a huge number is a 404 or a 400, not a
+# database overflow.
+ID = r"[0-9]{1,18}"
+MAX_ID = 10**18 - 1
+
+LIMIT = OpenApiParameter(
+    "limit", OpenApiTypes.INT, description="At most this many results (default and cap: 50)."
+)
+
+
+def result_limit(params: Mapping[str, str]) -> int:
+    """`?limit=`: how many results a search-like answer holds (default and cap:
+    API_RESULT_LIMIT)."""
+    cap = photodesk_settings.API_RESULT_LIMIT
+    raw = params.get("limit")
+    if raw in (None, ""):
+        return cap
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValidationError({"limit": ["A whole number."]}) from None
+    if not 1 <= value <= cap:
+        raise ValidationError({"limit": [f"Between 1 and {cap}."]})
+    return value
+
+
+def id_param(params: Mapping[str, str], name: str, message: str = "An id.") -> int | None:
+    """`?name=` as an object id, None when absent."""
+    value = params.get(name)
+    if not value:
+        return None
+    # ASCII digits only: isdigit() is also true of "²", which int() cannot read.
+    if not (value.isascii() and value.isdigit()) or int(value) > MAX_ID:
+        raise ValidationError({name: [message]})
+    return int(value)
+
+
+def choice_param(
+    params: Mapping[str, str], name: str, choices: Iterable[str], default: str | None = None
+) -> str | None:
+    """`?name=` as one of `choices` (a model's TextChoices values), `default` when absent."""
+    choices = list(choices)
+    value = params.get(name) or default
+    if value is not None and value not in choices:
+        raise ValidationError({name: [f"One of {', '.join(choices)}."]})
+    return value
+
+
+def bool_param(params: Mapping[str, str], name: str) -> bool | None:
+    """`?name=true` or `?name=false`; anything else does not filter."""
+    return {"true": True, "false": False}.get(params.get(name, ""))
+
+
+def text_param(params: Mapping[str, str], name: str) -> str:
+    """`?name=` without surrounding spaces ("" when absent)."""
+    return params.get(name, "").strip()
 
 
 class ImageFilterSerializer(serializers.Serializer):

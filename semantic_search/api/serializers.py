@@ -13,7 +13,7 @@ from rest_framework.reverse import reverse
 from semantic_search.api.validation import check_upload
 from semantic_search.host import get_image_model, image_file
 from semantic_search.models import Face, ImageAnalysis, ImageLabel, Label, Person
-from semantic_search.people.queries import photos_of_person
+from semantic_search.people.queries import people_shown, photos_of_person
 
 # Fields of the image model the API shows and edits, when the model has them.
 IMAGE_FIELDS = (
@@ -195,8 +195,7 @@ class ImageDetailSerializer(ImageSerializer):
     @extend_schema_field(PersonRefSerializer(many=True))
     def get_people(self, obj: Any) -> list[dict]:
         """People shown (decided faces only: auto-recognised or confirmed)."""
-        ids = Face.objects.showing().filter(image_id=obj.pk).values("person_id")
-        return PersonRefSerializer(Person.objects.filter(pk__in=ids), many=True).data
+        return PersonRefSerializer(people_shown(obj), many=True).data
 
     @extend_schema_field(TextSerializer)
     def get_text(self, obj: Any) -> dict:

@@ -6,6 +6,7 @@ from django.urls import include, path, re_path
 from rest_framework.routers import DefaultRouter
 
 from semantic_search.api import views
+from semantic_search.api.filters import ID
 
 app_name = "photodesk-api"
 
@@ -23,7 +24,7 @@ urlpatterns = [
     path("search/faces/", views.FaceSearchView.as_view(), name="search-faces"),
     path("suggestions/", views.SuggestView.as_view(), name="suggestions"),
     re_path(
-        rf"^articles/(?P<pk>{views.ID})/suggestions/$",
+        rf"^articles/(?P<pk>{ID})/suggestions/$",
         views.ArticleSuggestionsView.as_view(),
         name="article-suggestions",
     ),
