@@ -73,6 +73,8 @@ def test_person_filter_and_the_facts_of_one_image(archive, api):
     )  # undecided
     assert ids(client.get(IMAGES, {"person": "eileen marie collins"})) == [pk]
     assert ids(client.get(IMAGES, {"person": str(person.pk)})) == [pk]
+    # Digits that are not ASCII are a name (none matches), not an id that fails to parse.
+    assert ids(client.get(IMAGES, {"person": "²"})) == []
 
     facts = client.get(detail(pk)).json()
     assert facts["people"] == [{"id": person.pk, "name": "Eileen Collins"}]

@@ -50,7 +50,7 @@ def photos_with(names: list[str]) -> QuerySet:
 
 def people_called(value: str) -> QuerySet:
     """People with this id (digits) or this name or alias."""
-    if value.isdigit() and len(value) <= 18:
+    if value.isascii() and value.isdigit() and len(value) <= 18:
         return Person.objects.filter(pk=int(value))
     return Person.objects.named(value)
 
