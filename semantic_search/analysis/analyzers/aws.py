@@ -12,8 +12,9 @@ and, with a multimodal Titan model as the text embedder, BedrockImageEmbeddingAn
 (key "image_embedding"): the image's own vector, in the space of the query vectors.
 
 Like every analyzer they are pure (photo in, facts out, no database); the labels they return
-are mapped onto the taxonomy by labeling.py, the faces stored by the faces module. Model
-versions come from the responses (LabelModelVersion, …) and are recorded per fact.
+are mapped onto the taxonomy by labels/service.py, the faces stored as Face rows by
+people/recognition.py. Model versions come from the responses (LabelModelVersion, …) and are
+recorded per fact.
 """
 
 from __future__ import annotations
