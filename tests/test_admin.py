@@ -1,12 +1,15 @@
-"""The admin: upload an image, see its analysis on the image page; lists and filters work."""
+"""The admin: upload an image, see its analysis on the image page; lists and filters work;
+the taxonomy's rules hold in the label form."""
 
 from __future__ import annotations
+
+import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from semantic_search.models import ImageAnalysis
+from semantic_search.models import ImageAnalysis, Label
 
 from .conftest import DEMO_PHOTOS
 
@@ -94,3 +97,45 @@ def test_image_and_article_lists_render_with_filters(staff_client, archive):
     assert staff_client.get(reverse("admin:cms_images_article_add")).status_code == 200
     analyses = staff_client.get(reverse("admin:semantic_search_imageanalysis_changelist"))
     assert analyses.status_code == 200
+
+
+def label_form(label, **changes) -> dict:
+    """The label change form as the admin posts it, with `changes` applied."""
+    data = {
+        "name": label.name,
+        "slug": label.slug,
+        "parent": label.parent_id or "",
+        "synonyms": json.dumps(label.synonyms),
+        "description": label.description,
+        "active": "on" if label.active else "",
+        "accept_threshold": "" if label.accept_threshold is None else label.accept_threshold,
+        "review_threshold": "" if label.review_threshold is None else label.review_threshold,
+    }
+    return {**data, **changes}
+
+
+def test_the_label_admin_refuses_a_parent_loop_and_a_review_threshold_above_accept(
+    staff_client,
+):
+    vehicle = Label.objects.get(name="vehicle")
+    car = Label.objects.get(name="car", parent=vehicle)
+    change = reverse("admin:semantic_search_label_change", args=[vehicle.pk])
+
+    loop = staff_client.post(change, label_form(vehicle, parent=car.pk))
+    assert loop.status_code == 200  # the form again, with the error, nothing saved
+    assert "That would make a loop." in loop.content.decode()
+    thresholds = staff_client.post(
+        change, label_form(vehicle, accept_threshold=30, review_threshold=60)
+    )
+    assert thresholds.status_code == 200
+    assert "The review threshold must not exceed the accept one." in thresholds.content.decode()
+    clash = staff_client.post(change, label_form(vehicle, slug="car")).content.decode()
+    assert clash.count("“car” is already another label") == 1 and "already exists" not in clash
+    vehicle.refresh_from_db()
+    assert vehicle.parent_id != car.pk and vehicle.review_threshold is None
+    assert vehicle.slug == "vehicle"
+
+    saved = staff_client.post(change, label_form(vehicle, accept_threshold=80, review_threshold=50))
+    assert saved.status_code == 302
+    vehicle.refresh_from_db()
+    assert (vehicle.accept_threshold, vehicle.review_threshold) == (80, 50)

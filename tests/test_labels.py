@@ -10,6 +10,7 @@ from django.core.management import call_command
 from PIL import Image as PILImage
 
 from semantic_search import tasks
+from semantic_search.labels import rules
 from semantic_search.labels import service as labeling
 from semantic_search.models import ImageAnalysis, ImageLabel, Label, LabelDecision, ModelClass
 
@@ -54,11 +55,11 @@ def test_thresholds_route_labels_to_auto_review_or_nothing(settings):
         "LABEL_ACCEPT_THRESHOLD": 60.0,
         "LABEL_REVIEW_THRESHOLD": 25.0,
     }
-    assert labeling.route(label, 75) == ImageLabel.State.AUTO
-    assert labeling.route(label, 40) == ImageLabel.State.REVIEW
-    assert labeling.route(label, 10) is None
+    assert rules.route(label, 75) == ImageLabel.State.AUTO
+    assert rules.route(label, 40) == ImageLabel.State.REVIEW
+    assert rules.route(label, 10) is None
     label.accept_threshold = 90
-    assert labeling.route(label, 75) == ImageLabel.State.REVIEW  # the label's own threshold
+    assert rules.route(label, 75) == ImageLabel.State.REVIEW  # the label's own threshold
 
 
 def test_the_cat_photo_is_tagged_cat_with_its_parents(archive):

@@ -7,6 +7,7 @@ from django.core.management import call_command
 
 from semantic_search import tasks
 from semantic_search.analysis import pipeline
+from semantic_search.analysis.analyzers.base import FACT_FIELDS, Analyzer, UnknownFactError
 from semantic_search.models import ImageAnalysis
 from semantic_search.search.index import get_index
 
@@ -117,3 +118,35 @@ def test_analyze_backfills_what_an_older_pipeline_made(archive, capsys, separate
     assert analysis.pipeline_version == pipeline.PIPELINE_VERSION
     assert analysis.status == ImageAnalysis.Status.DONE
     assert pk in get_index().ids()
+
+
+class StatusAnalyzer(Analyzer):
+    """A faulty analyzer: besides a fact, it tries to set the analysis's status."""
+
+    key = "faulty"
+
+    def analyze(self, photo):
+        return {"ocr_text": "written", "status": ImageAnalysis.Status.DONE}
+
+
+def test_an_analyzer_returning_something_that_is_not_a_fact_fails_clearly(settings):
+    settings.PHOTODESK = {
+        **settings.PHOTODESK,
+        "ANALYZERS": [
+            "semantic_search.analysis.analyzers.metadata.MetadataAnalyzer",
+            "tests.test_pipeline.StatusAnalyzer",
+        ],
+    }
+    image = make_image((DEMO_PHOTOS / "food_coffee_cup.jpg").read_bytes(), name="coffee.jpg")
+    with pytest.raises(UnknownFactError, match=r"tests\.test_pipeline\.StatusAnalyzer.*'status'"):
+        pipeline.analyze(image)
+    analysis = ImageAnalysis.objects.get(image=image)
+    assert analysis.status == ImageAnalysis.Status.FAILED
+    assert "StatusAnalyzer" in analysis.error and "'status'" in analysis.error
+    assert analysis.ocr_text == "" and analysis.pipeline_version == ""  # nothing was stored
+
+
+def test_every_fact_an_analyzer_may_set_is_a_field_of_the_analysis():
+    fields = {field.name for field in ImageAnalysis._meta.get_fields()}
+    assert FACT_FIELDS.issubset(fields)
+    assert not FACT_FIELDS & {"status", "error", "model_versions", "embedding", "description"}

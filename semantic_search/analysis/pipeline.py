@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from semantic_search.analysis import describe, embedding
-from semantic_search.analysis.analyzers.base import Analyzer, AnalyzerError
+from semantic_search.analysis.analyzers.base import Analyzer, AnalyzerError, Facts, checked_facts
 from semantic_search.analysis.decode import InvalidImage, decode, read_bytes
 from semantic_search.conf import photodesk_settings
 from semantic_search.host import fill_empty_fields, image_file, image_file_name
@@ -115,7 +115,7 @@ def analyze(image: Any, force: bool = False) -> Analysed:
 
     timings: dict[str, float] = {}
     versions: dict[str, dict[str, str]] = {}
-    facts: dict[str, Any] = {}
+    facts: Facts = {}
     try:
         start = time.perf_counter()
         photo = decode(data, image_file_name(image))
@@ -125,7 +125,8 @@ def analyze(image: Any, force: bool = False) -> Analysed:
         timings["decode"] = round(time.perf_counter() - start, 4)
         for analyzer in analyzers():
             start = time.perf_counter()
-            facts.update(analyzer.analyze(photo))
+            # Only fact fields: an analyzer must not set the status, versions or vector.
+            facts.update(checked_facts(analyzer, analyzer.analyze(photo)))
             timings[analyzer.key] = round(time.perf_counter() - start, 4)
             versions[analyzer.key] = analyzer.model_versions()
         # Faces travel whole (embeddings) to store_faces; the analysis keeps a summary.

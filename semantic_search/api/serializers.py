@@ -3,9 +3,10 @@ modules (labeling, pipeline, search, people)."""
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
-from django.utils.text import slugify
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
@@ -321,39 +322,16 @@ class LabelSerializer(serializers.ModelSerializer):
             "review_threshold": {"min_value": 0, "max_value": 100},
         }
 
-    def validate_synonyms(self, value: Any) -> list[str]:
-        if not isinstance(value, list) or not all(isinstance(s, str) for s in value):
-            raise serializers.ValidationError("A list of words.")
-        return value
-
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        name = attrs.get("name", getattr(self.instance, "name", ""))
-        slug = attrs.get("slug") or getattr(self.instance, "slug", "") or slugify(name)[:100]
-        if not slug:
-            raise serializers.ValidationError(
-                {"name": ["The name needs a letter or a digit (the slug is made from it)."]}
-            )
-        taken = Label.objects.filter(slug=slug)
-        if self.instance is not None:
-            taken = taken.exclude(pk=self.instance.pk)
-        if taken.exists():
-            raise serializers.ValidationError(
-                {"slug": [f"“{slug}” is already another label's slug."]}
-            )
-        attrs["slug"] = slug
-        parent = attrs.get("parent")
-        if (
-            parent is not None
-            and self.instance is not None
-            and (parent.pk == self.instance.pk or self.instance in parent.ancestors())
-        ):
-            raise serializers.ValidationError({"parent": "That would make a loop."})
-        accept = attrs.get("accept_threshold", getattr(self.instance, "accept_threshold", None))
-        review = attrs.get("review_threshold", getattr(self.instance, "review_threshold", None))
-        if accept is not None and review is not None and review > accept:
-            raise serializers.ValidationError(
-                {"review_threshold": "The review threshold must not exceed the accept one."}
-            )
+        """The model's own rules (Label.clean), on a copy carrying the changes."""
+        label = copy.copy(self.instance) if self.instance is not None else Label()
+        for name, value in attrs.items():
+            setattr(label, name, value)
+        try:
+            label.clean()
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(serializers.as_serializer_error(exc)) from exc
+        attrs["slug"] = label.slug  # made from the name when none was given
         return attrs
 
 

@@ -1,50 +1,39 @@
-"""Tags on images: from model outputs and written text to taxonomy labels, routed by
-confidence, with human decisions that no model ever overrides.
+"""Tags on images: from model outputs and written text to taxonomy labels, with human
+decisions that no model ever overrides. This is the database side; the rules themselves
+(routing by confidence, merging evidence, matching words) are in rules.py.
 
-- A model's classes map onto labels (ModelClass); a label's confidence is the sum of its
-  classes' probabilities, and its parents get the child's confidence.
+- A model's classes map onto labels (ModelClass); merged labels are followed to their target.
 - A label's name and synonyms are matched against what is already stored about an image
   (IPTC keywords, captions, text in the image, raw detections), so a new label reaches the
   whole archive without running a model.
-- At or above the accept threshold a label is applied, between review and accept it waits for
-  a reviewer, below review it is not stored.
 - Rows a person accepted, rejected or added are never changed or removed by this module.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from semantic_search.host import get_image_model, written_text
+from semantic_search.labels.rules import (
+    Candidate,
+    Candidates,
+    add_candidate,
+    class_confidences,
+    detection_label,
+    merge_candidates,
+    model_source,
+    route,
+    term_index,
+    text_evidence,
+)
 from semantic_search.models import ImageAnalysis, ImageLabel, Label, LabelDecision, ModelClass
 from semantic_search.signals import tags_decided
 
 IMAGENET = "imagenet-1k"
-
-# Confidence given to a label found in text, by where it was found.
-TEXT_CONFIDENCE = {"iptc": 100.0, "caption": 90.0, "ocr": 75.0}
-
-
-@dataclass
-class Candidate:
-    confidence: float
-    source: str
-    box: list | None = None
-
-
-def route(label: Label, confidence: float) -> str | None:
-    accept, review = label.thresholds()
-    if confidence >= accept:
-        return ImageLabel.State.AUTO
-    if confidence >= review:
-        return ImageLabel.State.REVIEW
-    return None
 
 
 def class_map() -> dict[int, Label]:
@@ -67,17 +56,8 @@ def _resolve(label: Label | None) -> Label | None:
     return label
 
 
-def _add(candidates: dict[int, tuple[Label, Candidate]], label: Label, cand: Candidate) -> None:
-    """Keep the strongest evidence per label; parents get the child's confidence."""
-    for node in [label, *label.ancestors()]:
-        if not node.active:
-            continue
-        held = candidates.get(node.pk)
-        if held is None or cand.confidence > held[1].confidence:
-            candidates[node.pk] = (
-                node,
-                Candidate(cand.confidence, cand.source, cand.box if node is label else None),
-            )
+def _add(candidates: Candidates, label: Label, cand: Candidate) -> None:
+    add_candidate(candidates, [label, *label.ancestors()], cand)
 
 
 def provider_map(model: str) -> dict[str, Label | None]:
@@ -89,36 +69,22 @@ def provider_map(model: str) -> dict[str, Label | None]:
     return out
 
 
-def provider_candidates(analysis: ImageAnalysis, labels: Iterable[Label]) -> dict:
+def provider_candidates(analysis: ImageAnalysis, labels: Iterable[Label]) -> Candidates:
     """Labels from a provider's named detections (Rekognition): through the provider's
     ModelClass rows first (taxonomy/rekognition.py), else by label name or synonym; other
     names stay raw detections. The first instance box goes with the label."""
     detections = [d for d in analysis.labels if d.get("kind") == "class" and d.get("provider")]
     if not detections:
         return {}
-    terms: dict[str, Label] = {}
-    for label in labels:
-        if label.active:
-            for term in label.terms():
-                terms.setdefault(term.strip().lower(), label)
+    terms = term_index(labels)
     maps: dict[str, dict[str, Label | None]] = {}
-    source = _model_source(analysis)
-    candidates: dict[int, tuple[Label, Candidate]] = {}
+    source = model_source(analysis.model_versions)
+    candidates: Candidates = {}
     for detection in detections:
         provider = detection["provider"]
         if provider not in maps:
             maps[provider] = provider_map(provider)
-        label = None
-        # Its name, then its aliases ("Person" is also "Human"): the first one known decides,
-        # an explicit None included.
-        for name in [detection["name"], *detection.get("aliases", [])]:
-            name = name.strip().lower()
-            if name in maps[provider]:
-                label = maps[provider][name]
-                break
-            if name in terms:
-                label = terms[name]
-                break
+        label = detection_label(detection, maps[provider], terms)
         if label is None:
             continue
         box = (detection.get("boxes") or [None])[0]
@@ -126,81 +92,39 @@ def provider_candidates(analysis: ImageAnalysis, labels: Iterable[Label]) -> dic
     return candidates
 
 
-def model_candidates(analysis: ImageAnalysis, classes: dict[int, Label]) -> dict:
-    source = _model_source(analysis)
-    summed: dict[int, tuple[Label, float]] = {}
-    for detection in analysis.labels:
-        index = detection.get("index")
-        if detection.get("kind") != "class" or index not in classes:
-            continue
-        label = classes[index]
-        _, total = summed.get(label.pk, (label, 0.0))
-        summed[label.pk] = (label, min(100.0, total + float(detection["confidence"])))
-    candidates: dict[int, tuple[Label, Candidate]] = {}
-    for label, confidence in summed.values():
-        _add(candidates, label, Candidate(round(confidence, 1), source))
+def model_candidates(analysis: ImageAnalysis, classes: dict[int, Label]) -> Candidates:
+    source = model_source(analysis.model_versions)
+    candidates: Candidates = {}
+    for label, confidence in class_confidences(analysis.labels, classes):
+        _add(candidates, label, Candidate(confidence, source))
     return candidates
-
-
-def _model_source(analysis: ImageAnalysis) -> str:
-    versions = analysis.model_versions.get("labels", {})
-    return "+".join(f"{name}@{version}" for name, version in versions.items()) or "model"
-
-
-def _pattern(label: Label) -> re.Pattern:
-    terms = sorted(
-        (re.escape(t.strip()) for t in label.terms() if t.strip()), key=len, reverse=True
-    )
-    return re.compile(r"(?<![\w-])(?:" + "|".join(terms) + r")(?![\w-])", re.IGNORECASE)
 
 
 def text_candidates(
     image: Any, analysis: ImageAnalysis, labels: Iterable[Label], mapped: set[int] = frozenset()
-) -> dict:
+) -> Candidates:
     """Labels whose name or a synonym appears in the image's written or read text, or (for
     labels no model class maps to, like a new one) in the names of its raw detections."""
-
     meta = analysis.photo_metadata or {}
-    keywords = [k.strip().lower() for k in meta.get("keywords", [])]
+    keywords = meta.get("keywords", [])
     caption = written_text(image, analysis)
     # Classifier detections only: a provider's named ones are mapped by provider_candidates.
-    detections = " ; ".join(
-        d["name"] for d in analysis.labels if d.get("kind") == "class" and not d.get("provider")
-    )
-    candidates: dict[int, tuple[Label, Candidate]] = {}
+    detections = [d for d in analysis.labels if d.get("kind") == "class" and not d.get("provider")]
+    candidates: Candidates = {}
     for label in labels:
         if not label.active:
             continue
-        terms = {t.lower() for t in label.terms()}
-        pattern = _pattern(label)
-        if terms & set(keywords):
-            _add(candidates, label, Candidate(TEXT_CONFIDENCE["iptc"], ImageLabel.IPTC_SOURCE))
-        elif caption and pattern.search(caption):
-            _add(candidates, label, Candidate(TEXT_CONFIDENCE["caption"], "text:caption"))
-        elif analysis.ocr_text and pattern.search(analysis.ocr_text):
-            _add(candidates, label, Candidate(TEXT_CONFIDENCE["ocr"], "text:ocr"))
-        elif detections and label.pk not in mapped and pattern.search(detections):
-            best = max(
-                (
-                    d["confidence"]
-                    for d in analysis.labels
-                    if d.get("kind") == "class"
-                    and not d.get("provider")
-                    and pattern.search(d["name"])
-                ),
-                default=0.0,
-            )
-            _add(candidates, label, Candidate(float(best), "text:detections"))
+        cand = text_evidence(
+            label,
+            keywords,
+            caption,
+            analysis.ocr_text,
+            detections,
+            from_detections=label.pk not in mapped,
+        )
+        if cand is not None:
+            _add(candidates, label, cand)
     return candidates
-
-
-def _merge(*groups: dict) -> dict:
-    out: dict[int, tuple[Label, Candidate]] = {}
-    for group in groups:
-        for pk, (label, cand) in group.items():
-            if pk not in out or cand.confidence > out[pk][1].confidence:
-                out[pk] = (label, cand)
-    return out
 
 
 @transaction.atomic
@@ -218,7 +142,7 @@ def apply_labels(image: Any, analysis: ImageAnalysis, only: Iterable[Label] | No
         wanted = {node.pk for label in only for node in [label, *label.ancestors()]}
         classes = {i: lab for i, lab in classes.items() if lab.pk in wanted}
     mapped = {label.pk for label in classes.values()}
-    candidates = _merge(
+    candidates = merge_candidates(
         model_candidates(analysis, classes),
         provider_candidates(analysis, labels),
         text_candidates(image, analysis, labels, mapped),

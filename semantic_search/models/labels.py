@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q
 from django.utils.text import slugify
@@ -80,6 +81,42 @@ class Label(models.Model):
             self.slug = slugify(self.name)[:100]
         self.synonyms = sorted({s.strip() for s in self.synonyms if s and s.strip()})
         super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        """The taxonomy's rules, for every way a label is edited (admin, API): a slug made
+        from the name when empty and unique, synonyms a list of words, no parent loop,
+        thresholds 0–100 with review at most accept. Errors are keyed by field."""
+        errors: dict[str, str] = {}
+        if not self.slug:
+            self.slug = slugify(self.name)[:100]
+        if not self.slug:
+            errors["name"] = "The name needs a letter or a digit (the slug is made from it)."
+        elif Label.objects.filter(slug=self.slug).exclude(pk=self.pk).exists():
+            errors["slug"] = f"“{self.slug}” is already another label's slug."
+        if not isinstance(self.synonyms, list) or not all(
+            isinstance(s, str) for s in self.synonyms
+        ):
+            errors["synonyms"] = "A list of words."
+        if (
+            self.parent is not None
+            and self.pk is not None
+            and (self.parent.pk == self.pk or self in self.parent.ancestors())
+        ):
+            errors["parent"] = "That would make a loop."
+        for field in ("accept_threshold", "review_threshold"):
+            value = getattr(self, field)
+            if value is not None and not 0 <= value <= 100:
+                errors[field] = "A confidence from 0 to 100."
+        accept, review = self.accept_threshold, self.review_threshold
+        if (
+            "review_threshold" not in errors
+            and accept is not None
+            and review is not None
+            and review > accept
+        ):
+            errors["review_threshold"] = "The review threshold must not exceed the accept one."
+        if errors:
+            raise ValidationError(errors)
 
     def terms(self) -> list[str]:
         return [self.name, *self.synonyms]

@@ -12,8 +12,9 @@ and, with a multimodal Titan model as the text embedder, BedrockImageEmbeddingAn
 (key "image_embedding"): the image's own vector, in the space of the query vectors.
 
 Like every analyzer they are pure (photo in, facts out, no database); the labels they return
-are mapped onto the taxonomy by labeling.py, the faces stored by the faces module. Model
-versions come from the responses (LabelModelVersion, …) and are recorded per fact.
+are mapped onto the taxonomy by labels/service.py, the faces stored as Face rows by
+people/recognition.py. Model versions come from the responses (LabelModelVersion, …) and are
+recorded per fact.
 """
 
 from __future__ import annotations
@@ -23,7 +24,15 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from semantic_search.analysis.analyzers.base import Analyzer, AnalyzerError, Photo
+from semantic_search.analysis.analyzers.base import (
+    Analyzer,
+    AnalyzerError,
+    Detection,
+    FaceFact,
+    Facts,
+    Photo,
+    TextLine,
+)
 from semantic_search.analysis.embedding import embedder
 from semantic_search.aws import calls, clients
 from semantic_search.aws.bedrock import TitanMultimodalEmbedder
@@ -58,11 +67,11 @@ class RekognitionAnalyzer(Analyzer):
         self._last.versions = versions
         return response
 
-    def analyze(self, photo: Photo) -> dict[str, Any]:
+    def analyze(self, photo: Photo) -> Facts:
         self._last.versions = {}
         return self.facts(photo)
 
-    def facts(self, photo: Photo) -> dict[str, Any]:
+    def facts(self, photo: Photo) -> Facts:
         raise NotImplementedError
 
     def model_versions(self) -> dict[str, str]:
@@ -80,7 +89,7 @@ class RekognitionLabelAnalyzer(RekognitionAnalyzer):
     operations = ("DetectLabels",)
     version_key = "LabelModelVersion"
 
-    def facts(self, photo: Photo) -> dict[str, Any]:
+    def facts(self, photo: Photo) -> Facts:
         response = self.call(
             "DetectLabels",
             photo,
@@ -88,7 +97,8 @@ class RekognitionLabelAnalyzer(RekognitionAnalyzer):
             MinConfidence=photodesk_settings.AWS_REKOGNITION_MIN_CONFIDENCE,
         )
         width, height = photo.pixels.size
-        labels, parents = [], {}
+        labels: list[Detection] = []
+        parents: dict[str, float] = {}
         for item in response.get("Labels", []):
             confidence = round(float(item["Confidence"]), 1)
             names = [p["Name"] for p in item.get("Parents", [])]
@@ -148,7 +158,7 @@ MIN_QUALITY = 0.3
 MAX_YAW = 45.0
 
 
-def face_fact(face: dict, width: int, height: int) -> dict[str, Any]:
+def face_fact(face: dict, width: int, height: int) -> FaceFact:
     """One Rekognition FaceDetail → the face contract (box in pixels, no embedding)."""
     box = pixel_box(face["BoundingBox"], width, height)
     expression, expression_confidence = _emotion(face)
@@ -215,7 +225,7 @@ class RekognitionFaceAnalyzer(RekognitionAnalyzer):
             calls_["rekognition:RecognizeCelebrities"] = 1
         return calls_
 
-    def facts(self, photo: Photo) -> dict[str, Any]:
+    def facts(self, photo: Photo) -> Facts:
         width, height = photo.pixels.size
         response = self.call("DetectFaces", photo, Attributes=["ALL"])
         faces = [face_fact(f, width, height) for f in response.get("FaceDetails", [])]
@@ -247,11 +257,11 @@ class RekognitionTextAnalyzer(RekognitionAnalyzer):
     operations = ("DetectText",)
     version_key = "TextModelVersion"
 
-    def facts(self, photo: Photo) -> dict[str, Any]:
+    def facts(self, photo: Photo) -> Facts:
         response = self.call("DetectText", photo)
         width, height = photo.pixels.size
         minimum = photodesk_settings.AWS_REKOGNITION_MIN_CONFIDENCE
-        lines = [
+        lines: list[TextLine] = [
             {
                 "text": item["DetectedText"].strip(),
                 "confidence": round(float(item["Confidence"]) / 100, 3),
@@ -275,7 +285,7 @@ class RekognitionModerationAnalyzer(RekognitionAnalyzer):
     operations = ("DetectModerationLabels",)
     version_key = "ModerationModelVersion"
 
-    def facts(self, photo: Photo) -> dict[str, Any]:
+    def facts(self, photo: Photo) -> Facts:
         response = self.call(
             "DetectModerationLabels",
             photo,
@@ -315,6 +325,6 @@ class BedrockImageEmbeddingAnalyzer(Analyzer):
         model = self.embedder()
         return {model.name: model.version}
 
-    def analyze(self, photo: Photo) -> dict[str, Any]:
+    def analyze(self, photo: Photo) -> Facts:
         vector = self.embedder().embed_image(photo.pixels)
         return {"image_embedding": vector.astype(np.float32).tobytes()}

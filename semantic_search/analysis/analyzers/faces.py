@@ -1,17 +1,15 @@
 """Faces: where they are, who they might be (128-d embedding), expression and quality.
 
-Returns the face contract shared with other providers (HELPERS: "Face facts"): each face is
+Returns the face contract shared with other providers (FaceFact in base.py): each face is
 {box, score, embedding (or None), expression, expression_confidence, quality, usable}. The
 pipeline stores them as Face rows with `semantic_search.people.recognition.store_faces`.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
-from semantic_search.analysis.analyzers.base import Analyzer, Photo
+from semantic_search.analysis.analyzers.base import Analyzer, FaceFact, Facts, Photo
 from semantic_search.conf import photodesk_settings
 from semantic_search.inference.faces import (
     ExpressionClassifier,
@@ -47,7 +45,7 @@ def recognition_on() -> bool:
     return bool(photodesk_settings.FACE_RECOGNITION)
 
 
-def detect_faces(photo: Photo, with_embeddings: bool | None = None) -> list[dict[str, Any]]:
+def detect_faces(photo: Photo, with_embeddings: bool | None = None) -> list[FaceFact]:
     """Every face of one photo as the face-contract dict, best detection first."""
     if with_embeddings is None:
         with_embeddings = recognition_on()
@@ -55,7 +53,7 @@ def detect_faces(photo: Photo, with_embeddings: bool | None = None) -> list[dict
     if not found:
         return []
     grey = photo.pixels.convert("L")
-    faces = []
+    faces: list[FaceFact] = []
     for f in found:
         crop = crop_box(grey, f["box"])
         quality, usable, _ = face_quality(crop, f["box"])
@@ -90,7 +88,7 @@ class FaceAnalyzer(Analyzer):
             models.append(embedder())
         return models
 
-    def analyze(self, photo: Photo) -> dict[str, Any]:
+    def analyze(self, photo: Photo) -> Facts:
         # The pipeline keeps a summary on the analysis (no embeddings) and stores the whole
         # dicts as Face rows (semantic_search.people.recognition.store_faces).
         faces = detect_faces(photo)

@@ -3,11 +3,9 @@ classifier's visual embedding (for "more like this")."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
-from semantic_search.analysis.analyzers.base import Analyzer, Photo
+from semantic_search.analysis.analyzers.base import Analyzer, Detection, Facts, Photo
 from semantic_search.conf import photodesk_settings
 from semantic_search.inference.classifier import ImageNetClassifier, load_class_names, softmax
 from semantic_search.inference.registry import get_model
@@ -49,7 +47,7 @@ class LabelAnalyzer(Analyzer):
             for arch in photodesk_settings.CLASSIFIERS
         ]
 
-    def analyze(self, photo: Photo) -> dict[str, Any]:
+    def analyze(self, photo: Photo) -> Facts:
         outputs = [model.predict(photo.pixels) for model in self.models()]
         logits = np.mean([o[0] for o in outputs], axis=0)
         visual = np.mean([o[1] for o in outputs], axis=0).astype(np.float32)
@@ -58,7 +56,7 @@ class LabelAnalyzer(Analyzer):
         source = "+".join(m.name for m in self.models())
         minimum = photodesk_settings.LABEL_MIN_CONFIDENCE / 100
         top = [int(i) for i in np.argsort(-probs)[:LABEL_TOP] if probs[i] >= minimum]
-        labels = [
+        labels: list[Detection] = [
             {
                 "name": class_name(i, names),
                 "index": i,

@@ -6,7 +6,7 @@ from typing import Any
 
 from PIL import ExifTags, IptcImagePlugin
 
-from semantic_search.analysis.analyzers.base import Analyzer, Photo
+from semantic_search.analysis.analyzers.base import Analyzer, Facts, Photo
 
 # IPTC-IIM record 2 datasets (https://iptc.org/std/IIM/4.2/specification/IIMV4.2.pdf).
 IPTC_FIELDS = {
@@ -159,7 +159,7 @@ class MetadataAnalyzer(Analyzer):
     def model_versions(self) -> dict[str, str]:
         return {"pillow-exif-iptc-xmp": "2"}
 
-    def analyze(self, photo: Photo) -> dict[str, Any]:
+    def analyze(self, photo: Photo) -> Facts:
         # Later sources win: IPTC over XMP over EXIF for the same key; keywords are merged.
         exif, xmp, iptc = read_exif(photo), read_xmp(photo), read_iptc(photo)
         metadata = {**exif, **xmp, **iptc}

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from semantic_search.analysis.analyzers.base import Analyzer, Photo
+from semantic_search.analysis.analyzers.base import Analyzer, Facts, Photo
 from semantic_search.conf import photodesk_settings
 from semantic_search.inference.registry import get_model
 from semantic_search.inference.safety import SafetyClassifier
@@ -20,7 +18,7 @@ class SafetyAnalyzer(Analyzer):
             )
         ]
 
-    def analyze(self, photo: Photo) -> dict[str, Any]:
+    def analyze(self, photo: Photo) -> Facts:
         score = self.models()[0].predict(photo.pixels)
         return {
             "safety_score": round(score, 4),

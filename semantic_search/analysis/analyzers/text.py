@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from semantic_search.analysis.analyzers.base import Analyzer, Photo
+from semantic_search.analysis.analyzers.base import Analyzer, Facts, Photo, TextLine
 from semantic_search.conf import photodesk_settings
 from semantic_search.inference.ocr import TextReader
 from semantic_search.inference.registry import get_model
@@ -20,6 +18,6 @@ class TextAnalyzer(Analyzer):
             )
         ]
 
-    def analyze(self, photo: Photo) -> dict[str, Any]:
-        lines = self.models()[0].predict(photo.pixels)
+    def analyze(self, photo: Photo) -> Facts:
+        lines: list[TextLine] = self.models()[0].predict(photo.pixels)
         return {"ocr_lines": lines, "ocr_text": "\n".join(line["text"] for line in lines)}

@@ -1,7 +1,7 @@
 """The default newsroom taxonomy and how ImageNet's classes map onto it.
 
 `default_tree.txt` is the taxonomy (indentation is hierarchy). Every ImageNet class is mapped
-to its most specific taxonomy label, through the concepts of analyzers/imagenet_concepts.py
+to its most specific taxonomy label, through the concepts of labels/imagenet.py
 and a few explicit choices; a class that fits nothing is mapped to None (a raw detection).
 The data migration freezes the result as JSON, so later edits here need a new migration.
 """
@@ -43,7 +43,7 @@ def default_taxonomy() -> list[dict]:
     return parse_tree(TREE_FILE.read_text())
 
 
-# ImageNet concept (imagenet_concepts.CONCEPTS) → taxonomy label; None: evidence only.
+# ImageNet concept (imagenet_concepts.json, "concepts") → taxonomy label; None: evidence only.
 CONCEPT_TO_LABEL: dict[str, str | None] = {
     "fish": "fish", "shark": "shark", "bird": "bird", "chicken poultry": "poultry",
     "duck": "waterbird", "goose": "waterbird", "parrot": "parrot", "bird of prey": "bird of prey",

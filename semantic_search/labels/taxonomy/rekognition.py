@@ -1,7 +1,7 @@
 """How Amazon Rekognition's label names map onto the taxonomy.
 
 Rekognition names its labels in words ("Sports Car", "Person"); a name that equals a
-taxonomy label's name or synonym (case-insensitive) needs no entry: labeling.py finds it.
+taxonomy label's name or synonym (case-insensitive) needs no entry: labels/rules.py finds it.
 This table holds the names that differ ("Sedan" → car) and the ones that must NOT become a
 tag although a synonym matches or they are everywhere ("Clothing" would tag fashion on every
 photo of a person; "Face", "Head", "Adult" say nothing an editor searches for): None keeps
