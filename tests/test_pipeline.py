@@ -7,7 +7,12 @@ from django.core.management import call_command
 
 from semantic_search import tasks
 from semantic_search.analysis import pipeline
-from semantic_search.analysis.analyzers.base import FACT_FIELDS, Analyzer, UnknownFactError
+from semantic_search.analysis.analyzers.base import (
+    FACT_FIELDS,
+    Analyzer,
+    UnknownFactError,
+    checked_facts,
+)
 from semantic_search.models import ImageAnalysis
 from semantic_search.search.index import get_index
 
@@ -139,7 +144,9 @@ def test_an_analyzer_returning_something_that_is_not_a_fact_fails_clearly(settin
     }
     image = make_image((DEMO_PHOTOS / "food_coffee_cup.jpg").read_bytes(), name="coffee.jpg")
     with pytest.raises(UnknownFactError, match=r"tests\.test_pipeline\.StatusAnalyzer.*'status'"):
-        pipeline.analyze(image)
+        checked_facts(StatusAnalyzer(), StatusAnalyzer().analyze(None))
+    outcome = pipeline.analyze(image)  # recorded as failed, not raised: a retry cannot help
+    assert not outcome.changed
     analysis = ImageAnalysis.objects.get(image=image)
     assert analysis.status == ImageAnalysis.Status.FAILED
     assert "StatusAnalyzer" in analysis.error and "'status'" in analysis.error

@@ -87,9 +87,10 @@ class AnalyzerError(RuntimeError):
     pipeline records the analysis as failed with this message; the image is kept."""
 
 
-class UnknownFactError(TypeError):
+class UnknownFactError(AnalyzerError):
     """An analyzer returned a key that is not a fact (see `Facts`): a bug in the analyzer,
-    raised before anything is stored."""
+    raised before anything is stored. A retry would fail the same way, so the analysis is
+    recorded as failed with this message, like any AnalyzerError."""
 
 
 class Analyzer:
