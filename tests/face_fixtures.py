@@ -1,8 +1,11 @@
-"""A module-scoped archive of generated face scenes (tests/face_scenes.py), ingested once per
-test module with the real face models, and removed afterwards.
+"""An archive of generated face scenes (tests/face_scenes.py), ingested once per session with
+the real face models (about 10 s) and committed, like the demo archive.
 
 The people used here are not in the demo archive (whose astronaut and COCO 19924 photos are
-face sources too), so the session's demo photos never mix with them.
+face sources too), so the session's demo photos never mix with them. The scenes are analysed
+for faces only: they have no embedding, so they are not in the search index and no search over
+the demo archive finds them; a test that counts every image must count the demo photos it
+means (len(archive)), not the table.
 """
 
 from __future__ import annotations
@@ -47,13 +50,10 @@ def ingest_scenes(folder: Path, settings_dict: dict) -> dict[str, int]:
     }
 
 
-@pytest.fixture(scope="module")
-def face_archive(django_db_setup, django_db_blocker, tmp_path_factory):
+@pytest.fixture(scope="session")
+def face_archive(django_db_setup, django_db_blocker, tmp_path_factory) -> FaceArchive:
     need(available(), "the face source photos in ../shared/photos are missing")
     from django.conf import settings
-
-    from semantic_search.host import get_image_model
-    from semantic_search.models import FaceCluster
 
     root = tmp_path_factory.mktemp("face-scenes")
     scenes = make_scenes(root / "archive", PEOPLE_IN_TEST, per_person=3, pairs=[TOGETHER])
@@ -67,10 +67,7 @@ def face_archive(django_db_setup, django_db_blocker, tmp_path_factory):
                 archive.images.setdefault(scene.people[0], []).append(pk)
             else:
                 archive.together = pk
-        yield archive
-        for image in get_image_model().objects.filter(pk__in=archive.all_ids()):
-            image.delete()
-        FaceCluster.objects.filter(faces__isnull=True).delete()
+    return archive
 
 
 @pytest.fixture

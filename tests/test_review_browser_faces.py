@@ -16,12 +16,12 @@ from .helpers import make_image
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
 def test_a_reviewer_names_a_cluster_from_its_face_grid(
     live_server,
     browser_page,
     django_user_model,
     settings,
+    separate_index,
     tmp_path,
     request,
 ):
