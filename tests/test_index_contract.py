@@ -19,7 +19,7 @@ from semantic_search.search.index.embedded import EmbeddedIndex
 from semantic_search.search.index.opensearch.schema import unhandled_filters
 
 from .conftest import EVAL_PHOTOS, SHARED, need
-from .opensearch_support import DIMENSION, drop, make_index, new_alias, require_node
+from .opensearch_support import DIMENSION, drop, fresh_index, new_alias, require_node
 
 UTC = dt.UTC
 RNG = np.random.default_rng(7)
@@ -93,12 +93,8 @@ def index(request, tmp_path):
     if request.param == "embedded":
         yield EmbeddedIndex(tmp_path / "index")
         return
-    require_node()
-    alias = new_alias()
-    try:
-        yield make_index(alias)
-    finally:
-        drop(alias)
+    with fresh_index() as index:
+        yield index
 
 
 @pytest.fixture
@@ -266,12 +262,8 @@ def overlap(a: list[int], b: list[int]) -> float:
 
 @pytest.fixture
 def both(tmp_path):
-    require_node()
-    alias = new_alias()
-    try:
-        yield EmbeddedIndex(tmp_path / "index"), make_index(alias)
-    finally:
-        drop(alias)
+    with fresh_index() as index:
+        yield EmbeddedIndex(tmp_path / "index"), index
 
 
 def eval_documents(embed) -> tuple[list[IndexDocument], list[dict]]:
