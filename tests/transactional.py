@@ -9,8 +9,9 @@ test, the next `db` test found no image, no role and no taxonomy.
 
 So the conftest hooks call `before()` when pytest-django opens a test's database and `after()`
 once it has closed it: a transactional test snapshots the committed data it starts with (the
-demo archive, the face archive, the migrations' roles and taxonomy: about 0.1 s) into Django's
-serialized-rollback slot, and gets it back right after the flush (about 0.3 s).
+demo archive, the migrations' roles and taxonomy, whatever a session fixture added: about
+0.1 s) into Django's serialized-rollback slot, and gets it back right after the flush (about
+0.3 s). A snapshot taken then, not at database creation, needs no archive made up front.
 """
 
 from __future__ import annotations
