@@ -29,8 +29,10 @@ demo: install  ## Migrate, create the admin, ingest the demo photos, run worker 
 run: install  ## Run the worker and the development server on the existing database.
 	HOST=$(HOST) PORT=$(PORT) bash scripts/run_demo.sh
 
-test: install  ## Run every test (SQLite, or the database in DATABASE_URL).
-	$(BIN)/pytest
+# The order is random (pytest-randomly prints its seed): PYTEST_ARGS="-p randomly
+# --randomly-seed=N" runs the tests in a seed's order again.
+test: install  ## Run every test, in random order (SQLite, or the database in DATABASE_URL).
+	$(BIN)/pytest $(PYTEST_ARGS)
 
 services:  ## Start the real services tests can use: OpenSearch on 127.0.0.1:9200 (Maven Central).
 	bash scripts/opensearch.sh start

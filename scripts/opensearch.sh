@@ -136,11 +136,27 @@ has.native.controller=false
 EOF
 }
 
+installed() { [[ -f "$OS_HOME/$MARKER" && "$(cat "$OS_HOME/$MARKER")" == "$MARKER_TEXT" ]]; }
+
 do_install() {
-  if [[ -f "$OS_HOME/$MARKER" && "$(cat "$OS_HOME/$MARKER")" == "$MARKER_TEXT" ]]; then
+  if installed; then
     log "already installed: $OS_HOME"
     return 0
   fi
+  # Several runs (a developer's suite, a test's own node, CI) may start at once: one installs,
+  # the others wait for it instead of replacing the install under it.
+  mkdir -p "$(dirname "$OS_HOME")"
+  (
+    flock 9
+    if installed; then
+      log "installed meanwhile: $OS_HOME"
+    else
+      install_locked
+    fi
+  ) 9>"${OS_HOME}.lock"  # (a failure in the subshell ends the script: set -e)
+}
+
+install_locked() {
   if [[ -e "$OS_HOME" ]]; then
     [[ -f "$OS_HOME/$MARKER" ]] || die "$OS_HOME exists but was not made by this script; remove it or set OPENSEARCH_HOME"
     log "replacing install with different options: $OS_HOME"

@@ -4,7 +4,10 @@ A test that starts a worker process passes it PHOTODESK_TEST_DB_NAME and
 PHOTODESK_INDEX_PATH so the worker reads and writes the same test database and index.
 """
 
+import atexit
 import os
+import re
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -15,11 +18,19 @@ from .base import PHOTODESK
 
 # Each run (and each worker it starts, through PHOTODESK_TEST_TMP) has its own folder: several
 # suites (a developer's, a helper's worktree, CI) may run on one machine at once.
-_TMP = Path(os.environ.get("PHOTODESK_TEST_TMP") or tempfile.mkdtemp(prefix="photodesk-test-"))
+if os.environ.get("PHOTODESK_TEST_TMP"):
+    _TMP = Path(os.environ["PHOTODESK_TEST_TMP"])
+else:
+    _TMP = Path(tempfile.mkdtemp(prefix="photodesk-test-"))
+    atexit.register(shutil.rmtree, _TMP, ignore_errors=True)  # the run's media, index, SQLite
 _SQLITE = str(_TMP / "test.sqlite3")
 
 if os.environ.get("DATABASE_URL"):
     DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"])}
+    # A test database of this run's own on the shared server: Django would drop another run's
+    # test_<name> to create its own.
+    _RUN = re.sub(r"\W", "_", _TMP.name.rsplit("-", 1)[-1]).lower()
+    DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{_RUN}"[:63]}
 else:
     DATABASES = {
         "default": {

@@ -5,7 +5,6 @@ Import the fixtures into a test module: `from .api_support import *  # noqa: F40
 
 from __future__ import annotations
 
-import importlib
 import io
 import struct
 import zlib
@@ -34,11 +33,6 @@ def role_users(db):
     """One user per role (groups from migration 0008), and "nobody": signed in, no role."""
     from django.contrib.auth.models import Group, User
 
-    if Group.objects.filter(name__in=ROLES).count() != len(ROLES):
-        # A transactional test flushed the tables (permissions come back, groups do not).
-        from django.apps import apps
-
-        importlib.import_module("semantic_search.migrations.0007_roles").grant(apps)
     users = {"nobody": User.objects.create_user("nobody", password="pw-nobody")}
     for role in ROLES:
         user = User.objects.create_user(role, password=f"pw-{role}")

@@ -1,7 +1,8 @@
 """The admin in a real browser: Playwright on Debian's Chromium (scripts/chromium.sh).
 
 Fixtures `browser_page` (1280×900) and `page_1366` (a 1366×768 laptop less the browser's bars),
-`log_in()` and `save_screenshot()` (into test-artifacts/, called by a test that fails).
+`log_in()` and `save_screenshot()` (into test-artifacts/, called by a test that fails). The pages
+come with `committed_db`: the live server's thread reads what the test commits.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connections
 
 from .conftest import need
 
@@ -41,20 +43,26 @@ def chromium_page(width: int, height: int) -> Iterator[Any]:
                     "--no-first-run",
                 ],
             )
-            yield browser.new_page(viewport={"width": width, "height": height})
-            browser.close()
+            try:
+                yield browser.new_page(viewport={"width": width, "height": height})
+            finally:
+                browser.close()
+                # The test's ORM calls, made while Playwright's event loop runs in this thread,
+                # opened a connection of their own: close it, or PostgreSQL cannot drop the
+                # test database at the end of the session.
+                connections.close_all()
     finally:
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.fixture
-def browser_page() -> Iterator[Any]:
+def browser_page(committed_db) -> Iterator[Any]:
     with chromium_page(1280, 900) as page:
         yield page
 
 
 @pytest.fixture
-def page_1366() -> Iterator[Any]:
+def page_1366(committed_db) -> Iterator[Any]:
     with chromium_page(1366, 680) as page:
         yield page
 

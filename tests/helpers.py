@@ -1,12 +1,19 @@
-"""Small builders for test images (real files, written to the test MEDIA_ROOT)."""
+"""Small builders for test images (real files, written to the test MEDIA_ROOT), the one
+polling helper, and a free port."""
 
 from __future__ import annotations
 
 import io
+import socket
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from django.core.files.base import ContentFile
 from PIL import Image as PILImage
+
+T = TypeVar("T")
 
 
 def jpeg_bytes(color=(200, 30, 30), size=(64, 48)) -> bytes:
@@ -28,16 +35,30 @@ def photo_bytes(path: Path) -> bytes:
     return Path(path).read_bytes()
 
 
-def eventually(probe, timeout: float = 15.0, interval: float = 0.2):
+def eventually(
+    probe: Callable[[], T],
+    *,
+    timeout: float = 15.0,
+    interval: float = 0.2,
+    check: Callable[[], None] | None = None,
+) -> T:
     """probe()'s first truthy value within `timeout` seconds, else its last value.
 
     For what another process does after it commits: the worker marks an analysis done in the
-    database first and writes the search index right after (the index is derived)."""
-    import time
-
+    database first and writes the search index right after (the index is derived). `check()`
+    runs before each wait and raises to give up early (the worker died)."""
     deadline = time.monotonic() + timeout
     value = probe()
     while not value and time.monotonic() < deadline:
+        if check:
+            check()
         time.sleep(interval)
         value = probe()
     return value
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now (suites may run side by side)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

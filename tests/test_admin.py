@@ -24,13 +24,6 @@ INLINE_EMPTY = {
 }
 
 
-@pytest.fixture
-def staff_client(client, django_user_model):
-    user = django_user_model.objects.create_superuser("editor", "e@example.com", "pw")
-    client.force_login(user)
-    return client
-
-
 def test_uploading_in_the_admin_shows_the_analysis_on_the_image_page(
     staff_client, settings, separate_index, django_capture_on_commit_callbacks
 ):

@@ -6,7 +6,6 @@ can read the bucket itself, and derived files (face crops) go to the same storag
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -33,18 +32,12 @@ from .aws_support import (
     stubbed,
 )
 from .conftest import DEMO_PHOTOS
-from .helpers import jpeg_bytes, make_image
+from .helpers import free_port, jpeg_bytes, make_image
 
 ROOT = Path(__file__).resolve().parent.parent
 BUCKET = "newsroom-photos"
 PREFIX = "archive"
 WRITES = {"PutObject", "CopyObject", "CreateMultipartUpload", "UploadPart", "DeleteObject"}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="session")

@@ -26,7 +26,7 @@ from semantic_search.search.index.embedded import EmbeddedIndex, EmbeddedOptions
 from semantic_search.search.index.opensearch.schema import unhandled_filters
 
 from .conftest import EVAL_PHOTOS, SHARED, need
-from .opensearch_support import DIMENSION, drop, make_index, new_alias, require_node
+from .opensearch_support import DIMENSION, drop, fresh_index, new_alias, require_node
 
 UTC = dt.UTC
 RNG = np.random.default_rng(7)
@@ -104,12 +104,8 @@ def index(request, tmp_path):
     if request.param == "embedded":
         yield embedded_index(tmp_path)
         return
-    require_node()
-    alias = new_alias()
-    try:
-        yield make_index(alias)
-    finally:
-        drop(alias)
+    with fresh_index() as index:
+        yield index
 
 
 @pytest.fixture
@@ -277,12 +273,8 @@ def overlap(a: list[int], b: list[int]) -> float:
 
 @pytest.fixture
 def both(tmp_path):
-    require_node()
-    alias = new_alias()
-    try:
-        yield embedded_index(tmp_path), make_index(alias)
-    finally:
-        drop(alias)
+    with fresh_index() as index:
+        yield embedded_index(tmp_path), index
 
 
 def eval_documents(embed) -> tuple[list[IndexDocument], list[dict]]:

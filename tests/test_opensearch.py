@@ -19,6 +19,7 @@ from .opensearch_support import (
     DIMENSION,
     OPENSEARCH_URL,
     drop,
+    fresh_index,
     make_index,
     new_alias,
     require_node,
@@ -67,12 +68,8 @@ def test_connection_settings_carry_credentials_and_tls():
 
 @pytest.fixture
 def index():
-    require_node()
-    alias = new_alias()
-    try:
-        yield make_index(alias)
-    finally:
-        drop(alias)
+    with fresh_index() as index:
+        yield index
 
 
 def test_mapping_versioned_index_and_alias(index):

@@ -269,13 +269,6 @@ def test_people_command_lists_people_and_their_photos(face_archive, capsys):
 # --- admin -----------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def staff_client(client, django_user_model):
-    user = django_user_model.objects.create_superuser("picture-editor", "p@example.com", "pw")
-    client.force_login(user)
-    return client
-
-
 def test_admin_names_a_cluster_from_its_face_grid_and_removes_a_wrong_face(
     face_archive, staff_client
 ):

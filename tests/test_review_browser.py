@@ -11,7 +11,6 @@ from .helpers import jpeg_bytes, make_image
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
 def test_approving_two_labels_in_bulk_updates_the_queue(
     live_server, browser_page, django_user_model, request
 ):

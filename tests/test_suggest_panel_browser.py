@@ -31,12 +31,12 @@ BODY = (
 
 @pytest.mark.browser
 def test_a_journalist_picks_a_lead_image_from_the_suggestions(
-    live_server, live_archive, page_1366, django_user_model, request
+    live_server, archive, page_1366, django_user_model, request
 ):
     from playwright.sync_api import expect
 
     django_user_model.objects.create_superuser("writer", "w@example.com", "secret-pw")
-    vehicle_ids = {live_archive[name] for name in VEHICLES_AND_ROADS}
+    vehicle_ids = {archive[name] for name in VEHICLES_AND_ROADS}
     page = page_1366
     page.set_default_timeout(30_000)  # the first suggestion loads the text model
     try:

@@ -1,12 +1,6 @@
-"""Through the API with a real django-q2 worker: upload → poll the job → done → found by search.
-
-(Named test_worker_api so it runs after the browser tests: its transactional test flushes the
-tables, taxonomy included, and the browser tests need them; conftest only moves marked tests last.)
-"""
+"""Through the API with a real django-q2 worker: upload → poll the job → done → found by search."""
 
 from __future__ import annotations
-
-import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -14,13 +8,10 @@ from django.urls import reverse
 
 from .api_support import *  # noqa: F403
 from .conftest import DEMO_PHOTOS
-from .helpers import eventually
-from .test_worker import worker  # noqa: F401  (the qcluster fixture)
 
 
 @pytest.mark.worker
-@pytest.mark.django_db(transaction=True)
-def test_upload_poll_the_job_until_done_then_search_finds_it(api, worker, tmp_path):  # noqa: F811
+def test_upload_poll_the_job_until_done_then_search_finds_it(api, worker):
     journalist = api("journalist")
     photo = (DEMO_PHOTOS / "animal_cat_chelsea.jpg").read_bytes()
     response = journalist.post(
@@ -31,16 +22,16 @@ def test_upload_poll_the_job_until_done_then_search_finds_it(api, worker, tmp_pa
     assert response.status_code == 202, response.content
     image_id, job = response.json()["image"]["id"], response["Location"]
 
-    seen, deadline = [], time.monotonic() + 180
-    while time.monotonic() < deadline:
+    seen = []  # the job's states, in the order the client saw them
+
+    def finished() -> dict | None:
         state = journalist.get(job).json()
         if not seen or seen[-1] != state["status"]:
             seen.append(state["status"])
-        if state["status"] in ("done", "failed"):
-            break
-        assert worker.poll() is None, (tmp_path / "worker.log").read_text()
-        time.sleep(0.3)
-    assert state["status"] == "done", (state, (tmp_path / "worker.log").read_text()[-3000:])
+        return state if state["status"] in ("done", "failed") else None
+
+    state = worker.wait_for(finished, timeout=180)
+    assert state and state["status"] == "done", (seen, state, worker.log_tail())
     assert seen[0] in ("pending", "running") and seen[-1] == "done"
     assert state["error"] == "" and state["finished_at"] and state["total_seconds"] > 0
     assert {"decode", "labels", "embedding"} <= set(state["timings"])
@@ -49,8 +40,8 @@ def test_upload_poll_the_job_until_done_then_search_finds_it(api, worker, tmp_pa
         answer = journalist.get(reverse("photodesk-api:search"), {"q": "a cat", "limit": 3})
         return answer.json()["results"]
 
-    found = eventually(search)
+    found = worker.wait_for(search)
     assert found and found[0]["id"] == image_id
     detail = journalist.get(reverse("photodesk-api:image-detail", args=[image_id])).json()
-    # (Tags need the taxonomy, which an earlier transactional test may have flushed.)
     assert detail["analysis"]["status"] == "done" and "cat" in detail["description"]
+    assert "cat" in {tag["name"] for tag in detail["labels"]}  # the taxonomy is there
