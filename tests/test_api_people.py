@@ -1,5 +1,5 @@
 """People through the API: find, see their photos, add, rename, merge; name and reject faces;
-name clusters; search by a face photo. Uses issue 6's people functions."""
+name clusters; search by a face photo."""
 
 from __future__ import annotations
 

@@ -58,7 +58,7 @@ def test_an_editor_gets_suggestions_for_unsaved_text_with_reasons(archive, edito
     results = payload["results"]
     assert payload["kind"] == "suggestions" and 0 < len(results) <= 12
     first = results[0]
-    # search.py's keys stay; the panel adds what a journalist needs to choose.
+    # The search service's keys stay; the panel adds what a journalist needs to choose.
     assert {"id", "title", "score", "similarity", "reasons"} <= first.keys()
     assert {"credit", "date", "date_kind", "thumbnail", "admin_url", "in_article"} <= first.keys()
     assert first["rights_label"] == "Editorial use only"  # the ingest default

@@ -1,5 +1,5 @@
 """What the API reads and writes. Serializers validate; the domain work stays in the plugin's
-modules (labeling, pipeline, search, people)."""
+modules (labels, analysis, search, people)."""
 
 from __future__ import annotations
 

@@ -283,7 +283,7 @@ class ImageLabelInline(admin.TabularInline):
 
 
 class LabelInlineMixin:
-    """For an image ModelAdmin: routes tag edits through labeling (audited, human wins)."""
+    """For an image ModelAdmin: routes tag edits through labels.service (audited, human wins)."""
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not ImageLabel:
