@@ -9,6 +9,8 @@ the stored facts, without running a model.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -115,14 +117,38 @@ def reindex_person_photos(sender, instance, created: bool, raw: bool = False, **
     faces_changed(images_showing(instance).values_list("pk", flat=True))
 
 
-def reindex_after_commit(sender, image_ids: list, **kwargs) -> None:
-    """Who these images show changed: re-index them once the transaction commits."""
-    transaction.on_commit(partial(tasks.reindex_images, image_ids))
+class AfterCommit:
+    """Image ids named during a transaction, handed to `task` once after it commits: a request
+    that decides five tags of one image refreshes (and re-indexes) it once, not five times.
+    Ids named in a transaction (or savepoint) that rolled back are dropped with it."""
+
+    def __init__(self, task: Callable[[list], Any]) -> None:
+        self.task = task
+        self._local = threading.local()  # each thread commits on its own connection
+
+    @property
+    def pending(self) -> set:
+        if not hasattr(self._local, "ids"):
+            self._local.ids = set()
+        return self._local.ids
+
+    def add(self, sender, image_ids: list, **kwargs) -> None:
+        connection = transaction.get_connection()
+        # No flush of ours waiting in this transaction: what is pending was rolled back.
+        # (run_on_commit: Django's list of (savepoint ids, callback, robust) to run.)
+        if not any(entry[1] == self.flush for entry in connection.run_on_commit):
+            self.pending.clear()
+        self.pending.update(image_ids)
+        transaction.on_commit(self.flush)
+
+    def flush(self) -> None:
+        ids, self._local.ids = self.pending, set()
+        if ids:  # the first flush after a commit does the work; the others find nothing
+            self.task(sorted(ids))
 
 
-def refresh_after_commit(sender, image_ids: list, **kwargs) -> None:
-    """People decided these images' tags: new vectors and index entries after commit."""
-    transaction.on_commit(partial(tasks.refresh_images, image_ids))
+reindex_after_commit = AfterCommit(tasks.reindex_images)  # who these images show changed
+refresh_after_commit = AfterCommit(tasks.refresh_images)  # people decided their tags
 
 
 def connect() -> None:
@@ -137,5 +163,5 @@ def connect() -> None:
     post_delete.connect(delete_face_crop, sender=Face, dispatch_uid="photodesk-face-crop")
     pre_delete.connect(release_faces_of_person, sender=Person, dispatch_uid="photodesk-person")
     post_save.connect(reindex_person_photos, sender=Person, dispatch_uid="photodesk-person-save")
-    people_shown_changed.connect(reindex_after_commit, dispatch_uid="photodesk-people-shown")
-    tags_decided.connect(refresh_after_commit, dispatch_uid="photodesk-tags-decided")
+    people_shown_changed.connect(reindex_after_commit.add, dispatch_uid="photodesk-people-shown")
+    tags_decided.connect(refresh_after_commit.add, dispatch_uid="photodesk-tags-decided")

@@ -101,3 +101,22 @@ def test_an_edited_caption_is_searchable_without_reanalysis(
         assert ImageAnalysis.objects.get(image_id=pk).finished_at == analysed_at
     finally:
         get_index().upsert([document])
+
+
+def test_tag_decisions_refresh_each_image_once_and_never_one_rolled_back(archive):
+    from django.db import transaction
+
+    from semantic_search.labels.service import add_label
+    from semantic_search.models import Label
+    from semantic_search.signal_handlers import refresh_after_commit
+
+    cat, coffee = archive["animal_cat_chelsea.jpg"], archive["food_coffee_cup.jpg"]
+    labels = list(Label.objects.active()[:3])
+    editor = None
+    with pytest.raises(RuntimeError), transaction.atomic():  # a request that failed
+        add_label(ImageAnalysis.objects.get(image_id=cat).image, labels[0], editor)
+        raise RuntimeError
+    for label in labels:  # three tags on one image, in the next transaction
+        add_label(ImageAnalysis.objects.get(image_id=coffee).image, label, editor)
+    # Refreshed once after commit (the test's transaction never commits), the cat not at all.
+    assert refresh_after_commit.pending == {coffee}
