@@ -18,9 +18,16 @@ from semantic_search.search.index.base import IndexDocument, orientation_of
 
 def visible_labels(image: Any) -> list[tuple[str, float]]:
     """(name, confidence 0-1) of the tags search may use: auto-accepted and accepted only."""
-    rows = ImageLabel.objects.visible().filter(image_id=image.pk).select_related("label")
-    rows = rows.order_by("-confidence", "pk")  # the same order as build_documents
-    return [(row.label.name, row.confidence / 100) for row in rows]
+    return visible_labels_by_image([image.pk])[image.pk]
+
+
+def visible_labels_by_image(image_ids: list[Any]) -> defaultdict[Any, list[tuple[str, float]]]:
+    """{image id: its visible tags, most confident first}, for many images in one query."""
+    labels: defaultdict[Any, list[tuple[str, float]]] = defaultdict(list)
+    rows = ImageLabel.objects.visible().filter(image_id__in=image_ids).select_related("label")
+    for row in rows.order_by("-confidence", "pk"):
+        labels[row.image_id].append((row.label.name, row.confidence / 100))
+    return labels
 
 
 def build_document(
@@ -73,10 +80,7 @@ def build_documents(analyses: Iterable[Any], batch: int = 500) -> Iterator[Index
     analyses = iter(analyses)
     while chunk := list(islice(analyses, batch)):
         ids = [a.image_id for a in chunk]
-        labels: dict[int, list[tuple[str, float]]] = defaultdict(list)
-        rows = ImageLabel.objects.visible().filter(image_id__in=ids).select_related("label")
-        for row in rows.order_by("-confidence", "pk"):
-            labels[row.image_id].append((row.label.name, row.confidence / 100))
+        labels = visible_labels_by_image(ids)
         people = people_shown_by_image(ids)
         for analysis in chunk:
             yield build_document(
