@@ -76,7 +76,7 @@ def main() -> None:
     setup()
 
     from semantic_search.analysis.analyzers import faces as face_analyzer
-    from semantic_search.analysis.pipeline import decode
+    from semantic_search.analysis.decode import decode
     from semantic_search.conf import photodesk_settings
     from semantic_search.inference.faces import FaceDetector
     from semantic_search.inference.registry import get_model

@@ -12,7 +12,8 @@ import pytest
 from PIL import Image as PILImage
 
 from semantic_search import tasks
-from semantic_search.analysis import embedding, pipeline
+from semantic_search.analysis import embedding
+from semantic_search.analysis.decode import decode
 from semantic_search.aws.bedrock import TitanTextEmbedder
 from semantic_search.models import ImageAnalysis
 from semantic_search.search.index import get_index
@@ -255,7 +256,7 @@ def test_the_image_analyzer_needs_a_multimodal_embedder(titan):
 
     with pytest.raises(AnalyzerError, match="amazon.titan-embed-image-v1"):
         BedrockImageEmbeddingAnalyzer().analyze(
-            pipeline.decode((DEMO_PHOTOS / "food_coffee_cup.jpg").read_bytes())
+            decode((DEMO_PHOTOS / "food_coffee_cup.jpg").read_bytes())
         )
 
 

@@ -11,12 +11,12 @@ from PIL import Image as PILImage
 from storages.backends.s3 import S3Storage
 
 from semantic_search import tasks
-from semantic_search.analysis import pipeline
 from semantic_search.analysis.analyzers.aws import (
     RekognitionFaceAnalyzer,
     RekognitionModerationAnalyzer,
     RekognitionTextAnalyzer,
 )
+from semantic_search.analysis.decode import decode
 from semantic_search.aws import budget
 from semantic_search.aws.calls import ProviderUnavailable
 from semantic_search.aws.images import MAX_BYTES, pixel_box, rekognition_image
@@ -65,7 +65,7 @@ def cat_labels() -> dict:
 
 
 def photo_of(path):
-    return pipeline.decode(path.read_bytes(), path.name)
+    return decode(path.read_bytes(), path.name)
 
 
 def test_detect_labels_map_onto_the_taxonomy_with_boxes_states_and_versions(aws):
@@ -247,7 +247,7 @@ def test_images_go_as_bytes_under_5_mb_or_by_reference_when_on_s3(aws, settings)
     noise = PILImage.fromarray(pixels)  # noise: the hardest thing to compress
     buffer = io.BytesIO()
     noise.save(buffer, "PNG")
-    photo = pipeline.decode(buffer.getvalue(), "noise.png")
+    photo = decode(buffer.getvalue(), "noise.png")
     sent = rekognition_image(photo)["Bytes"]
     assert len(sent) <= MAX_BYTES
     with PILImage.open(io.BytesIO(sent)) as resized:

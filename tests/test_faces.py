@@ -10,8 +10,8 @@ from django.core.management import call_command
 from PIL import Image, ImageFilter
 
 from semantic_search import tasks
-from semantic_search.analysis import pipeline
 from semantic_search.analysis.analyzers.faces import FaceAnalyzer
+from semantic_search.analysis.decode import decode
 from semantic_search.inference.faces import EXPRESSIONS, face_quality
 from semantic_search.models import Face, FaceCluster, ImageAnalysis, Person
 from semantic_search.people import clustering
@@ -31,7 +31,7 @@ def faces_of(image_id: int) -> list[Face]:
 
 def test_analyzer_gives_every_face_its_box_embedding_expression_and_quality(face_archive):
     path = face_archive.held_out["p16598"]
-    photo = pipeline.decode(path.read_bytes(), path.name)
+    photo = decode(path.read_bytes(), path.name)
     facts = FaceAnalyzer().analyze(photo)
     assert facts["face_count"] == 1
     face = facts["faces"][0]

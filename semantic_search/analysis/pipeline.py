@@ -33,8 +33,6 @@ logger = logging.getLogger(__name__)
 # Bump when the pipeline's logic changes in a way that needs every image re-analysed.
 PIPELINE_VERSION = "3"  # 3: faces stored as Face rows (embeddings, people)
 
-__all__ = ["PIPELINE_VERSION", "Analysed", "InvalidImage", "analyze", "decode", "refresh"]
-
 
 @dataclass
 class Analysed:

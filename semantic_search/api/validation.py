@@ -2,7 +2,7 @@
 pixel count (decompression bombs), and a full decode (truncated or corrupt files).
 
 The limits and the decoder are the pipeline's (PHOTODESK MAX_FILE_BYTES, MAX_PIXELS,
-`pipeline.decode`), so an upload the API accepts is one the worker can analyse.
+`analysis.decode`), so an upload the API accepts is one the worker can analyse.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from rest_framework.exceptions import ValidationError
 
-from semantic_search.analysis.pipeline import InvalidImage, decode
+from semantic_search.analysis.decode import InvalidImage, decode
 from semantic_search.conf import photodesk_settings
 
 # Pillow's format name → the extension the stored file gets.
