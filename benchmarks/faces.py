@@ -75,12 +75,12 @@ def main() -> None:
 
     setup()
 
-    from semantic_search.analysis.analyzers import faces as face_analyzer
-    from semantic_search.analysis.decode import decode
-    from semantic_search.conf import photodesk_settings
-    from semantic_search.inference.faces import FaceDetector
-    from semantic_search.inference.registry import get_model
-    from semantic_search.people.clustering import chinese_whispers
+    from photodesk.analysis.analyzers import faces as face_analyzer
+    from photodesk.analysis.decode import decode
+    from photodesk.conf import photodesk_settings
+    from photodesk.inference.faces import FaceDetector
+    from photodesk.inference.registry import get_model
+    from photodesk.people.clustering import chinese_whispers
     from tests.face_scenes import PEOPLE, make_scenes
 
     # --- memory ---------------------------------------------------------------------------

@@ -42,9 +42,9 @@ sys.path.insert(0, str(ROOT))
 SHARED = ROOT.parent / "shared"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "settings.bench")
 
-from semantic_search.search.index import opensearch_options  # noqa: E402
-from semantic_search.search.index.base import Filters, IndexDocument, SearchQuery  # noqa: E402
-from semantic_search.search.index.opensearch import OpenSearchIndex  # noqa: E402
+from photodesk.search.index import opensearch_options  # noqa: E402
+from photodesk.search.index.base import Filters, IndexDocument, SearchQuery  # noqa: E402
+from photodesk.search.index.opensearch import OpenSearchIndex  # noqa: E402
 
 DIMENSION = 384
 RIGHTS = ["editorial", "unrestricted", "restricted", "forbidden"]
@@ -61,7 +61,7 @@ def embed(texts: list[str]) -> np.ndarray:
     import django
 
     django.setup()
-    from semantic_search.analysis.embedding import embedder
+    from photodesk.analysis.embedding import embedder
 
     out = [embedder().predict(texts[i : i + 256]) for i in range(0, len(texts), 256)]
     return np.concatenate(out).astype(np.float32)

@@ -26,9 +26,9 @@ def main() -> None:
     from django.core.management import call_command
     from PIL import Image, ImageOps
 
-    from semantic_search.analysis import embedding
-    from semantic_search.analysis.pipeline import analyzers
-    from semantic_search.management.commands.ingest import find_images
+    from photodesk.analysis import embedding
+    from photodesk.analysis.pipeline import analyzers
+    from photodesk.management.commands.ingest import find_images
 
     paths = find_images(folder)
     pixels = [ImageOps.exif_transpose(Image.open(p)).convert("RGB") for p in paths]

@@ -42,8 +42,8 @@ def main() -> None:
     django_setup()
     from django.core.management import call_command
 
-    from semantic_search.conf import photodesk_settings
-    from semantic_search.models import ImageLabel
+    from photodesk.conf import photodesk_settings
+    from photodesk.models import ImageLabel
 
     call_command("ingest", str(EVAL / "images"), sync=True, no_progress=True)
     call_command("analyze", sync=True, no_progress=True)

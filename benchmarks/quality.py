@@ -65,11 +65,11 @@ def baseline_rankings(queries: list[str]) -> list[list[str]]:
     import numpy as np
     from PIL import Image, ImageOps
 
-    from semantic_search.analysis.embedding import embedder
-    from semantic_search.conf import photodesk_settings
-    from semantic_search.inference.classifier import ImageNetClassifier, load_class_names, views
-    from semantic_search.inference.registry import get_model
-    from semantic_search.models import ImageAnalysis
+    from photodesk.analysis.embedding import embedder
+    from photodesk.conf import photodesk_settings
+    from photodesk.inference.classifier import ImageNetClassifier, load_class_names, views
+    from photodesk.inference.registry import get_model
+    from photodesk.models import ImageAnalysis
 
     names = load_class_names(photodesk_settings.model_dir)
     classifier = get_model(ImageNetClassifier, photodesk_settings.model_dir, 1)
@@ -89,7 +89,7 @@ def baseline_rankings(queries: list[str]) -> list[list[str]]:
 
 
 def rankings_for(queries: list[str], options) -> list[list[str]]:
-    from semantic_search.search.service import search_images
+    from photodesk.search.service import search_images
 
     return [
         [r.image.original_filename for r in search_images(q, limit=10, options=options)]
@@ -98,7 +98,7 @@ def rankings_for(queries: list[str], options) -> list[list[str]]:
 
 
 def article_rankings_for(articles: list[dict], options, **query) -> list[list[str]]:
-    from semantic_search.search.service import suggest_for_text
+    from photodesk.search.service import suggest_for_text
 
     return [
         [
@@ -111,7 +111,7 @@ def article_rankings_for(articles: list[dict], options, **query) -> list[list[st
 
 def ablations(queries, answers, articles, captions) -> None:
     """Each row changes one thing from the shipped configuration (first row)."""
-    from semantic_search.search.ranking import RankingOptions
+    from photodesk.search.ranking import RankingOptions
 
     search = RankingOptions.for_search()
     suggest = RankingOptions.for_suggestions()
@@ -168,7 +168,7 @@ def main() -> None:
     django_setup()
     from django.core.management import call_command
 
-    from semantic_search.search.service import suggest_for_article
+    from photodesk.search.service import suggest_for_article
 
     captions, articles = load_eval()
     started = time.perf_counter()

@@ -53,8 +53,8 @@ def grow(size: int, rng) -> list:
     import numpy as np
 
     from cms_images.models import Image
-    from semantic_search.indexing import build_document
-    from semantic_search.models import ImageAnalysis
+    from photodesk.indexing import build_document
+    from photodesk.models import ImageAnalysis
 
     originals = list(ImageAnalysis.objects.done().select_related("image").order_by("image_id"))
     base_docs = [build_document(a.image, a) for a in originals]
@@ -105,10 +105,10 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
 
 
 def measure(articles: list[tuple[str, str]], repeat: int) -> dict[str, tuple[float, float]]:
-    from semantic_search.analysis import embedding
-    from semantic_search.search.index import SearchQuery, get_index
-    from semantic_search.search.service import default_suggestion_filters, suggest_for_text
-    from semantic_search.search.text.query import build_article_query
+    from photodesk.analysis import embedding
+    from photodesk.search.index import SearchQuery, get_index
+    from photodesk.search.service import default_suggestion_filters, suggest_for_text
+    from photodesk.search.text.query import build_article_query
 
     for title, body in articles:  # warm up: models loaded, caches filled
         suggest_for_text(title, body)
@@ -143,7 +143,7 @@ def main() -> None:
     django_setup()
     import numpy as np
 
-    from semantic_search.search.index import get_index
+    from photodesk.search.index import get_index
 
     articles = [(a["title"], a["body"]) for a in map(json.loads, ARTICLES.open())] + EXTRA
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -155,12 +155,12 @@ def main() -> None:
         for size in sizes:
             from django.test import override_settings
 
-            from semantic_search.conf import photodesk_settings
+            from photodesk.conf import photodesk_settings
 
             conf = dict(getattr(__import__("django.conf").conf.settings, "PHOTODESK", {}))
             if backend == "opensearch":
                 conf.update(
-                    INDEX_BACKEND="semantic_search.search.index.opensearch.OpenSearchIndex",
+                    INDEX_BACKEND="photodesk.search.index.opensearch.OpenSearchIndex",
                     OPENSEARCH_URL=os.environ.get("OPENSEARCH_URL", "http://127.0.0.1:9200"),
                     OPENSEARCH_INDEX=f"photodesk-latency-{os.getpid()}",
                     OPENSEARCH_REPLICAS=0,

@@ -4,7 +4,7 @@ from django.utils.html import format_html
 from cms_images.models import Article, Image
 from cms_images.suggest_panel import SuggestPanelMixin, thumbnail_url
 from cms_images.widgets import LeadImageWidget
-from semantic_search.admin import (
+from photodesk.admin import (
     AnalysisPanelMixin,
     FacesPanelMixin,
     ImageLabelInline,

@@ -1,6 +1,6 @@
 """The host CMS: images and the articles that use them.
 
-Photodesk's plugin (semantic_search) attaches to `Image` through settings; nothing here imports it.
+Photodesk's plugin (photodesk) attaches to `Image` through settings; nothing here imports it.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@
 - GET  suggest/similar/ID/ images like image ID ("More like this")
 - GET  suggest/thumbnail/ID/  a small cached JPEG of image ID
 
-The views only validate input and shape the JSON; finding images is semantic_search.search.service's
+The views only validate input and shape the JSON; finding images is photodesk.search.service's
 job. Only staff who may change (or add) articles use the panel; the others get 403. Thumbnails
 need the permission to view articles or images.
 """
@@ -30,11 +30,11 @@ from django.views.decorators.http import require_GET, require_POST
 from cms_images.models import Article, Image
 from cms_images.renditions import RenditionError, rendition_name, thumbnail_bytes
 from cms_images.usage import IMAGE_TOKEN, images_in_body
-from semantic_search.host import NOT_REUSABLE
-from semantic_search.models import ImageAnalysis
-from semantic_search.search import service as search
-from semantic_search.search.index import Filters
-from semantic_search.search.index.base import IndexUnavailable
+from photodesk.host import NOT_REUSABLE
+from photodesk.models import ImageAnalysis
+from photodesk.search import service as search
+from photodesk.search.index import Filters
+from photodesk.search.index.base import IndexUnavailable
 
 DEFAULT_LIMIT = 12
 MAX_LIMIT = 50

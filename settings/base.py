@@ -21,7 +21,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_q",
     "cms_images",
-    "semantic_search",
+    "photodesk",
 ]
 
 MIDDLEWARE = [
@@ -82,7 +82,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
-# Uploads above this are refused before they reach the pipeline (see semantic_search.conf).
+# Uploads above this are refused before they reach the pipeline (see photodesk.conf).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 
 # django-q2 with the ORM broker: no extra service needed. Production swaps in Redis.
@@ -108,10 +108,10 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "semantic_search.api.pagination.PhotodeskPagination",
+    "DEFAULT_PAGINATION_CLASS": "photodesk.api.pagination.PhotodeskPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    # Rates of the scopes the API's throttles use come from PHOTODESK (semantic_search/conf.py).
+    # Rates of the scopes the API's throttles use come from PHOTODESK (photodesk/conf.py).
     "DEFAULT_THROTTLE_CLASSES": [],
 }
 
@@ -124,20 +124,20 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "semantic_search.api.schema.add_error_responses",
+        "photodesk.api.schema.add_error_responses",
     ],
     "ENUM_NAME_OVERRIDES": {
-        "AnalysisStatusEnum": "semantic_search.models.ImageAnalysis.Status",
-        "ImageLabelStateEnum": "semantic_search.models.ImageLabel.State",
-        "FaceStateEnum": "semantic_search.models.Face.State",
+        "AnalysisStatusEnum": "photodesk.models.ImageAnalysis.Status",
+        "ImageLabelStateEnum": "photodesk.models.ImageLabel.State",
+        "FaceStateEnum": "photodesk.models.Face.State",
     },
 }
 
-# Photodesk: every key and its default lives in semantic_search/conf.py.
+# Photodesk: every key and its default lives in photodesk/conf.py.
 PHOTODESK = {
     "IMAGE_MODEL": "cms_images.Image",
     "MODEL_DIR": SHARED_DIR / "models",
-    "INDEX_BACKEND": "semantic_search.search.index.embedded.EmbeddedIndex",
+    "INDEX_BACKEND": "photodesk.search.index.embedded.EmbeddedIndex",
     "INDEX_PATH": BASE_DIR / "var" / "index",
     "CACHE_DIR": BASE_DIR / "var" / "cache",
 }
@@ -149,6 +149,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "loggers": {
-        "semantic_search": {"handlers": ["console"], "level": "INFO"},
+        "photodesk": {"handlers": ["console"], "level": "INFO"},
     },
 }

@@ -64,7 +64,7 @@ PHOTODESK = {
     "MODEL_DIR": os.environ.get("PHOTODESK_MODEL_DIR", PHOTODESK["MODEL_DIR"]),
 }
 if os.environ.get("OPENSEARCH_URL"):
-    PHOTODESK["INDEX_BACKEND"] = "semantic_search.search.index.opensearch.OpenSearchIndex"
+    PHOTODESK["INDEX_BACKEND"] = "photodesk.search.index.opensearch.OpenSearchIndex"
     PHOTODESK["OPENSEARCH_URL"] = os.environ["OPENSEARCH_URL"]
     # Optional: credentials (or put them in the URL), a CA bundle, the alias, replicas.
     for name in ("OPENSEARCH_INDEX", "OPENSEARCH_USERNAME", "OPENSEARCH_PASSWORD"):
@@ -79,15 +79,15 @@ if os.environ.get("OPENSEARCH_URL"):
 
 # AWS providers: Rekognition in place of the local analyzers named, Bedrock for text vectors.
 REKOGNITION_ANALYZERS = {
-    "labels": "semantic_search.analysis.analyzers.aws.RekognitionLabelAnalyzer",
-    "faces": "semantic_search.analysis.analyzers.aws.RekognitionFaceAnalyzer",
-    "text": "semantic_search.analysis.analyzers.aws.RekognitionTextAnalyzer",
-    "safety": "semantic_search.analysis.analyzers.aws.RekognitionModerationAnalyzer",
+    "labels": "photodesk.analysis.analyzers.aws.RekognitionLabelAnalyzer",
+    "faces": "photodesk.analysis.analyzers.aws.RekognitionFaceAnalyzer",
+    "text": "photodesk.analysis.analyzers.aws.RekognitionTextAnalyzer",
+    "safety": "photodesk.analysis.analyzers.aws.RekognitionModerationAnalyzer",
 }
 if os.environ.get("PHOTODESK_AWS_REGION"):
     PHOTODESK["AWS_REGION"] = os.environ["PHOTODESK_AWS_REGION"]
 if os.environ.get("PHOTODESK_REKOGNITION"):
-    from semantic_search.conf import DEFAULTS as _PHOTODESK_DEFAULTS
+    from photodesk.conf import DEFAULTS as _PHOTODESK_DEFAULTS
 
     _replace = {k.strip() for k in os.environ["PHOTODESK_REKOGNITION"].split(",") if k.strip()}
     if unknown := _replace - set(REKOGNITION_ANALYZERS):
@@ -95,9 +95,9 @@ if os.environ.get("PHOTODESK_REKOGNITION"):
     PHOTODESK["ANALYZERS"] = [
         REKOGNITION_ANALYZERS[key] if key in _replace else path
         for path in PHOTODESK.get("ANALYZERS", _PHOTODESK_DEFAULTS["ANALYZERS"])
-        for key in [path.rsplit(".", 2)[-2]]  # semantic_search.analysis.analyzers.<key>.<Class>
+        for key in [path.rsplit(".", 2)[-2]]  # photodesk.analysis.analyzers.<key>.<Class>
     ]
 if os.environ.get("PHOTODESK_TEXT_EMBEDDER") == "bedrock":
-    PHOTODESK["TEXT_EMBEDDER"] = "semantic_search.aws.bedrock.titan_text_embedder"
+    PHOTODESK["TEXT_EMBEDDER"] = "photodesk.aws.bedrock.titan_text_embedder"
     if os.environ.get("PHOTODESK_BEDROCK_DIMENSION"):
         PHOTODESK["AWS_BEDROCK_DIMENSION"] = int(os.environ["PHOTODESK_BEDROCK_DIMENSION"])

@@ -7,7 +7,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("api/v1/", include("semantic_search.api.urls", namespace="photodesk-api")),
+    path("api/v1/", include("photodesk.api.urls", namespace="photodesk-api")),
     path("api/v1/auth/token/", obtain_auth_token, name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
@@ -21,4 +21,4 @@ urlpatterns = [
 ] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 # JSON 404s under /api/ (an id that is not a number never reaches the API's views).
-handler404 = "semantic_search.api.errors.not_found"
+handler404 = "photodesk.api.errors.not_found"

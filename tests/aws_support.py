@@ -13,7 +13,7 @@ import boto3
 from botocore.response import StreamingBody
 from botocore.stub import ANY, Stubber
 
-from semantic_search.aws import clients
+from photodesk.aws import clients
 
 REGION = "eu-west-1"
 AWS_TEST_SETTINGS = {
@@ -23,11 +23,11 @@ AWS_TEST_SETTINGS = {
     "AWS_MAX_ATTEMPTS": 4,
 }
 REKOGNITION_ANALYZERS = [
-    "semantic_search.analysis.analyzers.metadata.MetadataAnalyzer",
-    "semantic_search.analysis.analyzers.aws.RekognitionLabelAnalyzer",
-    "semantic_search.analysis.analyzers.aws.RekognitionFaceAnalyzer",
-    "semantic_search.analysis.analyzers.aws.RekognitionTextAnalyzer",
-    "semantic_search.analysis.analyzers.aws.RekognitionModerationAnalyzer",
+    "photodesk.analysis.analyzers.metadata.MetadataAnalyzer",
+    "photodesk.analysis.analyzers.aws.RekognitionLabelAnalyzer",
+    "photodesk.analysis.analyzers.aws.RekognitionFaceAnalyzer",
+    "photodesk.analysis.analyzers.aws.RekognitionTextAnalyzer",
+    "photodesk.analysis.analyzers.aws.RekognitionModerationAnalyzer",
 ]
 
 
@@ -58,8 +58,8 @@ def stubbed(*services: str) -> Iterator[dict[str, Stubber]]:
 
 def clear_titan_caches() -> None:
     """Forget the Titan vectors this process cached, so a test sees every request."""
-    from semantic_search.aws.bedrock import TitanEmbedder
-    from semantic_search.inference import registry
+    from photodesk.aws.bedrock import TitanEmbedder
+    from photodesk.inference import registry
 
     for model in list(registry._models.values()):
         if isinstance(model, TitanEmbedder):

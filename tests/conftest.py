@@ -57,7 +57,7 @@ def committed_db(transactional_db, django_db_serialized_rollback) -> None:
 def demo_archive(django_db_setup, django_db_blocker) -> dict[str, int]:
     """The 39 demo photos, analysed (ingest --sync) once for the whole session: file name → pk."""
     need(DEMO_PHOTOS.is_dir(), f"{DEMO_PHOTOS} is missing")
-    from semantic_search.host import get_image_model
+    from photodesk.host import get_image_model
 
     with django_db_blocker.unblock():
         call_command("ingest", str(DEMO_PHOTOS), sync=True, no_progress=True)

@@ -33,8 +33,8 @@ from .face_scenes import available, make_scenes
 PEOPLE_IN_TEST = ["p16598", "p18150", "p1989145280", "p2081446176"]
 TOGETHER = ("p16598", "p18150")
 FAST_ANALYZERS = [
-    "semantic_search.analysis.analyzers.metadata.MetadataAnalyzer",
-    "semantic_search.analysis.analyzers.faces.FaceAnalyzer",
+    "photodesk.analysis.analyzers.metadata.MetadataAnalyzer",
+    "photodesk.analysis.analyzers.faces.FaceAnalyzer",
 ]
 
 
@@ -51,7 +51,7 @@ class FaceArchive:
 
 
 def ingest_scenes(folder: Path, settings_dict: dict) -> dict[str, int]:
-    from semantic_search.host import get_image_model
+    from photodesk.host import get_image_model
 
     with override_settings(PHOTODESK={**settings_dict, "ANALYZERS": FAST_ANALYZERS}):
         call_command("ingest", str(folder), sync=True, no_progress=True)
@@ -77,7 +77,7 @@ def analysed_face_scenes(django_db_setup, django_db_blocker, tmp_path_factory) -
     need(available(), "the face source photos in ../shared/photos are missing")
     from django.conf import settings
 
-    from semantic_search.host import get_image_model
+    from photodesk.host import get_image_model
 
     root = tmp_path_factory.mktemp("face-scenes")
     scenes = make_scenes(root / "archive", PEOPLE_IN_TEST, per_person=3, pairs=[TOGETHER])

@@ -20,9 +20,9 @@ from pathlib import Path
 
 from opensearchpy import OpenSearch
 
-from semantic_search.search.index import opensearch_options
-from semantic_search.search.index.opensearch import OpenSearchIndex
-from semantic_search.search.index.opensearch.client import ConnectionOptions, make_client
+from photodesk.search.index import opensearch_options
+from photodesk.search.index.opensearch import OpenSearchIndex
+from photodesk.search.index.opensearch.client import ConnectionOptions, make_client
 
 from .conftest import need
 from .helpers import free_port
@@ -85,7 +85,7 @@ def use_opensearch(settings, alias: str, url: str = OPENSEARCH_URL, **extra) -> 
     """Make get_index() return an OpenSearch backend on `alias` for this test."""
     settings.PHOTODESK = {
         **settings.PHOTODESK,
-        "INDEX_BACKEND": "semantic_search.search.index.opensearch.OpenSearchIndex",
+        "INDEX_BACKEND": "photodesk.search.index.opensearch.OpenSearchIndex",
         "OPENSEARCH_URL": url,
         "OPENSEARCH_INDEX": alias,
         "OPENSEARCH_REFRESH": "true",

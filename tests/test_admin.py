@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from semantic_search.models import ImageAnalysis, Label
+from photodesk.models import ImageAnalysis, Label
 
 from .conftest import DEMO_PHOTOS
 

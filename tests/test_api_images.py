@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from semantic_search.models import Face, ImageAnalysis, ImageLabel, Label, Person
-from semantic_search.signal_handlers import refresh_after_commit
+from photodesk.models import Face, ImageAnalysis, ImageLabel, Label, Person
+from photodesk.signal_handlers import refresh_after_commit
 
 from .api_support import *  # noqa: F403
 from .helpers import jpeg_bytes, make_image
@@ -169,7 +169,7 @@ def test_searches_are_throttled_per_user(archive, api, settings):
 def test_review_queue_approve_reject_and_decide_many(
     archive, api, django_capture_on_commit_callbacks
 ):
-    from semantic_search.models import LabelDecision
+    from photodesk.models import LabelDecision
 
     client = api("reviewer")
     label = Label.objects.create(name="Waterfront test")

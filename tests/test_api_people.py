@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from semantic_search.models import Face, FaceCluster, FaceDecision, Person
+from photodesk.models import Face, FaceCluster, FaceDecision, Person
 
 from .api_support import *  # noqa: F403
 from .conftest import DEMO_PHOTOS

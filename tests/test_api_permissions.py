@@ -24,7 +24,7 @@ def objects(separate_index):
     """Objects the requests act on: a fresh image (so deletes do not touch the session archive),
     a pending label on it, a label, an article."""
     from cms_images.models import Article
-    from semantic_search.models import (
+    from photodesk.models import (
         Face,
         FaceCluster,
         ImageAnalysis,

@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from semantic_search.models import ImageAnalysis
+from photodesk.models import ImageAnalysis
 
 from .api_support import *  # noqa: F403
 from .api_support import encoded, png_bomb, png_header_only

@@ -11,14 +11,14 @@ import numpy as np
 import pytest
 from PIL import Image as PILImage
 
-from semantic_search import tasks
-from semantic_search.analysis import embedding
-from semantic_search.analysis.decode import decode
-from semantic_search.aws.bedrock import TitanTextEmbedder
-from semantic_search.models import ImageAnalysis
-from semantic_search.search.index import get_index
-from semantic_search.search.index.opensearch import OpenSearchIndex
-from semantic_search.search.service import search_images
+from photodesk import tasks
+from photodesk.analysis import embedding
+from photodesk.analysis.decode import decode
+from photodesk.aws.bedrock import TitanTextEmbedder
+from photodesk.models import ImageAnalysis
+from photodesk.search.index import get_index
+from photodesk.search.index.opensearch import OpenSearchIndex
+from photodesk.search.service import search_images
 
 from .aws_support import (
     AWS_TEST_SETTINGS,
@@ -33,7 +33,7 @@ from .conftest import DEMO_PHOTOS
 from .helpers import make_image
 from .opensearch_support import drop, new_alias, require_node, use_opensearch
 
-BEDROCK = "semantic_search.aws.bedrock.titan_text_embedder"
+BEDROCK = "photodesk.aws.bedrock.titan_text_embedder"
 
 
 def unit(seed: int, dimension: int) -> list[float]:
@@ -135,7 +135,7 @@ def test_switching_to_titan_reembeds_from_stored_facts_without_calling_rekogniti
 ):
     from django.core.management import call_command
 
-    from semantic_search.search.index.base import IndexUnavailable
+    from photodesk.search.index.base import IndexUnavailable
 
     settings.PHOTODESK = {
         **settings.PHOTODESK,
@@ -195,8 +195,8 @@ def test_titan_multimodal_embeds_the_image_itself_so_a_query_finds_it_by_what_it
         "AWS_BEDROCK_EMBEDDING_MODEL": "amazon.titan-embed-image-v1",
         "AWS_BEDROCK_DIMENSION": 384,
         "ANALYZERS": [
-            "semantic_search.analysis.analyzers.metadata.MetadataAnalyzer",
-            "semantic_search.analysis.analyzers.aws.BedrockImageEmbeddingAnalyzer",
+            "photodesk.analysis.analyzers.metadata.MetadataAnalyzer",
+            "photodesk.analysis.analyzers.aws.BedrockImageEmbeddingAnalyzer",
         ],
     }
     photo = DEMO_PHOTOS / "science_spacex_falcon9_rocket.jpg"
@@ -251,8 +251,8 @@ def test_titan_multimodal_embeds_the_image_itself_so_a_query_finds_it_by_what_it
 
 
 def test_the_image_analyzer_needs_a_multimodal_embedder(titan):
-    from semantic_search.analysis.analyzers.aws import BedrockImageEmbeddingAnalyzer
-    from semantic_search.analysis.analyzers.base import AnalyzerError
+    from photodesk.analysis.analyzers.aws import BedrockImageEmbeddingAnalyzer
+    from photodesk.analysis.analyzers.base import AnalyzerError
 
     with pytest.raises(AnalyzerError, match="amazon.titan-embed-image-v1"):
         BedrockImageEmbeddingAnalyzer().analyze(

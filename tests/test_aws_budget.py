@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
-from semantic_search.models import ImageAnalysis
+from photodesk.models import ImageAnalysis
 
 from .aws_support import (
     AWS_TEST_SETTINGS,
@@ -37,7 +37,7 @@ def test_dry_run_prints_the_calls_per_api_and_calls_nothing(images, capsys, sett
     settings.PHOTODESK = {
         **settings.PHOTODESK,
         "ANALYZERS": REKOGNITION_ANALYZERS,
-        "TEXT_EMBEDDER": "semantic_search.aws.bedrock.titan_text_embedder",
+        "TEXT_EMBEDDER": "photodesk.aws.bedrock.titan_text_embedder",
     }
     with stubbed("rekognition", "bedrock-runtime"):  # nothing queued: any call would fail
         call_command("analyze", *[i.pk for i in images], dry_run=True)
@@ -89,13 +89,13 @@ def test_a_queued_backfill_queues_only_what_the_budget_covers(images, capsys, se
 
 
 def test_a_budget_spent_in_the_middle_of_an_image_fails_it_cleanly(images, settings):
-    from semantic_search import tasks
-    from semantic_search.aws import budget
+    from photodesk import tasks
+    from photodesk.aws import budget
 
     settings.PHOTODESK = {
         **settings.PHOTODESK,
         "ANALYZERS": ANALYZERS[:2],  # metadata, Rekognition labels
-        "TEXT_EMBEDDER": "semantic_search.aws.bedrock.titan_text_embedder",
+        "TEXT_EMBEDDER": "photodesk.aws.bedrock.titan_text_embedder",
     }
     image = images[0]
     clear_titan_caches()  # "a photo of cat" must not come from another test's cache

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from semantic_search.aws import budget
-from semantic_search.aws.calls import ProviderRefused
-from semantic_search.search.text.entities_aws import Entity, chunks, entities, entities_batch
+from photodesk.aws import budget
+from photodesk.aws.calls import ProviderRefused
+from photodesk.search.text.entities_aws import Entity, chunks, entities, entities_batch
 
 from .aws_support import AWS_TEST_SETTINGS, batch_detect_entities, stubbed, throttle
 
@@ -68,11 +68,11 @@ def test_one_text_and_an_access_denied_error():
 
 
 def test_articles_are_read_by_comprehend_when_the_site_chooses_it(settings):
-    from semantic_search.search.text.query import build_article_query
+    from photodesk.search.text.query import build_article_query
 
     settings.PHOTODESK = {
         **settings.PHOTODESK,
-        "ENTITY_FUNCTION": "semantic_search.search.text.entities_aws.entities",
+        "ENTITY_FUNCTION": "photodesk.search.text.entities_aws.entities",
     }
     with stubbed("comprehend") as stubs:
         stubs["comprehend"].add_response(

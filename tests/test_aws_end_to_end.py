@@ -8,10 +8,10 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
-from semantic_search.models import Face, ImageAnalysis, ImageLabel
-from semantic_search.people.queries import photos_of
-from semantic_search.search.index.base import Filters
-from semantic_search.search.service import search_images
+from photodesk.models import Face, ImageAnalysis, ImageLabel
+from photodesk.people.queries import photos_of
+from photodesk.search.index.base import Filters
+from photodesk.search.service import search_images
 
 from .aws_support import (
     AWS_TEST_SETTINGS,

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from semantic_search.labels import service as labeling
-from semantic_search.labels.taxonomy.rekognition import REKOGNITION_TO_LABEL
-from semantic_search.models import ImageAnalysis, ImageLabel, Label, ModelClass
+from photodesk.labels import service as labeling
+from photodesk.labels.taxonomy.rekognition import REKOGNITION_TO_LABEL
+from photodesk.models import ImageAnalysis, ImageLabel, Label, ModelClass
 
 from .helpers import jpeg_bytes, make_image
 
@@ -67,7 +67,7 @@ def test_an_editor_maps_a_raw_rekognition_name_in_the_admin(admin_client):
 
 
 def test_system_checks_name_what_an_aws_site_is_missing(settings, monkeypatch):
-    from semantic_search.checks import check_aws
+    from photodesk.checks import check_aws
 
     for name in ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID", "AWS_PROFILE"):
         monkeypatch.delenv(name, raising=False)
@@ -77,8 +77,8 @@ def test_system_checks_name_what_an_aws_site_is_missing(settings, monkeypatch):
     assert check_aws(None) == []  # local providers: nothing to check
     settings.PHOTODESK = {
         **settings.PHOTODESK,
-        "ANALYZERS": ["semantic_search.analysis.analyzers.aws.RekognitionLabelAnalyzer"],
-        "TEXT_EMBEDDER": "semantic_search.aws.bedrock.titan_text_embedder",
+        "ANALYZERS": ["photodesk.analysis.analyzers.aws.RekognitionLabelAnalyzer"],
+        "TEXT_EMBEDDER": "photodesk.aws.bedrock.titan_text_embedder",
         "AWS_BEDROCK_DIMENSION": 300,
     }
     assert {m.id for m in check_aws(None)} == {

@@ -10,18 +10,18 @@ import pytest
 from PIL import Image as PILImage
 from storages.backends.s3 import S3Storage
 
-from semantic_search import tasks
-from semantic_search.analysis.analyzers.aws import (
+from photodesk import tasks
+from photodesk.analysis.analyzers.aws import (
     RekognitionFaceAnalyzer,
     RekognitionModerationAnalyzer,
     RekognitionTextAnalyzer,
 )
-from semantic_search.analysis.decode import decode
-from semantic_search.aws import budget
-from semantic_search.aws.calls import ProviderUnavailable
-from semantic_search.aws.images import MAX_BYTES, pixel_box, rekognition_image
-from semantic_search.models import ImageAnalysis, ImageLabel
-from semantic_search.search.index import get_index
+from photodesk.analysis.decode import decode
+from photodesk.aws import budget
+from photodesk.aws.calls import ProviderUnavailable
+from photodesk.aws.images import MAX_BYTES, pixel_box, rekognition_image
+from photodesk.models import ImageAnalysis, ImageLabel
+from photodesk.search.index import get_index
 
 from .aws_support import (
     ANY,

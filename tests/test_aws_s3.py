@@ -15,9 +15,9 @@ import pytest
 from django.core.files.base import ContentFile
 from moto.server import ThreadedMotoServer
 
-from semantic_search import tasks
-from semantic_search.host import image_file
-from semantic_search.models import Face, ImageAnalysis, ImageLabel
+from photodesk import tasks
+from photodesk.host import image_file
+from photodesk.models import Face, ImageAnalysis, ImageLabel
 
 from .aws_support import (
     ANY,
@@ -192,15 +192,15 @@ def test_production_settings_put_files_on_s3_from_the_environment():
         "file_overwrite": False,
     }
     assert analyzers == [
-        "semantic_search.analysis.analyzers.metadata.MetadataAnalyzer",
-        "semantic_search.analysis.analyzers.aws.RekognitionLabelAnalyzer",
+        "photodesk.analysis.analyzers.metadata.MetadataAnalyzer",
+        "photodesk.analysis.analyzers.aws.RekognitionLabelAnalyzer",
         # faces stay local: mixed providers
-        "semantic_search.analysis.analyzers.faces.FaceAnalyzer",
-        "semantic_search.analysis.analyzers.aws.RekognitionTextAnalyzer",
-        "semantic_search.analysis.analyzers.aws.RekognitionModerationAnalyzer",
+        "photodesk.analysis.analyzers.faces.FaceAnalyzer",
+        "photodesk.analysis.analyzers.aws.RekognitionTextAnalyzer",
+        "photodesk.analysis.analyzers.aws.RekognitionModerationAnalyzer",
     ]
     assert region == "eu-west-1"
-    assert embedder == "semantic_search.aws.bedrock.titan_text_embedder"
+    assert embedder == "photodesk.aws.bedrock.titan_text_embedder"
 
 
 @pytest.mark.django_db

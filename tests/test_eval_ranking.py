@@ -19,9 +19,9 @@ import json
 import pytest
 from django.test import override_settings
 
-from semantic_search.search.index import Filters
-from semantic_search.search.ranking import RankingOptions
-from semantic_search.search.service import search_images
+from photodesk.search.index import Filters
+from photodesk.search.ranking import RankingOptions
+from photodesk.search.service import search_images
 
 from .conftest import EVAL_PHOTOS, need
 from .helpers import make_image
@@ -39,7 +39,7 @@ def eval_subset(django_db_setup, django_db_blocker, tmp_path_factory):
     need((EVAL_PHOTOS / "captions.jsonl").is_file(), "../shared/photos/eval is missing")
     from django.conf import settings
 
-    from semantic_search.tasks import analysis_inline
+    from photodesk.tasks import analysis_inline
 
     everything = [json.loads(line) for line in (EVAL_PHOTOS / "captions.jsonl").open()]
     rows = [row for row in everything if row.get("labels_available") and row["labels"]]
@@ -48,8 +48,8 @@ def eval_subset(django_db_setup, django_db_blocker, tmp_path_factory):
         **settings.PHOTODESK,
         "INDEX_PATH": tmp_path_factory.mktemp("eval-index"),
         "ANALYZERS": [
-            "semantic_search.analysis.analyzers.metadata.MetadataAnalyzer",
-            "semantic_search.analysis.analyzers.labels.LabelAnalyzer",
+            "photodesk.analysis.analyzers.metadata.MetadataAnalyzer",
+            "photodesk.analysis.analyzers.labels.LabelAnalyzer",
         ],
     }
     # analysis_inline: each save is analysed at once, as `ingest --sync` does; nothing is

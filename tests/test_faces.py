@@ -9,14 +9,14 @@ import pytest
 from django.core.management import call_command
 from PIL import Image, ImageFilter
 
-from semantic_search import tasks
-from semantic_search.analysis.analyzers.faces import FaceAnalyzer
-from semantic_search.analysis.decode import decode
-from semantic_search.inference.faces import EXPRESSIONS, face_quality
-from semantic_search.models import Face, FaceCluster, ImageAnalysis, Person
-from semantic_search.people import clustering
-from semantic_search.people.decisions import assign_face
-from semantic_search.search.by_face import FaceRecognitionOff, search_by_face
+from photodesk import tasks
+from photodesk.analysis.analyzers.faces import FaceAnalyzer
+from photodesk.analysis.decode import decode
+from photodesk.inference.faces import EXPRESSIONS, face_quality
+from photodesk.models import Face, FaceCluster, ImageAnalysis, Person
+from photodesk.people import clustering
+from photodesk.people.decisions import assign_face
+from photodesk.search.by_face import FaceRecognitionOff, search_by_face
 
 from .face_fixtures import PEOPLE_IN_TEST, TOGETHER
 from .face_scenes import head

@@ -7,8 +7,8 @@ import io
 import pytest
 from PIL import Image as PILImage
 
-from semantic_search import tasks
-from semantic_search.models import ImageAnalysis
+from photodesk import tasks
+from photodesk.models import ImageAnalysis
 
 from .conftest import DEMO_PHOTOS
 from .helpers import make_image
@@ -42,7 +42,7 @@ def test_a_missing_model_fails_clearly_keeps_the_image_and_schedules_a_retry(
 ):
     from django_q.models import Schedule
 
-    from semantic_search.tasks import analyze_image
+    from photodesk.tasks import analyze_image
 
     image = make_image((DEMO_PHOTOS / "food_coffee_cup.jpg").read_bytes(), name="coffee.jpg")
     settings.PHOTODESK = {**settings.PHOTODESK, "MODEL_DIR": tmp_path / "no-models"}
@@ -51,6 +51,6 @@ def test_a_missing_model_fails_clearly_keeps_the_image_and_schedules_a_retry(
     analysis = ImageAnalysis.objects.get(image=image)
     assert analysis.status == ImageAnalysis.Status.FAILED
     assert "no-models" in analysis.error and "MODEL_DIR" in analysis.error
-    retry = Schedule.objects.get(func="semantic_search.tasks.analyze_image")
+    retry = Schedule.objects.get(func="photodesk.tasks.analyze_image")
     assert retry.args == str(image.pk) and retry.schedule_type == Schedule.ONCE
     assert type(image).objects.filter(pk=image.pk).exists()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from semantic_search.labels.imagenet import class_name, class_prompt, concept_scores, concepts_of
+from photodesk.labels.imagenet import class_name, class_prompt, concept_scores, concepts_of
 
 NAMES = [f"class {i}" for i in range(1000)]
 NAMES[207], NAMES[726], NAMES[134] = "golden retriever", "plane", "crane"

@@ -14,7 +14,7 @@ import json
 import numpy as np
 import pytest
 
-from semantic_search.search.index.base import (
+from photodesk.search.index.base import (
     Filters,
     IndexDocument,
     IndexUnavailable,
@@ -22,8 +22,8 @@ from semantic_search.search.index.base import (
     SearchQuery,
     fuse,
 )
-from semantic_search.search.index.embedded import EmbeddedIndex, EmbeddedOptions
-from semantic_search.search.index.opensearch.schema import unhandled_filters
+from photodesk.search.index.embedded import EmbeddedIndex, EmbeddedOptions
+from photodesk.search.index.opensearch.schema import unhandled_filters
 
 from .conftest import EVAL_PHOTOS, SHARED, need
 from .opensearch_support import DIMENSION, drop, fresh_index, new_alias, require_node
@@ -307,7 +307,7 @@ def eval_documents(embed) -> tuple[list[IndexDocument], list[dict]]:
 def test_backends_agree_on_the_eval_captions(both):
     need((EVAL_PHOTOS / "captions.jsonl").is_file(), "../shared/photos/eval is missing")
     need((SHARED / "models").is_dir(), "../shared/models is missing")
-    from semantic_search.analysis.embedding import embedder
+    from photodesk.analysis.embedding import embedder
 
     embed = embedder().predict
     docs, rows = eval_documents(embed)
@@ -342,7 +342,7 @@ def test_backends_agree_on_the_demo_photos_with_the_same_reasons(archive, settin
     require_node()
     from django.core.management import call_command
 
-    from semantic_search.search.service import search_images, suggest_for_article
+    from photodesk.search.service import search_images, suggest_for_article
 
     from .opensearch_support import use_opensearch
     from .test_search import CAR_COMPANY
@@ -393,7 +393,7 @@ def test_reconcile_fills_and_prunes_the_embedded_index_too(archive, separate_ind
 
     from django.core.management import call_command
 
-    from semantic_search.search.index import get_index
+    from photodesk.search.index import get_index
 
     index = get_index()
     assert isinstance(index, EmbeddedIndex) and index.count() == 0
@@ -406,7 +406,7 @@ def test_reconcile_fills_and_prunes_the_embedded_index_too(archive, separate_ind
 
 
 def test_the_index_is_made_from_the_settings_once_per_configuration(settings, tmp_path):
-    from semantic_search.search.index import get_index
+    from photodesk.search.index import get_index
 
     settings.PHOTODESK = {**settings.PHOTODESK, "INDEX_PATH": tmp_path / "a"}
     index = get_index()

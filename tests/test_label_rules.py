@@ -3,7 +3,7 @@ evidence wins, classes add up, words match whole, and the most trusted text coun
 
 from __future__ import annotations
 
-from semantic_search.labels.rules import (
+from photodesk.labels.rules import (
     Candidate,
     add_candidate,
     class_confidences,
@@ -11,7 +11,7 @@ from semantic_search.labels.rules import (
     merge_candidates,
     text_evidence,
 )
-from semantic_search.models import Label
+from photodesk.models import Label
 
 VEHICLE = Label(pk=1, name="vehicle")
 CAR = Label(pk=2, name="car", synonyms=["automobile"], parent=VEHICLE)

@@ -9,10 +9,10 @@ import pytest
 from django.core.management import call_command
 from PIL import Image as PILImage
 
-from semantic_search import tasks
-from semantic_search.labels import rules
-from semantic_search.labels import service as labeling
-from semantic_search.models import ImageAnalysis, ImageLabel, Label, LabelDecision, ModelClass
+from photodesk import tasks
+from photodesk.labels import rules
+from photodesk.labels import service as labeling
+from photodesk.models import ImageAnalysis, ImageLabel, Label, LabelDecision, ModelClass
 
 from .conftest import DEMO_PHOTOS
 from .helpers import make_image
@@ -78,7 +78,7 @@ def test_a_rejection_survives_forced_reanalysis_and_leaves_search(
     archive, separate_index, django_user_model
 ):
     from cms_images.models import Image
-    from semantic_search.search.service import search_images
+    from photodesk.search.service import search_images
 
     editor = django_user_model.objects.create_user("reviewer")
     image = Image.objects.get(pk=archive["animal_cat_chelsea.jpg"])
@@ -178,7 +178,7 @@ def test_a_flagged_image_is_announced_and_left_out_of_suggestions(
         "SAFETY_NOTIFY_EMAILS": ["desk@example.com"],
         "SAFETY_WEBHOOK_URL": f"http://127.0.0.1:{server.server_port}/hook",
     }
-    from semantic_search.search.service import suggest_for_article
+    from photodesk.search.service import suggest_for_article
 
     image = make_image((DEMO_PHOTOS / "animal_cat_chelsea.jpg").read_bytes(), name="cat2.jpg")
     analysis = tasks.analyze_now(image)

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 from django.core.management import call_command
 
-from semantic_search.search.index import get_index
-from semantic_search.search.index.base import Filters, IndexBusy, IndexDocument, SearchQuery
-from semantic_search.search.index.opensearch import OpenSearchIndex
+from photodesk.search.index import get_index
+from photodesk.search.index.base import Filters, IndexBusy, IndexDocument, SearchQuery
+from photodesk.search.index.opensearch import OpenSearchIndex
 
 from .opensearch_support import (
     DIMENSION,
@@ -47,7 +47,7 @@ def test_connection_settings_carry_credentials_and_tls():
     """OPENSEARCH_URL with credentials, or separate ones; https is TLS, verified by default."""
     import base64
 
-    from semantic_search.search.index.opensearch.client import ConnectionOptions, make_client
+    from photodesk.search.index.opensearch.client import ConnectionOptions, make_client
 
     def connection(options: ConnectionOptions):
         return make_client(options).transport.connection_pool.connection
@@ -228,7 +228,7 @@ def test_deleting_an_image_removes_it_from_opensearch(
     opensearch_archive, archive, django_capture_on_commit_callbacks
 ):
     from cms_images.models import Image
-    from semantic_search.search.service import search_images
+    from photodesk.search.service import search_images
 
     cat = archive["animal_cat_chelsea.jpg"]
     assert search_images("a cat", limit=1)[0].image.pk == cat
@@ -274,7 +274,7 @@ def test_reconcile_repairs_a_corrupted_index(opensearch_archive):
 def test_system_check_warns_until_reconcile_rebuilds_a_stale_index(archive, settings):
     from django.core.checks import run_checks
 
-    from semantic_search.checks import check_opensearch
+    from photodesk.checks import check_opensearch
 
     require_node()
 

@@ -11,9 +11,9 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from semantic_search.models import ImageAnalysis
-from semantic_search.search.index import get_index
-from semantic_search.search.index.base import IndexUnavailable
+from photodesk.models import ImageAnalysis
+from photodesk.search.index import get_index
+from photodesk.search.index.base import IndexUnavailable
 
 from .conftest import DEMO_PHOTOS
 from .helpers import make_image
@@ -30,7 +30,7 @@ def test_images_saved_while_opensearch_is_down_are_indexed_when_it_returns(
     from django_q.scheduler import scheduler
 
     from cms_images.models import Image
-    from semantic_search.search.service import search_images
+    from photodesk.search.service import search_images
 
     with own_node() as node:
         use_opensearch(
@@ -49,7 +49,7 @@ def test_images_saved_while_opensearch_is_down_are_indexed_when_it_returns(
                 Image.objects.get(pk=doomed).delete()
             # Saving and analysing worked; only the index writes wait.
             assert ImageAnalysis.objects.get(image=image).status == ImageAnalysis.Status.DONE
-            retries = Schedule.objects.filter(func="semantic_search.tasks.sync_index")
+            retries = Schedule.objects.filter(func="photodesk.tasks.sync_index")
             assert sorted(int(s.args.split(",")[0]) for s in retries) == sorted([image.pk, doomed])
             with pytest.raises(IndexUnavailable):
                 index.count()
@@ -59,6 +59,6 @@ def test_images_saved_while_opensearch_is_down_are_indexed_when_it_returns(
         # The worker's scheduler runs the due retries; in-process (django-q's sync mode).
         monkeypatch.setattr(Conf, "SYNC", True)
         scheduler(broker=get_broker())
-        assert not Schedule.objects.filter(func="semantic_search.tasks.sync_index").exists()
+        assert not Schedule.objects.filter(func="photodesk.tasks.sync_index").exists()
         assert image.pk in index.ids() and doomed not in index.ids()
         assert image.pk in [r.image.pk for r in search_images("a cat", limit=2)]

@@ -8,20 +8,20 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from semantic_search import tasks
-from semantic_search.analysis.decode import InvalidImage
-from semantic_search.indexing import build_document
-from semantic_search.models import Face, FaceDecision, ImageAnalysis, Person
-from semantic_search.people import clustering
-from semantic_search.people.decisions import (
+from photodesk import tasks
+from photodesk.analysis.decode import InvalidImage
+from photodesk.indexing import build_document
+from photodesk.models import Face, FaceDecision, ImageAnalysis, Person
+from photodesk.people import clustering
+from photodesk.people.decisions import (
     assign_face,
     merge_people,
     name_cluster,
     reject_face,
     remove_face_from_cluster,
 )
-from semantic_search.people.queries import people_in_text, photos_of, photos_with
-from semantic_search.search.by_face import NoFaceFound, search_by_face
+from photodesk.people.queries import people_in_text, photos_of, photos_with
+from photodesk.search.by_face import NoFaceFound, search_by_face
 
 from .conftest import DEMO_PHOTOS
 from .face_fixtures import TOGETHER
@@ -208,7 +208,7 @@ def test_people_in_text_finds_exact_names_and_aliases():
 def test_a_persons_name_reaches_the_index_document_and_search(
     face_archive, backend, settings, tmp_path, django_capture_on_commit_callbacks
 ):
-    from semantic_search.search.service import search_images
+    from photodesk.search.service import search_images
 
     alias = None
     if backend == "opensearch":
@@ -342,8 +342,8 @@ def test_reindex_documents_are_built_in_batches_with_the_same_content(
 ):
     """Reindex and reconcile read tags and people with two queries per batch, not per image,
     and build exactly the documents the pipeline builds one at a time."""
-    from semantic_search.indexing import build_document, build_documents
-    from semantic_search.models import ImageAnalysis
+    from photodesk.indexing import build_document, build_documents
+    from photodesk.models import ImageAnalysis
 
     name_person(face_archive, "p18150", "Zoë Ångström")
     name_person(face_archive, "p16598", "Second Person")

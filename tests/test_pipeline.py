@@ -5,16 +5,16 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
-from semantic_search import tasks
-from semantic_search.analysis import pipeline
-from semantic_search.analysis.analyzers.base import (
+from photodesk import tasks
+from photodesk.analysis import pipeline
+from photodesk.analysis.analyzers.base import (
     FACT_FIELDS,
     Analyzer,
     UnknownFactError,
     checked_facts,
 )
-from semantic_search.models import ImageAnalysis
-from semantic_search.search.index import get_index
+from photodesk.models import ImageAnalysis
+from photodesk.search.index import get_index
 
 from .conftest import DEMO_PHOTOS
 from .helpers import jpeg_bytes, make_image
@@ -80,7 +80,7 @@ def test_bad_files_fail_clearly_and_break_nothing(archive, separate_index, data,
 
 
 def test_reindex_rebuilds_the_index_from_the_database(archive, settings, tmp_path):
-    from semantic_search.search.service import search_images
+    from photodesk.search.service import search_images
 
     expected = [r.image.pk for r in search_images("a cup of coffee", limit=5)]
     settings.PHOTODESK = {**settings.PHOTODESK, "INDEX_PATH": tmp_path / "rebuilt"}
@@ -138,7 +138,7 @@ def test_an_analyzer_returning_something_that_is_not_a_fact_fails_clearly(settin
     settings.PHOTODESK = {
         **settings.PHOTODESK,
         "ANALYZERS": [
-            "semantic_search.analysis.analyzers.metadata.MetadataAnalyzer",
+            "photodesk.analysis.analyzers.metadata.MetadataAnalyzer",
             "tests.test_pipeline.StatusAnalyzer",
         ],
     }

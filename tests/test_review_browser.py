@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from semantic_search.models import ImageLabel, Label
+from photodesk.models import ImageLabel, Label
 
 from .browser import log_in, save_screenshot
 from .helpers import jpeg_bytes, make_image

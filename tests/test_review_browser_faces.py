@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from semantic_search import tasks
-from semantic_search.models import Face, Person
-from semantic_search.people import clustering
+from photodesk import tasks
+from photodesk.models import Face, Person
+from photodesk.people import clustering
 
 from .browser import log_in, save_screenshot
 from .conftest import need

@@ -8,7 +8,7 @@ import re
 import pytest
 from django.core.management import call_command
 
-from semantic_search.search.service import search_images, suggest_for_article
+from photodesk.search.service import search_images, suggest_for_article
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +58,7 @@ def test_suggestions_leave_out_images_that_may_not_be_reused(archive):
     first = suggest_for_article(title="A cat", body="Our cat of the week.", limit=1)[0]
     Image.objects.filter(pk=first.image.pk).update(rights=Image.Rights.FORBIDDEN)
     # The index keeps its own copy of the rights: update it as a save would.
-    from semantic_search.indexing import index_image
+    from photodesk.indexing import index_image
 
     image = Image.objects.get(pk=first.image.pk)
     index_image(image, image.analysis)
@@ -114,7 +114,7 @@ def test_suggest_command_for_text_and_for_a_stored_article(archive, capsys):
 
 def test_similar_images_excludes_the_image_itself(archive):
     from cms_images.models import Image
-    from semantic_search.search.service import similar_images
+    from photodesk.search.service import similar_images
 
     cat = Image.objects.get(pk=archive["animal_cat_chelsea.jpg"])
     results = similar_images(cat, limit=3)

@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 from django_q.models import OrmQ
 
-from semantic_search.models import ImageAnalysis
+from photodesk.models import ImageAnalysis
 
 from .helpers import jpeg_bytes, make_image
 
 pytestmark = pytest.mark.django_db
 
 
-def queued_pks(func: str = "semantic_search.tasks.analyze_image") -> list[int]:
+def queued_pks(func: str = "photodesk.tasks.analyze_image") -> list[int]:
     return [task.task["args"][0] for task in OrmQ.objects.all() if task.task["func"] == func]
 
 
@@ -39,7 +39,7 @@ def test_unchanged_file_queues_no_analysis(django_capture_on_commit_callbacks):
         reloaded.save()
     assert queued_pks() == []
     # Only the stored facts are re-embedded and re-indexed, once per edit, no model runs.
-    assert queued_pks("semantic_search.tasks.refresh_image") == [image.pk, image.pk]
+    assert queued_pks("photodesk.tasks.refresh_image") == [image.pk, image.pk]
     OrmQ.objects.all().delete()
     with django_capture_on_commit_callbacks(execute=True):
         type(image).objects.get(pk=image.pk).save()
@@ -60,9 +60,9 @@ def test_replacing_the_file_queues_analysis_again(django_capture_on_commit_callb
 
 def test_delete_removes_the_image_from_search(archive, django_capture_on_commit_callbacks):
     from cms_images.models import Image
-    from semantic_search.indexing import build_document
-    from semantic_search.search.index import get_index
-    from semantic_search.search.service import search_images
+    from photodesk.indexing import build_document
+    from photodesk.search.index import get_index
+    from photodesk.search.service import search_images
 
     cat_pk = archive["animal_cat_chelsea.jpg"]
     assert search_images("a cat", limit=1)[0].image.pk == cat_pk
@@ -83,9 +83,9 @@ def test_an_edited_caption_is_searchable_without_reanalysis(
     archive, settings, django_capture_on_commit_callbacks
 ):
     from cms_images.models import Image
-    from semantic_search.indexing import build_document
-    from semantic_search.search.index import get_index
-    from semantic_search.search.service import search_images
+    from photodesk.indexing import build_document
+    from photodesk.search.index import get_index
+    from photodesk.search.service import search_images
 
     settings.PHOTODESK = {**settings.PHOTODESK, "ANALYZE_SYNC": True}
     pk = archive["animal_cat_chelsea.jpg"]
@@ -106,9 +106,9 @@ def test_an_edited_caption_is_searchable_without_reanalysis(
 def test_tag_decisions_refresh_each_image_once_and_never_one_rolled_back(archive):
     from django.db import transaction
 
-    from semantic_search.labels.service import add_label
-    from semantic_search.models import Label
-    from semantic_search.signal_handlers import refresh_after_commit
+    from photodesk.labels.service import add_label
+    from photodesk.models import Label
+    from photodesk.signal_handlers import refresh_after_commit
 
     cat, coffee = archive["animal_cat_chelsea.jpg"], archive["food_coffee_cup.jpg"]
     labels = list(Label.objects.active()[:3])

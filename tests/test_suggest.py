@@ -9,9 +9,9 @@ import re
 import pytest
 from django.utils import timezone
 
-from semantic_search.search.index import Filters
-from semantic_search.search.ranking import RankingOptions
-from semantic_search.search.service import search_images, suggest_for_article, suggest_for_text
+from photodesk.search.index import Filters
+from photodesk.search.ranking import RankingOptions
+from photodesk.search.service import search_images, suggest_for_article, suggest_for_text
 
 from .conftest import DEMO_PHOTOS
 from .helpers import make_image
@@ -33,7 +33,7 @@ CAT_TITLE, CAT_BODY = "Cat of the week", "Our readers sent pictures of their cat
 
 
 def written_words(image) -> set[str]:
-    from semantic_search.host import human_text
+    from photodesk.host import human_text
 
     return set(re.findall(r"[a-z]+", f"{image.title} {human_text(image, image.analysis)}".lower()))
 
@@ -66,7 +66,7 @@ def test_every_result_carries_what_the_panel_shows(archive):
 
 def test_filters_narrow_the_suggestions(archive):
     from cms_images.models import Image
-    from semantic_search.labels.service import labels_of
+    from photodesk.labels.service import labels_of
 
     everything = suggest_for_text(VISIT_TITLE, VISIT_BODY, limit=40)
     by_id = {img.pk: img for img in Image.objects.all()}
@@ -89,8 +89,8 @@ def test_filters_narrow_the_suggestions(archive):
 def test_a_near_duplicate_goes_below_the_other_suggestions(archive):
     from PIL import Image as PILImage
 
-    from semantic_search import tasks
-    from semantic_search.search.index import get_index
+    from photodesk import tasks
+    from photodesk.search.index import get_index
 
     # The cat photo again, smaller and re-encoded: another file, the same picture.
     source = PILImage.open(DEMO_PHOTOS / "animal_cat_chelsea.jpg")
@@ -153,8 +153,8 @@ def test_images_used_in_recent_articles_drop_and_say_why(archive):
 
 def test_a_person_named_in_the_article_and_shown_in_the_photo_comes_first(archive):
     from cms_images.models import Image
-    from semantic_search.indexing import index_image
-    from semantic_search.models import Face, Person
+    from photodesk.indexing import index_image
+    from photodesk.models import Face, Person
 
     photo = Image.objects.get(original_filename="people_astronaut_eileen_collins.jpg")
     title, body = "Veteran commander honoured", "Eileen Collins received the award on Monday."

@@ -103,7 +103,7 @@ def test_free_search_and_more_like_this(archive, editor):
 
 
 def test_images_not_to_be_reused_never_reach_the_panel(archive, editor):
-    from semantic_search.models import ImageAnalysis
+    from photodesk.models import ImageAnalysis
 
     found = editor.get(SEARCH, {"q": "a cat", "limit": 5}).json()["results"]
     forbidden, flagged = found[0]["id"], found[1]["id"]

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from semantic_search.search.text.entities import entities
-from semantic_search.search.text.keyphrases import key_phrases
-from semantic_search.search.text.query import MAX_QUERIES, MAX_QUERY_WORDS, build_article_query
-from semantic_search.search.text.summary import summary_sentences
+from photodesk.search.text.entities import entities
+from photodesk.search.text.keyphrases import key_phrases
+from photodesk.search.text.query import MAX_QUERIES, MAX_QUERY_WORDS, build_article_query
+from photodesk.search.text.summary import summary_sentences
 
 LONG_BODY = " ".join(
     [

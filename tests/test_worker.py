@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from semantic_search.models import ImageAnalysis
+from photodesk.models import ImageAnalysis
 
 from .conftest import DEMO_PHOTOS
 from .helpers import make_image
@@ -14,7 +14,7 @@ FINISHED = (ImageAnalysis.Status.DONE, ImageAnalysis.Status.FAILED)
 
 @pytest.mark.worker
 def test_uploaded_image_reaches_done_through_a_real_worker(worker):
-    from semantic_search.search.service import search_images
+    from photodesk.search.service import search_images
 
     image = make_image((DEMO_PHOTOS / "animal_cat_chelsea.jpg").read_bytes(), name="cat.jpg")
 

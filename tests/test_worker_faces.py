@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from semantic_search.models import Face, ImageAnalysis
+from photodesk.models import Face, ImageAnalysis
 
 from .conftest import need
 from .face_scenes import available, make_scenes

@@ -1,0 +1,69 @@
+"""Admin for analysis state, and a panel any image admin can show (AnalysisPanelMixin)."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.template.loader import render_to_string
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from photodesk.models import ImageAnalysis
+from photodesk.tasks import enqueue_analysis
+
+
+def render_analysis(image) -> SafeString:
+    analysis = ImageAnalysis.objects.filter(image=image).first() if image and image.pk else None
+    return render_to_string("semantic_search/analysis_panel.html", {"analysis": analysis})
+
+
+class AnalysisPanelMixin:
+    """Add "photodesk_analysis" to readonly_fields/fieldsets of an image ModelAdmin."""
+
+    @admin.display(description="Analysis")
+    def photodesk_analysis(self, obj) -> SafeString:
+        return render_analysis(obj)
+
+    @admin.display(description="Analysis", ordering="analysis__status")
+    def analysis_status(self, obj) -> str:
+        analysis = getattr(obj, "analysis", None)
+        return analysis.get_status_display() if analysis else "—"
+
+
+@admin.action(description="Re-run analysis of the selected images")
+def rerun_analysis(modeladmin, request, queryset) -> None:
+    pks = list(queryset.values_list("image_id", flat=True))
+    for pk in pks:
+        enqueue_analysis(pk, force=True)
+    modeladmin.message_user(request, f"Queued analysis of {len(pks)} image(s).", messages.SUCCESS)
+
+
+@admin.register(ImageAnalysis)
+class ImageAnalysisAdmin(admin.ModelAdmin):
+    list_display = ("image", "status", "face_count", "seconds", "pipeline_version", "updated")
+    list_filter = ("status", "pipeline_version", "embedding_model")
+    search_fields = ("description", "ocr_text", "error")
+    actions = [rerun_analysis]
+    list_select_related = ("image",)
+    readonly_fields = [f.name for f in ImageAnalysis._meta.fields if f.name != "id"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.display(description="seconds")
+    def seconds(self, obj: ImageAnalysis) -> str:
+        return format_html("{}", obj.total_seconds) if obj.timings else "—"
+
+
+from photodesk.labels.admin import (  # noqa: E402  (registers the label admins)
+    ImageLabelInline,
+    LabelInlineMixin,
+)
+from photodesk.people.admin import FacesPanelMixin  # noqa: E402  (registers the people admins)
+
+__all__ = [
+    "AnalysisPanelMixin",
+    "FacesPanelMixin",
+    "ImageLabelInline",
+    "LabelInlineMixin",
+    "render_analysis",
+]

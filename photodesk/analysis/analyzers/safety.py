@@ -1,0 +1,26 @@
+"""Safety: a score and a flagged state (flagged images stay out of suggestions by default)."""
+
+from __future__ import annotations
+
+from photodesk.analysis.analyzers.base import Analyzer, Facts, Photo
+from photodesk.conf import photodesk_settings
+from photodesk.inference.registry import get_model
+from photodesk.inference.safety import SafetyClassifier
+
+
+class SafetyAnalyzer(Analyzer):
+    key = "safety"
+
+    def models(self) -> list:
+        return [
+            get_model(
+                SafetyClassifier, photodesk_settings.model_dir, photodesk_settings.INFERENCE_THREADS
+            )
+        ]
+
+    def analyze(self, photo: Photo) -> Facts:
+        score = self.models()[0].predict(photo.pixels)
+        return {
+            "safety_score": round(score, 4),
+            "flagged": score >= photodesk_settings.SAFETY_FLAG_THRESHOLD,
+        }

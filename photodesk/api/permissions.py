@@ -1,0 +1,68 @@
+"""Who may do what: Django model permissions, granted to the roles by migration 0007_roles.
+
+- journalist: read everything, search, suggest, upload images;
+- reviewer: also decide labels on images, name/merge people, edit image metadata, re-run
+  an analysis;
+- admin: also the taxonomy (labels), deleting images.
+
+Views say which permissions each action needs (`action_perms`); a superuser, or any user given
+the same permissions another way, passes too. Anonymous requests get 401, others without the
+permission 403.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework.permissions import BasePermission
+
+from photodesk.host import get_image_model
+
+ROLES = ("journalist", "reviewer", "admin")
+
+
+def image_perm(action: str) -> str:
+    """`cms_images.add_image` etc. for the configured image model."""
+    opts = get_image_model()._meta
+    return f"{opts.app_label}.{action}_{opts.model_name}"
+
+
+def resolve(perm: str) -> str:
+    """Permissions are written "@image.view" for the configured image model."""
+    if perm.startswith("@image."):
+        return image_perm(perm.split(".", 1)[1])
+    return perm
+
+
+class ActionPermission(BasePermission):
+    """The permissions `view.action_perms[view.action]` (or `[request.method]` for plain
+    APIViews, or the "*" entry) are all required; an action not listed is refused."""
+
+    message = "Your role does not allow this."
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        if request.method == "OPTIONS":  # describes the endpoint, changes nothing
+            return True
+        perms_by_action: dict[str, tuple[str, ...]] = getattr(view, "action_perms", {})
+        key = getattr(view, "action", None) or request.method.lower()
+        needed = perms_by_action.get(key, perms_by_action.get("*"))
+        if needed is None:
+            return False
+        return user.has_perms([resolve(p) for p in needed])
+
+
+# Shorthands used by the views.
+READ_IMAGES = ("@image.view",)
+UPLOAD_IMAGES = ("@image.add",)
+EDIT_IMAGES = ("@image.change",)
+DELETE_IMAGES = ("@image.delete",)
+READ_ANALYSES = ("semantic_search.view_imageanalysis",)
+RERUN_ANALYSES = ("semantic_search.change_imageanalysis",)
+READ_LABELS = ("semantic_search.view_label",)
+REVIEW_LABELS = ("semantic_search.view_imagelabel", "semantic_search.change_imagelabel")
+READ_PEOPLE = ("semantic_search.view_person", "semantic_search.view_face")
+REVIEW_PEOPLE = (*READ_PEOPLE, "semantic_search.change_person", "semantic_search.change_face")
+MERGE_PEOPLE = (*REVIEW_PEOPLE, "semantic_search.delete_person")

@@ -1,0 +1,32 @@
+"""/api/v1/… (include with namespace "photodesk-api")."""
+
+from __future__ import annotations
+
+from django.urls import include, path, re_path
+from rest_framework.routers import DefaultRouter
+
+from photodesk.api import views
+from photodesk.api.filters import ID
+
+app_name = "photodesk-api"
+
+router = DefaultRouter()
+router.register("images", views.ImageViewSet, basename="image")
+router.register("analyses", views.AnalysisViewSet, basename="analysis")
+router.register("labels", views.LabelViewSet, basename="label")
+router.register("review", views.ReviewViewSet, basename="review")
+router.register("people", views.PersonViewSet, basename="person")
+router.register("faces", views.FaceViewSet, basename="face")
+router.register("face-clusters", views.FaceClusterViewSet, basename="face-cluster")
+
+urlpatterns = [
+    path("search/", views.SearchView.as_view(), name="search"),
+    path("search/faces/", views.FaceSearchView.as_view(), name="search-faces"),
+    path("suggestions/", views.SuggestView.as_view(), name="suggestions"),
+    re_path(
+        rf"^articles/(?P<pk>{ID})/suggestions/$",
+        views.ArticleSuggestionsView.as_view(),
+        name="article-suggestions",
+    ),
+    path("", include(router.urls)),
+]

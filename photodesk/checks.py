@@ -1,0 +1,136 @@
+"""Every system check of Photodesk (`manage.py check`; the index check with --deploy).
+
+Settings (photodesk.E001-E004, W001-W002), the AWS providers (E020-E022, W021) and the
+OpenSearch index (W010-W013, deploy only).
+"""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.conf import settings
+from django.core.checks import Error, Warning, register
+
+from photodesk.conf import (
+    DEFAULTS,
+    PATH_SETTINGS,
+    current_path,
+    photodesk_settings,
+    user_settings,
+)
+from photodesk.search.index.opensearch.health import opensearch_warnings
+
+
+@register()
+def check_settings(app_configs, **kwargs) -> list:
+    messages = []
+    user = user_settings()
+    for key in user:
+        if key not in DEFAULTS:
+            messages.append(
+                Error(
+                    f"PHOTODESK has an unknown key {key!r}.",
+                    id="photodesk.E001",
+                    hint=f"Known keys: {', '.join(sorted(DEFAULTS))}.",
+                )
+            )
+    try:
+        model = apps.get_model(photodesk_settings.IMAGE_MODEL)
+    except (LookupError, ValueError):
+        messages.append(
+            Error(
+                f"PHOTODESK['IMAGE_MODEL'] = {photodesk_settings.IMAGE_MODEL!r} is not an "
+                "installed model.",
+                id="photodesk.E002",
+            )
+        )
+    else:
+        field = photodesk_settings.IMAGE_FILE_FIELD
+        if field not in {f.name for f in model._meta.get_fields()}:
+            messages.append(
+                Error(
+                    f"{model.__name__} has no field {field!r} (PHOTODESK['IMAGE_FILE_FIELD']).",
+                    id="photodesk.E003",
+                )
+            )
+    if getattr(settings, "PHOTODESK_IMAGE_MODEL", None) != photodesk_settings.IMAGE_MODEL:
+        messages.append(
+            Error(
+                "PHOTODESK_IMAGE_MODEL must equal PHOTODESK['IMAGE_MODEL'] (migrations use it).",
+                id="photodesk.E004",
+            )
+        )
+    for key in PATH_SETTINGS:
+        written = user.get(key)
+        for path in written if isinstance(written, list | tuple) else [written]:
+            if isinstance(path, str) and current_path(path) != path:
+                messages.append(
+                    Warning(
+                        f"PHOTODESK[{key!r}] names {path!r}, which moved to "
+                        f"{current_path(path)!r}.",
+                        hint="It still works; update the setting to the new path.",
+                        id="photodesk.W002",
+                    )
+                )
+    if not photodesk_settings.model_dir.is_dir():
+        messages.append(
+            Warning(
+                f"Model directory {photodesk_settings.model_dir} does not exist; analysis "
+                "will fail until model files are there.",
+                id="photodesk.W001",
+            )
+        )
+    return messages
+
+
+@register("photodesk_index", deploy=True)
+def check_opensearch(app_configs, **kwargs) -> list:
+    """OPENSEARCH_URL is set: is the node reachable, the index there, its mapping current?
+    A network call (3 s timeout at most), so it runs only with `manage.py check --deploy`,
+    not before every command."""
+    if not photodesk_settings.OPENSEARCH_URL:
+        return []
+    return opensearch_warnings()
+
+
+AWS_PATHS = ("photodesk.analysis.analyzers.aws.", "photodesk.aws.")
+
+
+def uses_aws() -> bool:
+    paths = [*photodesk_settings.ANALYZERS, photodesk_settings.TEXT_EMBEDDER]
+    return any(str(path).startswith(AWS_PATHS) for path in paths)
+
+
+@register()
+def check_aws(app_configs, **kwargs) -> list:
+    if not uses_aws():
+        return []
+    import boto3
+
+    messages = []
+    session = boto3.session.Session()
+    if not (photodesk_settings.AWS_REGION or session.region_name):
+        messages.append(
+            Error(
+                "An AWS provider is selected but no AWS region is set.",
+                hint="Set PHOTODESK['AWS_REGION'] (or AWS_REGION / AWS_DEFAULT_REGION).",
+                id="photodesk.E020",
+            )
+        )
+    if session.get_credentials() is None:
+        messages.append(
+            Warning(
+                "An AWS provider is selected but boto3 finds no credentials here.",
+                hint="Give the worker an IAM role, or set AWS_ACCESS_KEY_ID and "
+                "AWS_SECRET_ACCESS_KEY, or AWS_PROFILE.",
+                id="photodesk.W021",
+            )
+        )
+    if str(photodesk_settings.TEXT_EMBEDDER).startswith("photodesk.aws."):
+        # Only here: boto3 is imported only by sites that use an AWS provider.
+        from photodesk.aws.bedrock import titan_text_embedder
+
+        try:
+            titan_text_embedder()
+        except ValueError as exc:
+            messages.append(Error(str(exc), id="photodesk.E022"))
+    return messages

@@ -1,0 +1,255 @@
+"""Every Photodesk setting in one place, with its default.
+
+Sites configure the plugin with one dict in their settings::
+
+    PHOTODESK = {"IMAGE_MODEL": "cms_images.Image", "MODEL_DIR": "/srv/models", ...}
+
+Code reads settings only through `photodesk_settings` so defaults and validation live here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+
+DEFAULTS: dict[str, Any] = {
+    # The image model the plugin attaches to (any model with a FileField/ImageField).
+    "IMAGE_MODEL": "cms_images.Image",
+    # Name of the file field on that model.
+    "IMAGE_FILE_FIELD": "file",
+    # Where model files are found (see ../shared/models/README.md).
+    "MODEL_DIR": "models",
+    # Dotted path of the vector/keyword index backend.
+    "INDEX_BACKEND": "photodesk.search.index.embedded.EmbeddedIndex",
+    # Where the embedded index persists itself.
+    "INDEX_PATH": "var/index",
+    # OpenSearch (INDEX_BACKEND photodesk.search.index.opensearch.OpenSearchIndex). The
+    # URL may carry credentials (https://user:password@host:9200); https means TLS.
+    "OPENSEARCH_URL": None,
+    # The alias searches use; it points at a versioned index (photodesk-images-v3).
+    "OPENSEARCH_INDEX": "photodesk-images",
+    "OPENSEARCH_USERNAME": None,
+    "OPENSEARCH_PASSWORD": None,
+    "OPENSEARCH_VERIFY_CERTS": True,
+    "OPENSEARCH_CA_CERTS": None,
+    "OPENSEARCH_TIMEOUT": 10.0,
+    # After a write: False (visible within the refresh interval, 1 s; production),
+    # "wait_for" or "true" (visible at once; tests).
+    "OPENSEARCH_REFRESH": False,
+    "OPENSEARCH_SHARDS": 1,
+    "OPENSEARCH_REPLICAS": 1,
+    # HNSW graph parameters, chosen with benchmarks/index_scale.py (README, "OpenSearch").
+    "OPENSEARCH_HNSW_M": 16,
+    "OPENSEARCH_HNSW_EF_CONSTRUCTION": 128,
+    "OPENSEARCH_EF_SEARCH": 100,
+    # Bulk writes: documents per request; retries of transient failures, first pause (s).
+    "OPENSEARCH_BULK_SIZE": 500,
+    # Bulk requests in flight during a rebuild (the node indexes one while the next is made).
+    "OPENSEARCH_BULK_CONCURRENCY": 2,
+    "OPENSEARCH_MAX_RETRIES": 3,
+    "OPENSEARCH_RETRY_BACKOFF": 0.5,
+    # Seconds the replaced index lives on after a reindex swaps the alias (running searches).
+    "OPENSEARCH_SWAP_GRACE": 5.0,
+    # An index write that fails (node down) is retried by a task: first after this many
+    # seconds, doubling, this many times; `manage.py reconcile` repairs anything left.
+    "INDEX_RETRY_SECONDS": 30,
+    "INDEX_RETRY_ATTEMPTS": 8,
+    # Analyzers run for each image, in order (dotted paths to Analyzer classes).
+    "ANALYZERS": [
+        "photodesk.analysis.analyzers.metadata.MetadataAnalyzer",
+        "photodesk.analysis.analyzers.labels.LabelAnalyzer",
+        "photodesk.analysis.analyzers.faces.FaceAnalyzer",
+        "photodesk.analysis.analyzers.text.TextAnalyzer",
+        "photodesk.analysis.analyzers.safety.SafetyAnalyzer",
+    ],
+    # Classifiers whose logits are averaged (file names under MODEL_DIR/imagenet). Adding
+    # mobilenet_v2 did not improve search on the evaluation set and costs 50 ms an image.
+    "CLASSIFIERS": ["efficientnet_lite0"],
+    # Where derived, rebuildable data is cached (class prompt embeddings).
+    "CACHE_DIR": "var/cache",
+    # Raw classifier detections below this confidence (0-100) are not kept on the analysis.
+    "LABEL_MIN_CONFIDENCE": 5.0,
+    # Tags (taxonomy labels on images): at or above ACCEPT a label is applied, between REVIEW
+    # and ACCEPT it waits in the review queue, below REVIEW it is not stored. Labels may
+    # override both. Chosen with benchmarks/labels.py (README, "Labels").
+    "LABEL_ACCEPT_THRESHOLD": 50.0,
+    "LABEL_REVIEW_THRESHOLD": 20.0,
+    # Safety: images scoring at or above this (0-1, open_nsfw) are flagged, left out of
+    # suggestions and announced to SAFETY_NOTIFY_EMAILS and SAFETY_WEBHOOK_URL.
+    "SAFETY_FLAG_THRESHOLD": 0.8,
+    "SAFETY_NOTIFY_EMAILS": [],
+    "SAFETY_WEBHOOK_URL": None,
+    # Hard limits on what the pipeline accepts.
+    "MAX_FILE_BYTES": 50 * 1024 * 1024,
+    "MAX_PIXELS": 80_000_000,
+    # Threads per ONNX session (the worker is the unit of parallelism).
+    "INFERENCE_THREADS": 1,
+    # Run analysis inline instead of queueing it (tests, scripts).
+    "ANALYZE_SYNC": False,
+    # Weight of the keyword side in hybrid fusion (vector side is 1); measured with
+    # benchmarks/quality.py together with SEARCH_FUSION (README, "Search quality").
+    "KEYWORD_WEIGHT": 1.0,
+    # --- Faces and people ---
+    # False: faces are detected and counted, but no embedding is computed or stored, nobody is
+    # recognised and clustering does nothing (a privacy switch).
+    "FACE_RECOGNITION": True,
+    # "hog" (dlib HOG, upsampled once, on a 1024-px image) or "cnn" (dlib MMOD CNN on a 640-px
+    # image): on this CPU the CNN costs 5-25x more and found no more faces (README, "Faces").
+    "FACE_DETECTOR": "hog",
+    # Euclidean distance between 128-d dlib embeddings (same person usually < 0.6). A new usable
+    # face at most AUTO from a named person's faces is assigned to them; up to REVIEW it waits
+    # for a reviewer. Chosen with benchmarks/faces.py (README, "Faces").
+    "FACE_AUTO_DISTANCE": 0.45,
+    "FACE_REVIEW_DISTANCE": 0.6,
+    # Unnamed faces closer than this are linked when clustering (dlib's chinese whispers);
+    # a cluster needs at least MIN_SIZE faces.
+    "FACE_CLUSTER_DISTANCE": 0.5,
+    "FACE_CLUSTER_MIN_SIZE": 2,
+    # Face crops for the admin: longest side in pixels, JPEG quality.
+    "FACE_THUMBNAIL_SIZE": 112,
+    "FACE_THUMBNAIL_QUALITY": 85,
+    # --- Article suggestions ---
+    # How the vector and keyword rankings are fused: "scores" (min-max normalised scores,
+    # added) or "rrf" (reciprocal rank fusion). Chosen with benchmarks/quality.py (README,
+    # "Search quality"), as are the weights below.
+    "SEARCH_FUSION": "scores",
+    # Candidates ranked before boosts, penalties and diversification pick the final list.
+    "SUGGEST_POOL": 50,
+    # Maximal marginal relevance over the stored vectors: 1.0 = off; lower trades relevance
+    # for variety. A result at least DUPLICATE_SIMILARITY (cosine) from a higher one is
+    # a near-duplicate: it is moved below the results that are not.
+    "SUGGEST_MMR_LAMBDA": 0.98,
+    "SUGGEST_DUPLICATE_SIMILARITY": 0.99,
+    # Added to the relevance (the best candidate has 1.0): the photo shows a person named in
+    # the article; recency (halving every HALF_LIFE days since the image was added); never used
+    # in an article. Subtracted: used in an article within RECENT_USE_DAYS.
+    "SUGGEST_PERSON_BOOST": 0.5,
+    "SUGGEST_RECENCY_BOOST": 0.05,
+    "SUGGEST_RECENCY_HALF_LIFE_DAYS": 365,
+    "SUGGEST_UNUSED_BOOST": 0.05,
+    "SUGGEST_RECENT_USE_PENALTY": 0.5,
+    "SUGGEST_RECENT_USE_DAYS": 30,
+    # Dotted path of a function (image ids) -> {image id: datetime of its latest use}: which
+    # images articles already use. The default reads cms_images' Article (lead image and
+    # [image:<id>] tokens in bodies); a site with its own CMS points this at its own.
+    "SUGGEST_USAGE_FUNCTION": "cms_images.usage.last_used",
+    # Dotted path of a function text -> [Entity(text, kind)] that finds the people, places and
+    # organisations of an article: spaCy here, or Amazon Comprehend
+    # ("photodesk.search.text.entities_aws.entities", README "Running on AWS").
+    "ENTITY_FUNCTION": "photodesk.search.text.entities.entities",
+    # --- REST API ---
+    # Per-user request rates (DRF's "number/period": s, min, hour, day); None: unlimited.
+    # Uploads run the models, searches embed the query: both are the expensive requests.
+    "API_UPLOAD_RATE": "60/hour",
+    "API_SEARCH_RATE": "120/min",
+    # Page size of every list (clients may ask for up to API_MAX_PAGE_SIZE with ?page_size=).
+    "API_PAGE_SIZE": 50,
+    "API_MAX_PAGE_SIZE": 200,
+    # Results of search, similar images, suggestions and face search (at most).
+    "API_RESULT_LIMIT": 50,
+    # The article model of "suggestions for a stored article" (title and body fields).
+    "API_ARTICLE_MODEL": "cms_images.Article",
+    # --- AWS providers ---
+    # Region of Rekognition, Comprehend and Bedrock (None: boto3's own chain: AWS_REGION,
+    # AWS_DEFAULT_REGION, the profile). Credentials always come from boto3's chain.
+    "AWS_REGION": None,
+    # Service name → endpoint URL, for VPC endpoints or emulators ({"rekognition": "https://…"}).
+    "AWS_ENDPOINT_URLS": {},
+    # Rekognition: labels and text lines below this confidence (0–100) are not returned;
+    # from LABEL_REVIEW_THRESHOLD they wait for review, from LABEL_ACCEPT_THRESHOLD applied.
+    "AWS_REKOGNITION_MIN_CONFIDENCE": 30.0,
+    "AWS_REKOGNITION_MAX_LABELS": 50,
+    "AWS_REKOGNITION_MODERATION_MIN_CONFIDENCE": 50.0,
+    # Also call RecognizeCelebrities for photos with faces (never when FACE_RECOGNITION is off).
+    "AWS_REKOGNITION_CELEBRITIES": True,
+    # Send files stored on S3 (in Rekognition's region) by reference instead of as bytes.
+    "AWS_REKOGNITION_S3_OBJECTS": True,
+    # Our retries on throttling, per call: requests in all, first pause (s, doubling), cap.
+    "AWS_MAX_ATTEMPTS": 5,
+    "AWS_RETRY_BACKOFF": 1.0,
+    "AWS_RETRY_MAX_BACKOFF": 20.0,
+    # Default for `manage.py analyze --budget`: most paid AWS calls one backfill run may make
+    # (None: no limit).
+    "AWS_BACKFILL_BUDGET": None,
+    # botocore's standard retry mode inside each request (connection errors, 5xx).
+    "AWS_BOTOCORE_MAX_ATTEMPTS": 3,
+    "AWS_TIMEOUT": 30.0,
+    # Comprehend: entities below this score (0–1) are dropped; the articles' language.
+    "AWS_COMPREHEND_MIN_SCORE": 0.5,
+    "AWS_COMPREHEND_LANGUAGE": "en",
+    # Bedrock text embeddings (TEXT_EMBEDDER = "photodesk.aws.bedrock.titan_text_embedder"):
+    # the model and its output dimension (Titan text v2: 256, 512 or 1024); the search index
+    # mapping takes the dimension from the configured embedder (then run `manage.py analyze`
+    # and `reindex`).
+    "AWS_BEDROCK_EMBEDDING_MODEL": "amazon.titan-embed-text-v2:0",
+    "AWS_BEDROCK_DIMENSION": 512,
+    # The text embedder: an InferenceModel class (local MiniLM) or a function returning one.
+    "TEXT_EMBEDDER": "photodesk.inference.text_embedding.SentenceEmbedder",
+}
+
+IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".heic", ".heif")
+
+
+# Modules that moved (the regroup by capability, then the package's rename from
+# `semantic_search` to `photodesk`): dotted paths a site's settings may still name. They keep
+# working (translated on read, first match wins); checks.py warns (photodesk.W002).
+MOVED_PATHS = {
+    "semantic_search.analyzers.": "photodesk.analysis.analyzers.",
+    "semantic_search.index.opensearch.": "photodesk.search.index.opensearch.",
+    "semantic_search.index.embedded.": "photodesk.search.index.embedded.",
+    "semantic_search.text.": "photodesk.search.text.",
+    "semantic_search.": "photodesk.",
+}
+# Settings whose values are dotted paths (one, or a list).
+PATH_SETTINGS = (
+    "ANALYZERS",
+    "INDEX_BACKEND",
+    "TEXT_EMBEDDER",
+    "ENTITY_FUNCTION",
+    "SUGGEST_USAGE_FUNCTION",
+)
+
+
+def current_path(path: str) -> str:
+    """`path` with a module that moved replaced by its new place."""
+    for old, new in MOVED_PATHS.items():
+        if isinstance(path, str) and path.startswith(old):
+            return new + path[len(old) :]
+    return path
+
+
+def user_settings() -> dict[str, Any]:
+    """The site's PHOTODESK dict, as written."""
+    return getattr(settings, "PHOTODESK", {}) or {}
+
+
+class PhotodeskSettings:
+    """Attribute access to PHOTODESK with defaults; re-reads Django settings each time so
+    `override_settings` in tests works."""
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in DEFAULTS:
+            raise AttributeError(f"Unknown Photodesk setting {name!r}")
+        value = user_settings().get(name, DEFAULTS[name])
+        if name in PATH_SETTINGS:
+            if isinstance(value, list | tuple):
+                return [current_path(v) for v in value]
+            return current_path(value)
+        return value
+
+    @property
+    def model_dir(self) -> Path:
+        return Path(self.MODEL_DIR)
+
+    @property
+    def cache_dir(self) -> Path:
+        return Path(self.CACHE_DIR)
+
+    @property
+    def index_path(self) -> Path:
+        return Path(self.INDEX_PATH)
+
+
+photodesk_settings = PhotodeskSettings()

@@ -1,0 +1,101 @@
+"""The search index's side of an image: documents built from database rows only (so
+`reindex` never runs a model), written and removed. Writes raise when the index is down;
+tasks.py retries them, and `manage.py reconcile` repairs any drift."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from itertools import islice
+from typing import Any
+
+from photodesk.host import written_text
+from photodesk.models import ImageLabel
+from photodesk.people.queries import people_names, people_shown, people_shown_by_image
+from photodesk.search.index import get_index
+from photodesk.search.index.base import IndexDocument, orientation_of
+
+
+def visible_labels(image: Any) -> list[tuple[str, float]]:
+    """(name, confidence 0-1) of the tags search may use: auto-accepted and accepted only."""
+    return visible_labels_by_image([image.pk])[image.pk]
+
+
+def visible_labels_by_image(image_ids: list[Any]) -> defaultdict[Any, list[tuple[str, float]]]:
+    """{image id: its visible tags, most confident first}, for many images in one query."""
+    labels: defaultdict[Any, list[tuple[str, float]]] = defaultdict(list)
+    rows = ImageLabel.objects.visible().filter(image_id__in=image_ids).select_related("label")
+    for row in rows.order_by("-confidence", "pk"):
+        labels[row.image_id].append((row.label.name, row.confidence / 100))
+    return labels
+
+
+def build_document(
+    image: Any,
+    analysis: Any,
+    *,
+    labels: list[tuple[str, float]] | None = None,
+    people: list[Any] | None = None,
+) -> IndexDocument:
+    """One image's document; `labels` and `people` are read from the database unless given
+    (build_documents fetches them for many images at once)."""
+    meta = analysis.photo_metadata or {}
+    width, height = getattr(image, "width", None), getattr(image, "height", None)
+    people = people_shown(image) if people is None else people
+    labels = visible_labels(image) if labels is None else labels
+    return IndexDocument(
+        id=image.pk,
+        vector=analysis.vector,
+        fields={
+            "labels": labels,
+            "caption": written_text(image, analysis),
+            "ocr_text": analysis.ocr_text,
+            "metadata": " ".join(
+                str(meta.get(k, "")) for k in ("byline", "city", "province_state", "country")
+            ),
+            # Names and aliases of the people it shows (decided faces only), so a keyword
+            # search or an article naming someone finds their photos.
+            "people": " ".join(people_names(people)),
+        },
+        attributes={
+            "created": getattr(image, "created", None).isoformat()
+            if getattr(image, "created", None)
+            else None,
+            "width": width,
+            "height": height,
+            "orientation": orientation_of(width, height),
+            "rights": getattr(image, "rights", None),
+            "flagged": bool(analysis.flagged),
+            # Who it shows (OpenSearch keyword field people_ids), for filters by person.
+            "people_ids": [str(person.pk) for person in people],
+            # Tag names, for filters by label.
+            "labels": sorted({name.casefold() for name, _ in labels}),
+        },
+    )
+
+
+def build_documents(analyses: Iterable[Any], batch: int = 500) -> Iterator[IndexDocument]:
+    """Documents for many analyses (with `.image` loaded): tags and people are fetched with
+    two queries per batch instead of two per image (reindex and reconcile at archive size)."""
+    analyses = iter(analyses)
+    while chunk := list(islice(analyses, batch)):
+        ids = [a.image_id for a in chunk]
+        labels = visible_labels_by_image(ids)
+        people = people_shown_by_image(ids)
+        for analysis in chunk:
+            yield build_document(
+                analysis.image,
+                analysis,
+                labels=labels[analysis.image_id],
+                people=people[analysis.image_id],
+            )
+
+
+def index_image(image: Any, analysis: Any) -> None:
+    """Write one image's document (raises if the index cannot take it)."""
+    get_index().upsert([build_document(image, analysis)])
+
+
+def remove_image(pk: Any) -> None:
+    """Remove one image from the index (raises if the index cannot be reached)."""
+    get_index().delete([pk])

@@ -1,0 +1,111 @@
+"""ImageNet-1k classifiers (EfficientNet-Lite0, MobileNetV2) on onnxruntime.
+
+Besides the usual centre crop, each photo is also classified whole and in overlapping
+quadrants: a news photo often shows several things, and a single 224 px centre crop sees one.
+Class probabilities are max-pooled over the views.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from photodesk.inference.base import InferenceModel, onnx_session
+
+SIZE = 224
+
+
+@dataclass(frozen=True)
+class Normalisation:
+    scale: float
+    mean: tuple[float, float, float]
+    std: tuple[float, float, float]
+
+
+NORMALISATION = {
+    # (x - 127) / 128
+    "efficientnet_lite0": Normalisation(1.0, (127.0, 127.0, 127.0), (128.0, 128.0, 128.0)),
+    # x / 255, then ImageNet mean/std
+    "mobilenet_v2": Normalisation(1 / 255, (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)),
+}
+
+
+def _resize_short_side(img: Image.Image, short: int) -> Image.Image:
+    scale = short / min(img.size)
+    size = (max(SIZE, round(img.width * scale)), max(SIZE, round(img.height * scale)))
+    return img.resize(size, Image.Resampling.BILINEAR)
+
+
+def _centre_crop(img: Image.Image) -> Image.Image:
+    left, top = (img.width - SIZE) // 2, (img.height - SIZE) // 2
+    return img.crop((left, top, left + SIZE, top + SIZE))
+
+
+# Each corner view covers this fraction of the width and of the height.
+CORNER_FRACTION = 0.6
+
+
+def views(img: Image.Image) -> list[Image.Image]:
+    """Six 224x224 views: the whole frame squashed, the standard centre crop (short side 256),
+    and the four overlapping corners (60 % of each side), each short-side resized and centred."""
+    w, h = img.size
+    out = [
+        img.resize((SIZE, SIZE), Image.Resampling.BILINEAR),
+        _centre_crop(_resize_short_side(img, 256)),
+    ]
+    cw, ch = CORNER_FRACTION * w, CORNER_FRACTION * h
+    for fx, fy in ((0, 0), (1, 0), (0, 1), (1, 1)):
+        left, top = fx * (w - cw), fy * (h - ch)
+        corner = img.crop((int(left), int(top), int(left + cw), int(top + ch)))
+        out.append(_centre_crop(_resize_short_side(corner, SIZE)))
+    return out
+
+
+class ImageNetClassifier(InferenceModel):
+    version = "1"
+
+    def __init__(self, model_dir, threads: int = 1, arch: str = "efficientnet_lite0") -> None:
+        super().__init__(model_dir, threads)
+        if arch not in NORMALISATION:
+            raise ValueError(f"Unknown classifier {arch!r}; known: {sorted(NORMALISATION)}")
+        self.arch = arch
+        self.name = f"imagenet/{arch}"
+
+    def load(self) -> None:
+        self.session = onnx_session(self._require(f"imagenet/{self.arch}.onnx"), self.threads)
+        norm = NORMALISATION[self.arch]
+        self._mean = np.array(norm.mean, np.float32).reshape(1, 3, 1, 1)
+        self._std = np.array(norm.std, np.float32).reshape(1, 3, 1, 1)
+        self._scale = np.float32(norm.scale)
+
+    def _batch(self, crops: list[Image.Image]) -> np.ndarray:
+        x = np.stack([np.asarray(c, np.float32) for c in crops]).transpose(0, 3, 1, 2)
+        return ((x * self._scale - self._mean) / self._std).astype(np.float32)
+
+    def _predict(self, img: Image.Image) -> tuple[np.ndarray, np.ndarray]:
+        """Return (logits [n_views, 1000], image embedding [1280]: mean of whole and centre)."""
+        logits, embedding = self.session.run(
+            ["logits", "embedding"], {"image": self._batch(views(img))}
+        )
+        return logits, embedding[:2].mean(axis=0)
+
+
+def softmax(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
+    z = logits / temperature
+    z = z - z.max(axis=-1, keepdims=True)
+    p = np.exp(z)
+    return p / p.sum(axis=-1, keepdims=True)
+
+
+@cache
+def _class_names(path: str) -> tuple[str, ...]:
+    return tuple(Path(path).read_text().splitlines())
+
+
+def load_class_names(model_dir) -> tuple[str, ...]:
+    """The 1000 class names in logit order (read once per process)."""
+    return _class_names(str(Path(model_dir, "imagenet", "classes.txt")))

@@ -1,0 +1,63 @@
+"""manage.py reindex: rebuild the search index from the database, without running a model."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from photodesk.analysis.pipeline import embed
+from photodesk.indexing import build_documents
+from photodesk.models import ImageAnalysis
+from photodesk.search.index import get_index
+from photodesk.search.index.base import IndexBusy
+
+
+class Command(BaseCommand):
+    help = (
+        "Rebuild the search index from the facts and vectors stored in the database. "
+        "Searches keep working on the old index until the new one is complete."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--no-progress", action="store_true")
+        parser.add_argument(
+            "--re-embed",
+            action="store_true",
+            help="First recompute every description and vector from the stored facts (after "
+            "the embedding recipe or text model changed); the image models do not run.",
+        )
+
+    def handle(self, *args, no_progress: bool, re_embed: bool = False, **options) -> None:
+        if re_embed:
+            self.re_embed(no_progress)
+        analyses = ImageAnalysis.objects.indexable().select_related("image").order_by("image_id")
+        total = analyses.count()
+        documents = build_documents(
+            tqdm(
+                analyses.iterator(chunk_size=500),
+                total=total,
+                unit="img",
+                disable=no_progress,
+                desc="Reindexing",
+            )
+        )
+        try:
+            # OpenSearch builds a new versioned index and swaps the alias when it is complete.
+            written = get_index().replace_all(documents)
+        except IndexBusy as exc:
+            raise CommandError(str(exc)) from exc
+        pending = ImageAnalysis.objects.exclude(status=ImageAnalysis.Status.DONE).count()
+        self.stdout.write(self.style.SUCCESS(f"Indexed {written} images."))
+        if pending:
+            self.stdout.write(
+                f"{pending} images are not analysed yet (pending, running or "
+                "failed); they join the index when their analysis is done."
+            )
+
+    def re_embed(self, no_progress: bool) -> None:
+        analyses = ImageAnalysis.objects.done().select_related("image")
+        for analysis in tqdm(
+            analyses, total=analyses.count(), unit="img", disable=no_progress, desc="Re-embedding"
+        ):
+            embed(analysis.image, analysis)
+            analysis.save(update_fields=["description", "embedding", "embedding_model", "updated"])

@@ -1,0 +1,20 @@
+"""Photodesk's tables: analysis state and facts, the label taxonomy, faces and people."""
+
+from photodesk.models.analysis import AnalysisQuerySet, ImageAnalysis
+from photodesk.models.labels import ImageLabel, Label, LabelDecision, ModelClass, ReviewItem
+from photodesk.models.people import Face, FaceCluster, FaceDecision, Person, fold
+
+__all__ = [
+    "AnalysisQuerySet",
+    "Face",
+    "FaceCluster",
+    "FaceDecision",
+    "ImageAnalysis",
+    "ImageLabel",
+    "Label",
+    "LabelDecision",
+    "ModelClass",
+    "Person",
+    "ReviewItem",
+    "fold",
+]

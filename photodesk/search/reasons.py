@@ -1,0 +1,132 @@
+"""Why a result was proposed, as structured reasons the admin panel, the API and the commands
+render: each has a `kind`, a readable `text` and the facts behind it.
+
+Kinds: "label" (a tag named in the query, with confidence), "looks_like" (the detected class
+closest in meaning), "person" (a person named in the article is shown), "faces" (faces for a
+query about people), "words" (query words matched in the caption, the text in the image, the
+photo metadata or the names of people shown), "similarity" (cosine in the text model's space),
+"never_used", "recently_used", "near_duplicate".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from photodesk.analysis import describe
+from photodesk.labels.service import rejected_classes
+from photodesk.models import ImageAnalysis, ImageLabel
+from photodesk.search.index import Hit
+from photodesk.search.text.tokens import tokens
+
+WORD_FIELDS = {
+    "caption": "caption",
+    "ocr_text": "text in image",
+    "metadata": "photo metadata",
+    "people": "names of people shown",
+    "labels": "labels",
+}
+
+PEOPLE_WORDS = set(tokens("person people man men woman women child children boy girl crowd face"))
+
+
+@dataclass
+class Reason:
+    kind: str
+    text: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "text": self.text, **self.data}
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def explain(
+    hit: Hit,
+    analysis: ImageAnalysis | None,
+    tags: list[ImageLabel],
+    query_vectors: list[np.ndarray],
+    query_text: str = "",
+) -> list[Reason]:
+    """Reasons from the match itself: tags named in the query (accepted ones only), the
+    detected class closest in meaning, words matched, faces for a query about people,
+    similarity. Boosts and penalties add theirs (ranking.py)."""
+    reasons: list[Reason] = []
+    query_terms = set(tokens(query_text))
+    named = [row for row in tags if query_terms & set(tokens(" ".join(row.label.terms())))]
+    named.sort(key=lambda row: -row.confidence)
+    for row in named[:3]:
+        reasons.append(
+            Reason(
+                "label",
+                f"label “{row.label.name}” ({row.confidence:.0f}%)",
+                {"label": row.label.name, "confidence": round(row.confidence, 1)},
+            )
+        )
+    if analysis is not None:
+        if query_vectors and analysis.concepts:
+            closest = closest_class(analysis, query_vectors)
+            if closest and not any(closest in r.text for r in reasons):
+                confidence = next(
+                    (label["confidence"] for label in analysis.labels if label["name"] == closest),
+                    None,
+                )
+                suffix = f" ({confidence:.0f}%)" if confidence is not None else ""
+                reasons.append(
+                    Reason(
+                        "looks_like",
+                        f"looks like {closest}{suffix}",
+                        {
+                            "label": closest,
+                            "confidence": None if confidence is None else round(confidence, 1),
+                        },
+                    )
+                )
+        if analysis.face_count and query_terms & PEOPLE_WORDS:
+            reasons.append(
+                Reason(
+                    "faces",
+                    f"{analysis.face_count} face(s) detected",
+                    {"count": analysis.face_count},
+                )
+            )
+    for name, words in WORD_FIELDS.items():
+        if name == "labels" and reasons and reasons[0].kind == "label":
+            continue  # the tag reasons already say it, with confidence
+        matched = sorted(set(hit.matched.get(name) or []))
+        if matched:
+            text = (
+                "shows someone named " + ", ".join(matched)
+                if name == "people"
+                else f"{words} mentions " + ", ".join(matched)
+            )
+            reasons.append(Reason("words", text, {"field": name, "words": matched}))
+    if hit.similarity is not None:
+        reasons.append(
+            Reason(
+                "similarity",
+                f"similar in meaning ({hit.similarity:.2f})",
+                {"value": round(hit.similarity, 4)},
+            )
+        )
+    return reasons
+
+
+def closest_class(analysis: ImageAnalysis, query_vectors: list[np.ndarray]) -> str | None:
+    """The detected class that contributes most to the match: max p(class) x sim(query, class)."""
+    rejected = rejected_classes(analysis.image_id) if analysis.image_id else set()
+    evidence = {int(k): float(v) for k, v in analysis.concepts.items() if int(k) not in rejected}
+    indices = [i for i, p in evidence.items() if p >= 0.05]  # weights among the top 10
+    if not indices:
+        return None
+    class_vectors = describe.class_texts.vectors(indices)
+    sims = (np.stack(query_vectors) @ class_vectors.T).max(axis=0)
+    contribution = np.array([evidence[i] for i in indices]) * np.clip(sims, 0, None)
+    best = int(np.argmax(contribution))
+    if sims[best] < 0.25:
+        return None
+    return describe.class_texts.label(indices[best])

@@ -1,0 +1,259 @@
+"""Finding images: free-text search, suggestions for an article, similar images.
+
+    search_images(text, limit, filters)            a free query (the panel's search box)
+    suggest_for_article(article | title/body, …)   images for an article, best first
+    suggest_for_text(title, body, …)               the same for text not saved yet
+    similar_images(image, limit)                   "more like this"
+
+Flow: query texts (several for an article, text/query.py) → the index ranks candidates by
+meaning (kNN on the vectors) and words (BM25 over captions, OCR, IPTC, people's names and
+labels), fused (SEARCH_FUSION) → boosts, penalties and diversity (ranking.py) → results with
+their reasons (reasons.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+from photodesk.analysis import embedding
+from photodesk.host import NOT_REUSABLE, get_image_model, image_file_name, reusable_rights
+from photodesk.models import ImageAnalysis, ImageLabel, Person
+from photodesk.people.queries import people_in_text, people_shown_by_image
+from photodesk.search.index import Filters, Hit, SearchQuery, get_index
+from photodesk.search.ranking import Candidate, RankingOptions, adjust, diversify
+from photodesk.search.reasons import Reason, explain
+from photodesk.search.text.query import ArticleQuery, build_article_query
+
+__all__ = [
+    "NOT_REUSABLE",
+    "Filters",
+    "RankingOptions",
+    "Reason",
+    "Result",
+    "default_suggestion_filters",
+    "search_images",
+    "similar_images",
+    "suggest_for_article",
+    "suggest_for_text",
+]
+
+
+@dataclass
+class Result:
+    image: Any
+    score: float
+    reasons: list[Reason] = field(default_factory=list)
+    similarity: float | None = None
+    people: list[str] = field(default_factory=list)  # the article's people it shows
+
+    @property
+    def reason_texts(self) -> list[str]:
+        return [reason.text for reason in self.reasons]
+
+    def as_dict(self) -> dict[str, Any]:
+        image = self.image
+        created = getattr(image, "created", None)
+        file = getattr(image, "file", None)
+        url = file.url if file else None
+        return {
+            "id": image.pk,
+            "title": getattr(image, "title", "") or image_file_name(image),
+            "original_filename": image_file_name(image),
+            "score": round(self.score, 6),
+            "similarity": None if self.similarity is None else round(self.similarity, 4),
+            "reasons": [reason.as_dict() for reason in self.reasons],
+            "reason_texts": self.reason_texts,
+            "caption": getattr(image, "caption", ""),
+            "credit": getattr(image, "credit", ""),
+            "rights": getattr(image, "rights", None),
+            "created": created.isoformat() if created else None,
+            "width": getattr(image, "width", None),
+            "height": getattr(image, "height", None),
+            "people": self.people,
+            # No thumbnail renditions exist yet: the file itself (the panel sizes it).
+            "thumbnail_url": url,
+            "file_url": url,
+        }
+
+
+def search_images(
+    text: str,
+    limit: int = 10,
+    filters: Filters | None = None,
+    *,
+    options: RankingOptions | None = None,
+) -> list[Result]:
+    """Images for a free-text query, best first (no usage boosts, no diversification); photos
+    showing a person the query names come first ("shows <name>")."""
+    text = text.strip()
+    if not text:
+        return []
+    options = options or RankingOptions.for_search()
+    people = people_in_text(text)
+    return _rank([text], text, filters or Filters(), limit, options, people=people)
+
+
+def default_suggestion_filters() -> Filters:
+    """What suggestions leave out unless told: images flagged unsafe, and images whose
+    usage terms forbid reuse."""
+    return Filters(rights_in=reusable_rights(), exclude_flagged=True)
+
+
+def suggest_for_text(
+    title: str = "",
+    body: str = "",
+    *,
+    limit: int = 10,
+    filters: Filters | None = None,
+    exclude_ids: set[int] | frozenset = frozenset(),
+    options: RankingOptions | None = None,
+) -> list[Result]:
+    """Images for an article's text (saved or not), best first, diversified. `filters`
+    replaces the defaults (default_suggestion_filters) when given."""
+    built = build_article_query(title, body)
+    if not any(t.strip() for t in built.texts):
+        return []
+    filters = replace(filters) if filters is not None else default_suggestion_filters()
+    if exclude_ids:
+        filters.exclude_ids = set(filters.exclude_ids) | set(exclude_ids)
+    people = people_named(built)
+    return _rank(
+        built.texts,
+        built.keywords,
+        filters,
+        limit,
+        options or RankingOptions.for_suggestions(),
+        people=people,
+    )
+
+
+def suggest_for_article(
+    article: Any = None,
+    *,
+    title: str = "",
+    body: str = "",
+    limit: int = 10,
+    filters: Filters | None = None,
+    options: RankingOptions | None = None,
+) -> list[Result]:
+    """Images for an article (a model instance with title/body, or the text itself); its
+    current lead image is left out."""
+    exclude: set[int] = set()
+    if article is not None:
+        title, body = article.title, getattr(article, "body", "")
+        if getattr(article, "lead_image_id", None):
+            exclude.add(article.lead_image_id)
+    return suggest_for_text(
+        title, body, limit=limit, filters=filters, exclude_ids=exclude, options=options
+    )
+
+
+def similar_images(image: Any, limit: int = 10, filters: Filters | None = None) -> list[Result]:
+    """Images closest in meaning to this one ("more like this")."""
+    vector = get_index().vector(image.pk)
+    if vector is None:
+        analysis = ImageAnalysis.objects.indexable().filter(image=image).first()
+        if analysis is None:
+            return []
+        vector = analysis.vector
+    filters = replace(filters) if filters is not None else Filters()
+    filters.exclude_ids = set(filters.exclude_ids) | {image.pk}
+    query = SearchQuery(vectors=[vector], filters=filters, limit=limit)
+    return _results(get_index().search(query), [vector])
+
+
+def people_named(built: ArticleQuery) -> list[Person]:
+    """People in the archive the article names (exact name or alias, any case or accents):
+    anywhere in its text, and the entities spaCy found."""
+    found = {person.pk: person for person in people_in_text(built.keywords)}
+    for name in built.names("PERSON", "ORG", "NORP"):  # small models mislabel some names
+        for person in Person.objects.named(name):
+            found[person.pk] = person
+    return list(found.values())
+
+
+def _rank(
+    texts: list[str],
+    keywords: str,
+    filters: Filters,
+    limit: int,
+    options: RankingOptions,
+    people: list[Person] = (),
+) -> list[Result]:
+    vectors = list(embedding.query_vectors(texts)) if options.use_vectors else []
+    query = SearchQuery(
+        vectors=vectors,
+        keywords=keywords if options.use_keywords else "",
+        filters=filters,
+        limit=max(limit, options.pool),
+        keyword_weight=options.keyword_weight,
+        fusion=options.fusion,
+        field_weights=options.field_weights,
+    )
+    index = get_index()
+    hits = index.search(query)
+    images = get_image_model().objects.in_bulk([hit.id for hit in hits])
+    candidates = [
+        Candidate(hit=hit, image=images[hit.id], score=hit.score)
+        for hit in hits
+        if hit.id in images  # vanished since it was indexed
+    ]
+    shown = _people_shown([c.image.pk for c in candidates], people)
+    adjust(candidates, options, shown)
+    if options.mmr_lambda < 1.0 or options.duplicate_similarity <= 1.0:
+        stored = index.vectors(c.image.pk for c in candidates)
+        candidates = diversify(candidates, stored, limit, options)
+    return _results(candidates[:limit], vectors, keywords, shown)
+
+
+def _people_shown(image_ids: list[int], people: list[Person]) -> dict[int, list[str]]:
+    if not people or not image_ids:
+        return {}
+    shown = people_shown_by_image(image_ids, among=people)
+    return {
+        image_id: list(dict.fromkeys(p.name for p in found)) for image_id, found in shown.items()
+    }
+
+
+def _results(
+    ranked: list[Candidate] | list[Hit],
+    query_vectors: list[np.ndarray],
+    query_text: str = "",
+    shown: dict[int, list[str]] | None = None,
+) -> list[Result]:
+    """Results with reasons, in the given order; images deleted meanwhile are skipped."""
+    candidates = [
+        c if isinstance(c, Candidate) else Candidate(hit=c, image=None, score=c.score)
+        for c in ranked
+    ]
+    ids = [c.hit.id for c in candidates]
+    missing = [c.hit.id for c in candidates if c.image is None]
+    images = get_image_model().objects.in_bulk(missing) if missing else {}
+    analyses = {a.image_id: a for a in ImageAnalysis.objects.filter(image_id__in=ids)}
+    tags: dict[int, list[ImageLabel]] = {}
+    for row in ImageLabel.objects.visible().filter(image_id__in=ids).select_related("label"):
+        tags.setdefault(row.image_id, []).append(row)
+    results = []
+    for c in candidates:
+        image = c.image or images.get(c.hit.id)
+        if image is None:
+            continue
+        reasons = explain(
+            c.hit, analyses.get(c.hit.id), tags.get(c.hit.id, []), query_vectors, query_text
+        )
+        # Boosts and penalties first among the reasons: they are what a journalist checks.
+        reasons = [r for r in c.reasons if r.kind == "person"] + reasons
+        reasons += [r for r in c.reasons if r.kind != "person"]
+        results.append(
+            Result(
+                image=image,
+                score=c.score,
+                reasons=reasons,
+                similarity=c.hit.similarity,
+                people=(shown or {}).get(image.pk, []),
+            )
+        )
+    return results

@@ -1,0 +1,167 @@
+"""Connect the site's image model and Photodesk's own models to the queue: snapshot what a
+save may change, and enqueue the follow-up once the transaction commits. Nothing else.
+
+A save queues analysis only when the file changed (new image, new upload), and only after the
+transaction commits, so the worker never reads a row that is not there yet. A save that changes
+only what people wrote (title, caption, credit, rights) re-embeds and re-indexes the image from
+the stored facts, without running a model.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_init, post_save, pre_delete
+
+from photodesk import tasks
+from photodesk.conf import photodesk_settings
+from photodesk.host import get_image_model
+from photodesk.models import Face, Label, Person
+from photodesk.people.queries import images_showing
+from photodesk.people.recognition import delete_thumbnail_later, faces_changed
+from photodesk.signals import people_shown_changed, tags_decided
+
+_SNAPSHOT = "_photodesk_file_name"
+_TEXT_SNAPSHOT = "_photodesk_written_fields"
+# Fields of the image model that reach its description, index document or filters.
+WRITTEN_FIELDS = ("title", "caption", "credit", "copyright", "rights")
+
+
+def _file_name(instance: Any) -> str:
+    field = getattr(instance, photodesk_settings.IMAGE_FILE_FIELD, None)
+    return field.name if field else ""
+
+
+def _written(instance: Any) -> tuple:
+    deferred = instance.get_deferred_fields()
+    return tuple(
+        getattr(instance, name, None) if name not in deferred else None for name in WRITTEN_FIELDS
+    )
+
+
+def remember_file(sender, instance, **kwargs) -> None:
+    setattr(instance, _SNAPSHOT, _file_name(instance) if instance.pk else None)
+    setattr(instance, _TEXT_SNAPSHOT, _written(instance) if instance.pk else None)
+
+
+def queue_analysis_on_save(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
+    if raw:  # loaddata
+        return
+    current = _file_name(instance)
+    if created or current != getattr(instance, _SNAPSHOT, None):
+        transaction.on_commit(partial(tasks.enqueue_analysis, instance.pk))
+    elif _written(instance) != getattr(instance, _TEXT_SNAPSHOT, None):
+        transaction.on_commit(partial(tasks.enqueue_refresh, instance.pk))
+    setattr(instance, _SNAPSHOT, current)
+    setattr(instance, _TEXT_SNAPSHOT, _written(instance))
+
+
+def remove_on_delete(sender, instance, **kwargs) -> None:
+    transaction.on_commit(partial(tasks.remove_from_index, instance.pk))
+
+
+_LABEL_SNAPSHOT = "_photodesk_label_terms"
+
+
+def _label_terms(label) -> tuple:
+    return (label.name, tuple(sorted(label.synonyms or [])), label.active, label.parent_id)
+
+
+def remember_label(sender, instance, **kwargs) -> None:
+    # A partially loaded label (.only()) would reload itself here, endlessly: skip it.
+    complete = instance.pk and not instance.get_deferred_fields()
+    setattr(instance, _LABEL_SNAPSHOT, _label_terms(instance) if complete else None)
+
+
+def apply_new_or_changed_label(sender, instance, created: bool, raw: bool = False, **kwargs):
+    """A new label, or new words for one, reaches the whole archive in the background."""
+    if raw:
+        return
+    current = _label_terms(instance)
+    if instance.active and (created or current != getattr(instance, _LABEL_SNAPSHOT, None)):
+        transaction.on_commit(partial(tasks.enqueue_label_application, instance.pk))
+    setattr(instance, _LABEL_SNAPSHOT, current)
+
+
+def delete_face_crop(sender, instance, **kwargs) -> None:
+    """A face row went (its image was deleted, re-analysis replaced it): its crop goes too."""
+    delete_thumbnail_later(instance.thumbnail.name if instance.thumbnail else "")
+
+
+def release_faces_of_person(sender, instance, **kwargs) -> None:
+    """A person is deleted: their faces become unnamed (not decided), the images stay and
+    are re-indexed without the name; the freed faces may be clustered again."""
+    faces = Face.objects.filter(person=instance)
+    image_ids = list(faces.values_list("image_id", flat=True))
+    faces.update(
+        person=None,
+        state=Face.State.UNKNOWN,
+        distance=None,
+        cluster=None,
+        decided_by=None,
+        decided_at=None,
+    )
+    faces_changed(image_ids)
+    if image_ids:
+        transaction.on_commit(tasks.enqueue_clustering)
+
+
+def reindex_person_photos(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
+    """A person's name or aliases may have changed: their photos' documents carry them."""
+    if raw or created:
+        return
+    faces_changed(images_showing(instance).values_list("pk", flat=True))
+
+
+class AfterCommit:
+    """Image ids named during a transaction, handed to `task` once after it commits: a request
+    that decides five tags of one image refreshes (and re-indexes) it once, not five times.
+    Ids named in a transaction (or savepoint) that rolled back are dropped with it."""
+
+    def __init__(self, task: Callable[[list], Any]) -> None:
+        self.task = task
+        self._local = threading.local()  # each thread commits on its own connection
+
+    @property
+    def pending(self) -> set:
+        if not hasattr(self._local, "ids"):
+            self._local.ids = set()
+        return self._local.ids
+
+    def add(self, sender, image_ids: list, **kwargs) -> None:
+        connection = transaction.get_connection()
+        # No flush of ours waiting in this transaction: what is pending was rolled back.
+        # (run_on_commit: Django's list of (savepoint ids, callback, robust) to run.)
+        if not any(entry[1] == self.flush for entry in connection.run_on_commit):
+            self.pending.clear()
+        self.pending.update(image_ids)
+        transaction.on_commit(self.flush)
+
+    def flush(self) -> None:
+        ids, self._local.ids = self.pending, set()
+        if ids:  # the first flush after a commit does the work; the others find nothing
+            self.task(sorted(ids))
+
+
+reindex_after_commit = AfterCommit(tasks.reindex_images)  # who these images show changed
+refresh_after_commit = AfterCommit(tasks.refresh_images)  # people decided their tags
+
+
+def connect() -> None:
+    model = get_image_model()
+    post_init.connect(remember_file, sender=model, dispatch_uid="photodesk-post-init")
+    post_save.connect(queue_analysis_on_save, sender=model, dispatch_uid="photodesk-post-save")
+    post_delete.connect(remove_on_delete, sender=model, dispatch_uid="photodesk-post-delete")
+
+    post_init.connect(remember_label, sender=Label, dispatch_uid="photodesk-label-init")
+    post_save.connect(apply_new_or_changed_label, sender=Label, dispatch_uid="photodesk-label")
+
+    post_delete.connect(delete_face_crop, sender=Face, dispatch_uid="photodesk-face-crop")
+    pre_delete.connect(release_faces_of_person, sender=Person, dispatch_uid="photodesk-person")
+    post_save.connect(reindex_person_photos, sender=Person, dispatch_uid="photodesk-person-save")
+    people_shown_changed.connect(reindex_after_commit.add, dispatch_uid="photodesk-people-shown")
+    tags_decided.connect(refresh_after_commit.add, dispatch_uid="photodesk-tags-decided")

@@ -1,0 +1,266 @@
+"""Every django-q2 entry point and every enqueue: thin, idempotent, safe to run twice.
+
+The pipeline analyses and says what changed (analysis/pipeline.py); what follows is decided
+here: the index write (retried with backoff while the index is down), the safety
+notification, face clustering. Task names (photodesk.tasks.<function>) are stored in
+django-q2's queue and schedules: keep them stable.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import datetime as dt
+import logging
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from photodesk import indexing, notifications
+from photodesk.analysis import pipeline
+from photodesk.conf import photodesk_settings
+from photodesk.host import get_image_model
+from photodesk.labels.service import apply_labels
+from photodesk.models import ImageAnalysis, Label
+from photodesk.people.clustering import cluster_new_faces
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+TASK_GROUP = "photodesk-analysis"
+FACES_TASK_GROUP = "photodesk-faces"
+
+_inline = contextvars.ContextVar("photodesk_analyze_inline", default=False)
+
+
+@contextmanager
+def analysis_inline() -> Iterator[None]:
+    """Within this block, saved images are analysed at once instead of queued (ingest --sync)."""
+    token = _inline.set(True)
+    try:
+        yield
+    finally:
+        _inline.reset(token)
+
+
+def _runs_inline() -> bool:
+    return bool(photodesk_settings.ANALYZE_SYNC or _inline.get())
+
+
+def _queue(func: str, *args: Any, group: str = TASK_GROUP, task_name: str) -> None:
+    from django_q.tasks import async_task  # django_q needs the app registry: import late
+
+    async_task(f"photodesk.tasks.{func}", *args, group=group, task_name=task_name)
+
+
+# --- analysis ----------------------------------------------------------------------------
+
+
+def analyze_now(image: Any, force: bool = False) -> ImageAnalysis:
+    """Analyse one image in this process and carry out what follows from it: the index entry
+    written (or removed), the safety notification, new faces clustered."""
+    outcome = pipeline.analyze(image, force=force)
+    if outcome.unindex:
+        unindex_or_retry(image.pk)
+    if outcome.changed:
+        index_or_retry(image, outcome.analysis)
+    if outcome.newly_flagged:
+        notifications.image_flagged(image, outcome.analysis)
+    if outcome.unnamed_faces:
+        transaction.on_commit(enqueue_clustering)
+    return outcome.analysis
+
+
+def analyze_image(pk: int, force: bool = False) -> str:
+    """Analyse image `pk`; unexpected errors are retried with backoff, up to MAX_ATTEMPTS."""
+    image = get_image_model().objects.filter(pk=pk).first()
+    if image is None:
+        return "gone"
+    try:
+        return analyze_now(image, force=force).status
+    except Exception:
+        attempts = ImageAnalysis.objects.filter(image_id=pk).values_list("attempts", flat=True)
+        attempt = next(iter(attempts), MAX_ATTEMPTS)
+        if attempt < MAX_ATTEMPTS:
+            retry_later(pk, delay=dt.timedelta(seconds=30 * 2 ** (attempt - 1)))
+        raise
+
+
+def enqueue_analysis(pk: int, force: bool = False) -> None:
+    """Queue (or, with ANALYZE_SYNC, run) the analysis of one image. Call after commit."""
+    ImageAnalysis.objects.update_or_create(
+        image_id=pk,
+        defaults={"status": ImageAnalysis.Status.PENDING, "queued_at": timezone.now(), "error": ""},
+    )
+    if _runs_inline():
+        analyze_image(pk, force=force)
+        return
+    _queue("analyze_image", pk, force, task_name=f"analyze-image-{pk}")
+
+
+def retry_later(pk: int, delay: dt.timedelta) -> None:
+    run_once_later(
+        "analyze_image",
+        str(pk),
+        delay,
+        f"retry-analyze-image-{pk}-{timezone.now().timestamp():.0f}",
+    )
+    logger.info("Analysis of image %s will be retried in %s", pk, delay)
+
+
+def refresh_image(pk: int) -> str:
+    """New description, vector and index entry from the stored facts (no model runs), after
+    people edited what they wrote about the image or decided its tags."""
+    image = get_image_model().objects.filter(pk=pk).first()
+    if image is None:
+        return "gone"
+    analysis = pipeline.refresh(image)
+    if analysis is not None:
+        index_or_retry(image, analysis)
+    return "refreshed"
+
+
+def enqueue_refresh(pk: int) -> None:
+    if _runs_inline():
+        refresh_image(pk)
+        return
+    _queue("refresh_image", pk, task_name=f"refresh-{pk}")
+
+
+def refresh_images(image_ids: Iterable[int]) -> None:
+    """Refresh these images at once, in this process (after a reviewer's decisions)."""
+    for pk in sorted(set(image_ids)):
+        refresh_image(pk)
+
+
+# --- the index ---------------------------------------------------------------------------
+
+
+def index_or_retry(image: Any, analysis: ImageAnalysis, attempt: int = 1) -> bool:
+    """Write one image to the index. The DB already has the facts: a failure here (the index
+    is down) is logged and retried later by a task, and `manage.py reconcile` repairs any
+    drift, so nothing is lost."""
+    try:
+        indexing.index_image(image, analysis)
+    except Exception:
+        logger.exception("Could not index image %s (attempt %s)", image.pk, attempt)
+        _retry_index_later(image.pk, attempt)
+        return False
+    return True
+
+
+def unindex_or_retry(pk: int, attempt: int = 1) -> bool:
+    try:
+        indexing.remove_image(pk)
+    except Exception:
+        logger.exception("Could not remove image %s from the index (attempt %s)", pk, attempt)
+        _retry_index_later(pk, attempt)
+        return False
+    return True
+
+
+def remove_from_index(pk: int) -> None:
+    """An image was deleted: its index entry goes (retried while the index is down)."""
+    unindex_or_retry(pk)
+
+
+def reindex_images(image_ids: Iterable[int]) -> None:
+    """Rewrite the index entries of these analysed images (who they show changed)."""
+    ids = sorted(set(image_ids))
+    analyses = ImageAnalysis.objects.indexable().filter(image_id__in=ids)
+    images = get_image_model().objects.in_bulk(ids)
+    for analysis in analyses:
+        image = images.get(analysis.image_id)
+        if image is not None:
+            index_or_retry(image, analysis)
+
+
+def sync_index(pk: int, attempt: int = 2) -> str:
+    """Make the index agree with the database for one image (a retry after an index outage):
+    index it if it is analysed, remove it if it is gone. A failure schedules the next try."""
+    image = get_image_model().objects.filter(pk=pk).first()
+    analysis = ImageAnalysis.objects.indexable().filter(image_id=pk).first()
+    if image is None or analysis is None:
+        return "removed" if unindex_or_retry(pk, attempt=attempt) else "retrying"
+    return "indexed" if index_or_retry(image, analysis, attempt=attempt) else "retrying"
+
+
+def _retry_index_later(pk: int, attempt: int) -> None:
+    try:
+        schedule_index_sync(pk, attempt + 1)
+    except Exception:  # the database too? reconcile will still find the drift
+        logger.exception("Could not schedule a retry for image %s", pk)
+
+
+def schedule_index_sync(pk: int, attempt: int) -> None:
+    """Run sync_index(pk) later, with a delay that doubles each attempt; give up after
+    INDEX_RETRY_ATTEMPTS (`manage.py reconcile` finds whatever is left)."""
+    if attempt > photodesk_settings.INDEX_RETRY_ATTEMPTS:
+        logger.error(
+            "Giving up indexing image %s after %s attempts; `manage.py reconcile` repairs it",
+            pk,
+            attempt - 1,
+        )
+        return
+    delay = dt.timedelta(seconds=photodesk_settings.INDEX_RETRY_SECONDS * 2 ** (attempt - 2))
+    run_once_later("sync_index", f"{pk}, {attempt}", delay, f"index-image-{pk}-attempt-{attempt}")
+    logger.info("Indexing of image %s will be retried in %s", pk, delay)
+
+
+def run_once_later(task: str, args: str, delay: dt.timedelta, name: str) -> None:
+    """Schedule photodesk.tasks.<task>(*args) once, after `delay` (the retry backoff)."""
+    from django_q.models import Schedule  # django_q needs the app registry: import late
+
+    Schedule.objects.create(
+        func=f"photodesk.tasks.{task}",
+        args=args,
+        schedule_type=Schedule.ONCE,
+        repeats=-1,  # deleted once it has run
+        next_run=timezone.now() + delay,
+        name=name,
+    )
+
+
+# --- labels ------------------------------------------------------------------------------
+
+
+def apply_label_everywhere(label_id: int) -> int:
+    """A label was added or its name/synonyms changed: match it against every analysed image's
+    stored facts (no model runs) and re-index the images whose tags changed."""
+    label = Label.objects.filter(pk=label_id).first()
+    if label is None:
+        return 0
+    changed_images = 0
+    analyses = ImageAnalysis.objects.done().select_related("image").order_by("image_id")
+    for analysis in analyses.iterator(chunk_size=200):
+        if apply_labels(analysis.image, analysis, only=[label]):
+            changed_images += 1
+            index_or_retry(analysis.image, analysis)
+    logger.info("Label %s applied to the archive: %s image(s) changed", label, changed_images)
+    return changed_images
+
+
+def enqueue_label_application(label_id: int) -> None:
+    if _runs_inline():
+        apply_label_everywhere(label_id)
+        return
+    _queue("apply_label_everywhere", label_id, task_name=f"apply-label-{label_id}")
+
+
+# --- faces -------------------------------------------------------------------------------
+
+
+def cluster_faces() -> dict[str, int]:
+    """New unnamed faces join (or form) clusters; see people/clustering.py."""
+    return cluster_new_faces()
+
+
+def enqueue_clustering() -> None:
+    """Queue cluster_faces (or run it at once when analysis runs inline). Call after commit,
+    like the analysis tasks."""
+    if _runs_inline():
+        cluster_new_faces()
+        return
+    _queue("cluster_faces", group=FACES_TASK_GROUP, task_name="cluster-new-faces")

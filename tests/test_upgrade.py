@@ -1,0 +1,44 @@
+"""A site that ran Photodesk 0.1 (package `semantic_search`) upgrades without losing anything."""
+
+import importlib
+
+import pytest
+from django.apps import apps
+from django.core.checks import run_checks
+from django.test import override_settings
+from django_q.models import Schedule
+
+from photodesk.search.index import get_index
+
+pytestmark = pytest.mark.django_db
+
+rename = importlib.import_module("photodesk.migrations.0009_renamed_package")
+
+
+def test_scheduled_tasks_move_to_the_new_package_and_back():
+    old = Schedule.objects.create(
+        func="semantic_search.tasks.index_or_retry", args="7", schedule_type=Schedule.ONCE
+    )
+    other = Schedule.objects.create(func="myapp.tasks.cleanup", schedule_type=Schedule.ONCE)
+
+    rename.rename_paths(apps, None)
+    old.refresh_from_db()
+    other.refresh_from_db()
+    assert old.func == "photodesk.tasks.index_or_retry"
+    assert other.func == "myapp.tasks.cleanup"
+
+    rename.restore_paths(apps, None)
+    old.refresh_from_db()
+    assert old.func == "semantic_search.tasks.index_or_retry"
+
+
+def test_settings_naming_the_old_package_still_work_and_warn(settings):
+    photodesk = {
+        **settings.PHOTODESK,
+        "INDEX_BACKEND": "semantic_search.search.index.embedded.EmbeddedIndex",
+    }
+    with override_settings(PHOTODESK=photodesk):
+        assert type(get_index()).__module__ == "photodesk.search.index.embedded"
+        warnings = [m for m in run_checks() if m.id == "photodesk.W002"]
+    assert len(warnings) == 1
+    assert "photodesk.search.index.embedded.EmbeddedIndex" in warnings[0].msg
