@@ -19,8 +19,9 @@ DEFAULTS: dict[str, Any] = {
     "IMAGE_MODEL": "cms_images.Image",
     # Name of the file field on that model.
     "IMAGE_FILE_FIELD": "file",
-    # Where model files are found (see ../shared/models/README.md).
-    "MODEL_DIR": "models",
+    # Where the model files are (README, "Model files"; `manage.py photodesk_models fetch`
+    # fills it). A relative path is taken from the site's BASE_DIR, else the working folder.
+    "MODEL_DIR": "var/models",
     # Dotted path of the vector/keyword index backend.
     "INDEX_BACKEND": "photodesk.search.index.embedded.EmbeddedIndex",
     # Where the embedded index persists itself.
@@ -241,7 +242,11 @@ class PhotodeskSettings:
 
     @property
     def model_dir(self) -> Path:
-        return Path(self.MODEL_DIR)
+        # From BASE_DIR, so the web process, the worker and `photodesk_models fetch` agree on
+        # one folder whatever directory each is started from.
+        path = Path(self.MODEL_DIR)
+        base = getattr(settings, "BASE_DIR", None)
+        return Path(base) / path if base and not path.is_absolute() else path
 
     @property
     def cache_dir(self) -> Path:

@@ -19,6 +19,8 @@ class InferenceModel:
     #: Recorded with every fact the model produces, so a model change can be backfilled.
     name: str = ""
     version: str = ""
+    #: The files it reads from MODEL_DIR (relative; each one is in inference/manifest.py).
+    files: tuple[str, ...] = ()
 
     def __init__(self, model_dir: Path, threads: int = 1) -> None:
         self.model_dir = Path(model_dir)
@@ -26,12 +28,17 @@ class InferenceModel:
         self._lock = threading.Lock()
         self._loaded = False
 
+    def model_files(self) -> tuple[str, ...]:
+        """What must be in MODEL_DIR before this model can load (for checks and fetching)."""
+        return self.files
+
     def _require(self, relative: str) -> Path:
         path = self.model_dir / relative
         if not path.exists():
             raise ModelFileMissing(
-                f"{self.name}: model file {path} not found. Set PHOTODESK['MODEL_DIR'] to the "
-                "folder holding the model files (see ../shared/models/README.md)."
+                f"{self.name}: model file {path} not found. Fetch the model files with "
+                "`python manage.py photodesk_models fetch` (or `fetch --from DIR` offline), "
+                "or set PHOTODESK['MODEL_DIR'] to the folder that holds them."
             )
         return path
 

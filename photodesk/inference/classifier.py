@@ -17,6 +17,7 @@ from PIL import Image
 from photodesk.inference.base import InferenceModel, onnx_session
 
 SIZE = 224
+CLASS_NAMES = "imagenet/classes.txt"
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,9 @@ class ImageNetClassifier(InferenceModel):
         self.arch = arch
         self.name = f"imagenet/{arch}"
 
+    def model_files(self) -> tuple[str, ...]:
+        return (f"imagenet/{self.arch}.onnx", CLASS_NAMES)
+
     def load(self) -> None:
         self.session = onnx_session(self._require(f"imagenet/{self.arch}.onnx"), self.threads)
         norm = NORMALISATION[self.arch]
@@ -108,4 +112,4 @@ def _class_names(path: str) -> tuple[str, ...]:
 
 def load_class_names(model_dir) -> tuple[str, ...]:
     """The 1000 class names in logit order (read once per process)."""
-    return _class_names(str(Path(model_dir, "imagenet", "classes.txt")))
+    return _class_names(str(Path(model_dir, CLASS_NAMES)))

@@ -134,11 +134,12 @@ EXPRESSIONS = ("angry", "disgust", "fear", "happy", "sad", "surprise", "neutral"
 class ExpressionClassifier(InferenceModel):
     name = "fer-emotion-int8"
     version = "25.10.3"
+    files = ("emotion/fer_emotion_int8.tflite",)
 
     def load(self) -> None:
         from ai_edge_litert.interpreter import Interpreter
 
-        path = self._require("emotion/fer_emotion_int8.tflite")
+        path = self._require(self.files[0])
         self.interpreter = Interpreter(model_path=str(path), num_threads=self.threads)
         self.interpreter.allocate_tensors()
         inp = self.interpreter.get_input_details()[0]

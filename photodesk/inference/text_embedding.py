@@ -7,19 +7,21 @@ import numpy as np
 from photodesk.inference.base import InferenceModel, onnx_session
 
 MAX_TOKENS = 256
+MODEL = "all-MiniLM-L6-v2/model_int8.onnx"
+TOKENIZER = "all-MiniLM-L6-v2/tokenizer.json"
 
 
 class SentenceEmbedder(InferenceModel):
     name = "all-MiniLM-L6-v2-int8"
     version = "1"
     dimension = 384
+    files = (MODEL, TOKENIZER)
 
     def load(self) -> None:
         from tokenizers import Tokenizer
 
-        folder = "all-MiniLM-L6-v2"
-        self.session = onnx_session(self._require(f"{folder}/model_int8.onnx"), self.threads)
-        tokenizer = Tokenizer.from_file(str(self._require(f"{folder}/tokenizer.json")))
+        self.session = onnx_session(self._require(MODEL), self.threads)
+        tokenizer = Tokenizer.from_file(str(self._require(TOKENIZER)))
         tokenizer.enable_truncation(MAX_TOKENS)
         tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
         self.tokenizer = tokenizer
