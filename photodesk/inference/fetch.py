@@ -139,9 +139,12 @@ class _Fetcher:
         archive = self._archive(source)
         part = self._part(entry)
         try:
-            with zipfile.ZipFile(archive) as zf, zf.open(source.member) as src:
-                with open(part, "wb") as dst:
-                    shutil.copyfileobj(src, dst, CHUNK)
+            with (
+                zipfile.ZipFile(archive) as zf,
+                zf.open(source.member) as src,
+                open(part, "wb") as dst,
+            ):
+                shutil.copyfileobj(src, dst, CHUNK)
         except KeyError:
             raise FetchError(f"{source.url} has no {source.member}") from None
         except zipfile.BadZipFile as exc:
@@ -212,10 +215,10 @@ class _Fetcher:
                         written += len(chunk)
                         bar.update(len(chunk))
             except (http.client.HTTPException, OSError) as exc:
-                raise FetchError(
-                    f"{url}: interrupted after {written} bytes ({type(exc).__name__}); run "
-                    "fetch again to resume"
-                ) from None
+                raise _interrupted(url, written, type(exc).__name__) from None
+            # http.client ends a body cut short by a dropped connection without an error.
+            if total is not None and written < total:
+                raise _interrupted(url, written, "connection closed early")
 
     def _install(self, part: Path, entry: ModelFile, origin: str) -> None:
         """Move `part` to the file's path if its size and SHA-256 are the manifest's; else
@@ -256,6 +259,12 @@ class _Fetcher:
                 path.unlink()
         if not any(self.downloads.iterdir()):
             self.downloads.rmdir()
+
+
+def _interrupted(url: str, written: int, why: str) -> FetchError:
+    return FetchError(
+        f"{url}: interrupted after {written} bytes ({why}); run fetch again to resume"
+    )
 
 
 def _range_start(response) -> int | None:
