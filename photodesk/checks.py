@@ -81,7 +81,8 @@ MODEL_FILES_FIX = "python manage.py photodesk_models fetch"
 def check_model_files(app_configs, **kwargs) -> list:
     """Every file the configured analyzers and text embedder read is in MODEL_DIR, at its
     size. Checksums are left to `photodesk_models verify`: hashing the ~42 MB of the default
-    files takes 0.1-0.3 s, too much before every manage.py command; a stat costs nothing."""
+    files takes ~0.1 s from a warm cache (more from a cold disk), too much before every
+    manage.py command; the stats take 0.1 ms."""
     # Imported here: the analyzers are not needed until a check runs.
     from photodesk.analysis.model_files import required_model_files
     from photodesk.inference.manifest import BY_PATH, Status, file_status

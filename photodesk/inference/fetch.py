@@ -122,7 +122,8 @@ class _Fetcher:
         if not entry.sources:
             raise FetchError(
                 "published nowhere: rebuild it on a machine with internet with "
-                f"{entry.export or 'its export script'}, then copy it in (fetch --from DIR)"
+                f"{entry.export or 'its export script'} (in Photodesk's source repository), "
+                "then copy it in (fetch --from DIR)"
             )
         errors = []
         for source in entry.sources:
