@@ -11,6 +11,9 @@ from __future__ import annotations
 import hashlib
 import http.server
 import io
+import os
+import subprocess
+import sys
 import threading
 import time
 import zipfile
@@ -33,6 +36,7 @@ from photodesk.inference.manifest import (
     sha256_file,
 )
 
+REPO = Path(__file__).resolve().parent.parent
 SMALL = [
     "imagenet/classes.txt",
     "emotion/fer_emotion_int8.tflite",
@@ -334,6 +338,32 @@ def test_the_check_names_missing_and_damaged_files_with_the_fix(source, model_di
     }
     run("fetch", "--from", str(source))
     assert check_model_files(None) == []
+
+
+def test_the_fix_runs_from_the_command_line_while_the_check_fails(source, tmp_path):
+    """manage.py runs the system checks before a command: the one that fixes E030 must not
+    be stopped by it."""
+    empty = tmp_path / "models"
+    (tmp_path / "empty_models.py").write_text(
+        "from settings.test import *  # noqa\n"
+        f"PHOTODESK = {{**PHOTODESK, 'MODEL_DIR': {str(empty)!r}}}\n"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "empty_models",
+        "PYTHONPATH": os.pathsep.join([str(tmp_path), str(REPO)]),
+    }
+    manage = [sys.executable, str(REPO / "manage.py")]
+    check = subprocess.run([*manage, "check"], env=env, capture_output=True, text=True)
+    assert check.returncode == 1 and "photodesk.E030" in check.stderr
+    fetch = subprocess.run(
+        [*manage, "photodesk_models", "fetch", "--from", str(source), *SMALL],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert fetch.returncode == 0, fetch.stderr
+    assert all((empty / path).is_file() for path in SMALL)
 
 
 def test_the_check_is_quiet_with_the_shared_models(settings):
