@@ -235,8 +235,9 @@ def _token_template() -> str:
 
 @lru_cache(maxsize=4)
 def _token_pattern(template: str) -> re.Pattern[str]:
-    """ "[image:{id}]" -> r"\\[image:(\\d+)\\]"."""
-    before, _, after = template.partition("{id}")
+    """The token template as a pattern that captures the id: "[image:{id}]" finds
+    "[image:12]" (a template may escape braces: "{{photo {id}}}" finds "{photo 12}")."""
+    before, _, after = template.format(id="\0").partition("\0")
     return re.compile(f"{re.escape(before)}(\\d+){re.escape(after)}")
 
 
