@@ -2,14 +2,14 @@ from django.contrib import admin
 from django.utils.html import format_html
 
 from cms_images.models import Article, Image
-from cms_images.suggest_panel import SuggestPanelMixin, thumbnail_url
-from cms_images.widgets import LeadImageWidget
 from photodesk.admin import (
     AnalysisPanelMixin,
     FacesPanelMixin,
     ImageLabelInline,
     LabelInlineMixin,
+    SuggestPanelMixin,
 )
+from photodesk.host import host
 
 
 @admin.register(Image)
@@ -87,8 +87,8 @@ class ImageAdmin(LabelInlineMixin, AnalysisPanelMixin, FacesPanelMixin, admin.Mo
 
 @admin.register(Article)
 class ArticleAdmin(SuggestPanelMixin, admin.ModelAdmin):
-    """The article editor, with the "Suggested images" panel beside the body
-    (templates: admin/cms_images/article/change_form.html, cms_images/suggest_panel.html)."""
+    """The article editor, with Photodesk's "Suggested images" panel beside the body (its
+    fields are PHOTODESK["ARTICLE_FIELDS"]' defaults: title, body, lead_image)."""
 
     list_display = ("title", "status", "author", "lead_thumbnail", "updated")
     list_select_related = ("lead_image", "author")
@@ -97,19 +97,6 @@ class ArticleAdmin(SuggestPanelMixin, admin.ModelAdmin):
     raw_id_fields = ("lead_image",)
     readonly_fields = ("created", "updated")
 
-    class Media:
-        css = {"all": ["cms_images/suggest_panel.css"]}
-        js = ["cms_images/suggest_panel.js"]
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "lead_image":
-            kwargs["widget"] = LeadImageWidget(db_field.remote_field, self.admin_site)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def render_change_form(self, request, context, *args, **kwargs):
-        context["show_suggest_panel"] = self.has_suggest_permission(request)
-        return super().render_change_form(request, context, *args, **kwargs)
-
     @admin.display(description="Lead image")
     def lead_thumbnail(self, obj: Article) -> str:
         if not obj.lead_image or not obj.lead_image.file:
@@ -117,7 +104,7 @@ class ArticleAdmin(SuggestPanelMixin, admin.ModelAdmin):
         # The small rendition, not the original (a page of articles would load every photo).
         return format_html(
             '<img src="{}" alt="" style="height:40px" loading="lazy">',
-            thumbnail_url(obj.lead_image_id),
+            host().thumbnail_url(obj.lead_image),
         )
 
     def save_model(self, request, obj, form, change) -> None:

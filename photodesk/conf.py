@@ -19,6 +19,27 @@ DEFAULTS: dict[str, Any] = {
     "IMAGE_MODEL": "cms_images.Image",
     # Name of the file field on that model.
     "IMAGE_FILE_FIELD": "file",
+    # How Photodesk reads the site's models: a photodesk.host.Host (sub)class. The default
+    # reads the fields named below; a site whose models need more overrides a method or two.
+    "HOST": "photodesk.host.Host",
+    # Fields of the image model by role (a site names only those that differ; a role whose
+    # field the model lacks reads as empty). "rights" with choices: values suggestions may
+    # reuse ("forbidden" never); "added": a DateTimeField.
+    "IMAGE_FIELDS": {
+        "title": "title",
+        "caption": "caption",
+        "credit": "credit",
+        "rights": "rights",
+        "added": "created",
+        "original_filename": "original_filename",
+    },
+    # The site's article model ("app_label.Model"; None: none) and its fields by role: the
+    # title, the body (plain text or HTML) and the lead image (a ForeignKey to the image model).
+    "ARTICLE_MODEL": None,
+    "ARTICLE_FIELDS": {"title": "title", "body": "body", "lead_image": "lead_image"},
+    # What the editor's "Insert into body" writes for an image ({id}: its primary key); Photodesk
+    # finds the images an article uses by it and never reads it as words.
+    "ARTICLE_IMAGE_TOKEN": "[image:{id}]",
     # Where the model files are (README, "Model files"; `manage.py photodesk_models fetch`
     # fills it). A relative path is taken from the site's BASE_DIR, else the working folder.
     "MODEL_DIR": "var/models",
@@ -150,8 +171,8 @@ DEFAULTS: dict[str, Any] = {
     "API_MAX_PAGE_SIZE": 200,
     # Results of search, similar images, suggestions and face search (at most).
     "API_RESULT_LIMIT": 50,
-    # The article model of "suggestions for a stored article" (title and body fields).
-    "API_ARTICLE_MODEL": "cms_images.Article",
+    # The old name of ARTICLE_MODEL (read when ARTICLE_MODEL is not set).
+    "API_ARTICLE_MODEL": None,
     # --- AWS providers ---
     # Region of Rekognition, Comprehend and Bedrock (None: boto3's own chain: AWS_REGION,
     # AWS_DEFAULT_REGION, the profile). Credentials always come from boto3's chain.
@@ -210,6 +231,7 @@ PATH_SETTINGS = (
     "TEXT_EMBEDDER",
     "ENTITY_FUNCTION",
     "SUGGEST_USAGE_FUNCTION",
+    "HOST",
 )
 
 

@@ -1,20 +1,29 @@
 """The only module that touches the site's own models: its image model and file field, its
 article model, how it records where images are used, and what people wrote about an image.
 
-Photodesk attaches to whatever models the settings name (PHOTODESK IMAGE_MODEL,
-IMAGE_FILE_FIELD, API_ARTICLE_MODEL, SUGGEST_USAGE_FUNCTION); everything else asks here.
+Everything goes through one `Host` (PHOTODESK["HOST"], default this module's `Host`), which
+reads the models the settings name (IMAGE_MODEL, IMAGE_FILE_FIELD, IMAGE_FIELDS,
+ARTICLE_MODEL, ARTICLE_FIELDS, ARTICLE_IMAGE_TOKEN, SUGGEST_USAGE_FUNCTION). A site whose
+models do not fit the settings subclasses it and overrides a method or two; the Wagtail
+integration does. The module-level functions below are the app's short way to ask.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 from collections.abc import Callable, Iterable
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
+from django.core.signals import setting_changed
 from django.db import models
-from django.utils.html import format_html
+from django.dispatch import receiver
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html, strip_tags
 from django.utils.module_loading import import_string
 
 from photodesk.conf import photodesk_settings
@@ -30,17 +39,234 @@ METADATA_FIELDS = {
     "copyright": ("usage_terms", "copyright"),
 }
 
+# Tags after which a rendered body starts a new line: "<p>One.</p><p>Two.</p>" must not read
+# as "One.Two." once the tags are gone.
+_BLOCK_END = re.compile(r"<(?:br\s*/?|/(?:p|div|h[1-6]|li|blockquote|figure|tr|section))\s*>", re.I)
+
+
+class Host:
+    """How Photodesk reads the site's images and articles. Every method has a default that
+    reads fields by the names in the settings; a field the model lacks gives "" or None."""
+
+    # --- the image side ---
+
+    def image_model(self) -> type[models.Model]:
+        return apps.get_model(photodesk_settings.IMAGE_MODEL)
+
+    def image_file(self, image: Any) -> Any:
+        """The image's FieldFile."""
+        return getattr(image, photodesk_settings.IMAGE_FILE_FIELD)
+
+    def image_file_name(self, image: Any) -> str:
+        original = self._image_value(image, "original_filename")
+        if original:
+            return str(original)
+        file = self.image_file(image)
+        return file.name.rsplit("/", 1)[-1] if file else ""
+
+    def image_title(self, image: Any) -> str:
+        """The title people gave it, else its file name."""
+        return str(self._image_value(image, "title") or self.image_file_name(image))
+
+    def image_caption(self, image: Any) -> str:
+        return str(self._image_value(image, "caption") or "")
+
+    def image_credit(self, image: Any) -> str:
+        return str(self._image_value(image, "credit") or "")
+
+    def image_rights(self, image: Any) -> str | None:
+        """The rights value (one of reusable_rights(), or a value never reused); None when
+        the model has no rights."""
+        value = self._image_value(image, "rights")
+        return None if value in (None, "") else str(value)
+
+    def rights_label(self, image: Any) -> str:
+        """What the rights value means, as the model's choices say it."""
+        value = self.image_rights(image)
+        if value is None:
+            return ""
+        field = self._image_field("rights")
+        labels = dict(field.flatchoices) if field is not None else {}
+        return str(labels.get(value, value))
+
+    def reusable_rights(self) -> set[str] | None:
+        """Rights values of the image model that allow reuse (None: the model has no rights,
+        or no choices to say which values exist)."""
+        field = self._image_field("rights")
+        if field is None or not field.choices:
+            return None
+        return {str(value) for value, _ in field.flatchoices} - NOT_REUSABLE
+
+    def image_added(self, image: Any) -> dt.datetime | None:
+        value = self._image_value(image, "added")
+        return value if isinstance(value, dt.datetime) else None
+
+    def thumbnail_url(self, image: Any) -> str:
+        """A small cached JPEG (Photodesk's thumbnail view in the admin), else the file."""
+        try:
+            return reverse("admin:semantic_search_thumbnail", args=[image.pk])
+        except NoReverseMatch:  # the site does not serve the admin
+            file = self.image_file(image)
+            return file.url if file else ""
+
+    def image_admin_url(self, image: Any) -> str:
+        opts = image._meta
+        try:
+            return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[image.pk])
+        except NoReverseMatch:  # not registered in the admin
+            return ""
+
+    # --- the article side ---
+
+    def article_model(self) -> type[models.Model] | None:
+        """The site's article model (ARTICLE_MODEL, or its old name API_ARTICLE_MODEL)."""
+        name = photodesk_settings.ARTICLE_MODEL or photodesk_settings.API_ARTICLE_MODEL
+        return apps.get_model(name) if name else None
+
+    def article_text(self, article: Any) -> tuple[str, str]:
+        """(title, body as plain text): markup and image tokens are not words of the article."""
+        title = self._article_value(article, "title")
+        body = self._article_value(article, "body")
+        return self.plain_text(str(title or "")), self.plain_text(str(body or ""))
+
+    def article_images(self, article: Any) -> set[int]:
+        """Images the article already uses: its lead image and those inserted in its body."""
+        used = self.images_in_text(str(self._article_value(article, "body") or ""))
+        lead = self._article_lead_image_id(article)
+        if lead is not None:
+            used.add(int(lead))
+        return used
+
+    def last_used(self, image_ids: Iterable[int]) -> dict[int, dt.datetime]:
+        """{image id: latest use in an article}, through the site's SUGGEST_USAGE_FUNCTION
+        ({} when there is none: nothing counts as used)."""
+        path = photodesk_settings.SUGGEST_USAGE_FUNCTION
+        if not path:
+            return {}
+        return _usage_function(path)(list(image_ids))
+
+    # --- text of an article, as an editor holds it ---
+
+    def image_token(self, image_id: int) -> str:
+        """What "Insert into body" writes for an image (ARTICLE_IMAGE_TOKEN)."""
+        return photodesk_settings.ARTICLE_IMAGE_TOKEN.format(id=image_id)
+
+    def images_in_text(self, text: str) -> set[int]:
+        return {int(found) for found in _token_pattern(_token_template()).findall(text or "")}
+
+    def plain_text(self, text: str) -> str:
+        """Text with image tokens, HTML tags and entities taken out; plain text is unchanged
+        but for the tokens."""
+        text = _token_pattern(_token_template()).sub(" ", text or "")
+        if "<" in text:
+            text = strip_tags(_BLOCK_END.sub("\n", text))
+        return html.unescape(text) if "&" in text else text
+
+    # --- reading fields by their configured names ---
+
+    def image_field_name(self, role: str) -> str | None:
+        """The image model's field for a role (title, caption, credit, rights, added)."""
+        return {**DEFAULT_IMAGE_FIELDS, **(photodesk_settings.IMAGE_FIELDS or {})}.get(role, role)
+
+    def article_field_name(self, role: str) -> str | None:
+        """The article model's field for a role (title, body, lead_image)."""
+        fields = {**DEFAULT_ARTICLE_FIELDS, **(photodesk_settings.ARTICLE_FIELDS or {})}
+        return fields.get(role, role)
+
+    def _image_field(self, role: str) -> models.Field | None:
+        name = self.image_field_name(role)
+        if not name:
+            return None
+        try:
+            return self.image_model()._meta.get_field(name)
+        except FieldDoesNotExist:
+            return None
+
+    def _image_value(self, image: Any, role: str) -> Any:
+        name = self.image_field_name(role)
+        return getattr(image, name, None) if name else None
+
+    def _article_value(self, article: Any, role: str) -> Any:
+        name = self.article_field_name(role)
+        return getattr(article, name, None) if name else None
+
+    def _article_lead_image_id(self, article: Any) -> int | None:
+        name = self.article_field_name("lead_image")
+        if not name:
+            return None
+        # The foreign key's id, without loading the image.
+        if hasattr(article, f"{name}_id"):
+            return getattr(article, f"{name}_id")
+        lead = getattr(article, name, None)
+        return getattr(lead, "pk", lead) if lead is not None else None
+
+
+DEFAULT_IMAGE_FIELDS = {
+    "title": "title",
+    "caption": "caption",
+    "credit": "credit",
+    "rights": "rights",
+    "added": "created",
+    "original_filename": "original_filename",
+}
+DEFAULT_ARTICLE_FIELDS = {"title": "title", "body": "body", "lead_image": "lead_image"}
+
+
+@cache
+def host() -> Host:
+    """The site's Host (PHOTODESK["HOST"]), made once."""
+    return import_string(photodesk_settings.HOST)()
+
+
+@receiver(setting_changed)
+def _forget_host(*, setting: str, **kwargs: Any) -> None:
+    if setting == "PHOTODESK":
+        host.cache_clear()
+
+
+@lru_cache(maxsize=4)
+def _usage_function(path: str) -> Callable[[list[int]], dict[int, dt.datetime]]:
+    return import_string(path)
+
+
+def _token_template() -> str:
+    return photodesk_settings.ARTICLE_IMAGE_TOKEN
+
+
+@lru_cache(maxsize=4)
+def _token_pattern(template: str) -> re.Pattern[str]:
+    """The token template as a pattern that captures the id: "[image:{id}]" finds
+    "[image:12]" (a template may escape braces: "{{photo {id}}}" finds "{photo 12}")."""
+    before, _, after = template.format(id="\0").partition("\0")
+    return re.compile(f"{re.escape(before)}(\\d+){re.escape(after)}")
+
+
+# --- The app's short ways to ask (each asks host()) ---
+
 
 def get_image_model() -> type[models.Model]:
-    return apps.get_model(photodesk_settings.IMAGE_MODEL)
+    return host().image_model()
 
 
-def image_file(image: Any):
-    return getattr(image, photodesk_settings.IMAGE_FILE_FIELD)
+def image_file(image: Any) -> Any:
+    return host().image_file(image)
 
 
 def image_file_name(image: Any) -> str:
-    return getattr(image, "original_filename", "") or image_file(image).name.rsplit("/", 1)[-1]
+    return host().image_file_name(image)
+
+
+def get_article_model() -> type[models.Model] | None:
+    """The article model of "suggestions for a stored article" (None: the site has none)."""
+    return host().article_model()
+
+
+def last_used(image_ids: Iterable[int]) -> dict[int, dt.datetime]:
+    return host().last_used(image_ids)
+
+
+def reusable_rights() -> set[str] | None:
+    return host().reusable_rights()
 
 
 def thumbnail_html(image: Any, height: int = 64) -> str:
@@ -55,36 +281,12 @@ def thumbnail_html(image: Any, height: int = 64) -> str:
     )
 
 
-def get_article_model() -> type[models.Model]:
-    """The article model of "suggestions for a stored article" (title and body fields)."""
-    return apps.get_model(photodesk_settings.API_ARTICLE_MODEL)
-
-
-def last_used(image_ids: Iterable[int]) -> dict[int, dt.datetime]:
-    """{image id: latest use in an article}, through the site's SUGGEST_USAGE_FUNCTION."""
-    return _usage_function(photodesk_settings.SUGGEST_USAGE_FUNCTION)(list(image_ids))
-
-
-@lru_cache(maxsize=4)
-def _usage_function(path: str) -> Callable[[list[int]], dict[int, dt.datetime]]:
-    return import_string(path)
-
-
-def reusable_rights() -> set[str] | None:
-    """Rights values of the image model that allow reuse (None: the model has no rights)."""
-    try:
-        choices = get_image_model()._meta.get_field("rights").choices or []
-    except Exception:
-        return None
-    return {value for value, _ in choices} - NOT_REUSABLE
-
-
 def written_text(image: Any, analysis: Any) -> str:
     """Words people wrote about the image: title, caption, IPTC headline and keywords."""
     meta = analysis.photo_metadata or {}
     parts = [
-        getattr(image, "title", "") if _is_human_title(image) else "",
-        getattr(image, "caption", ""),
+        _human_title(image),
+        host().image_caption(image),
         meta.get("headline", ""),
         meta.get("caption", ""),
         meta.get("description", ""),
@@ -99,11 +301,11 @@ def human_text(image: Any, analysis: Any) -> str:
     return ". ".join(p for p in (written_text(image, analysis), ocr) if p)
 
 
-def _is_human_title(image: Any) -> bool:
-    """A title that only repeats the file name says nothing about the picture."""
-    title = (getattr(image, "title", "") or "").strip()
-    stem = (getattr(image, "original_filename", "") or "").rsplit(".", 1)[0]
-    return bool(title) and title.replace(" ", "_").lower() != stem.lower()
+def _human_title(image: Any) -> str:
+    """The title, unless it only repeats the file name (that says nothing about the picture)."""
+    title = str(host()._image_value(image, "title") or "").strip()
+    stem = str(host()._image_value(image, "original_filename") or "").rsplit(".", 1)[0]
+    return title if title and title.replace(" ", "_").lower() != stem.lower() else ""
 
 
 def fill_empty_fields(image: Any, metadata: dict) -> list[str]:
@@ -111,7 +313,8 @@ def fill_empty_fields(image: Any, metadata: dict) -> list[str]:
     overwritten. Returns the fields filled."""
     filled = []
     names = {f.name for f in image._meta.get_fields()}
-    for field, keys in METADATA_FIELDS.items():
+    for role, keys in METADATA_FIELDS.items():
+        field = host().image_field_name(role)
         if field not in names or getattr(image, field):
             continue
         value = next((metadata[k] for k in keys if metadata.get(k)), "")

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from itertools import islice
 from typing import Any
 
-from photodesk.host import written_text
+from photodesk.host import host, written_text
 from photodesk.models import ImageLabel
 from photodesk.people.queries import people_names, people_shown, people_shown_by_image
 from photodesk.search.index import get_index
@@ -58,13 +58,11 @@ def build_document(
             "people": " ".join(people_names(people)),
         },
         attributes={
-            "created": getattr(image, "created", None).isoformat()
-            if getattr(image, "created", None)
-            else None,
+            "created": added.isoformat() if (added := host().image_added(image)) else None,
             "width": width,
             "height": height,
             "orientation": orientation_of(width, height),
-            "rights": getattr(image, "rights", None),
+            "rights": host().image_rights(image),
             "flagged": bool(analysis.flagged),
             # Who it shows (OpenSearch keyword field people_ids), for filters by person.
             "people_ids": [str(person.pk) for person in people],

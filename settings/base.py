@@ -136,6 +136,10 @@ SPECTACULAR_SETTINGS = {
 # Photodesk: every key and its default lives in photodesk/conf.py.
 PHOTODESK = {
     "IMAGE_MODEL": "cms_images.Image",
+    # The demo's articles (title, body, lead_image: the default field names) and where they
+    # use images (lead image and [image:<id>] lines in bodies).
+    "ARTICLE_MODEL": "cms_images.Article",
+    "SUGGEST_USAGE_FUNCTION": "cms_images.usage.last_used",
     "MODEL_DIR": SHARED_DIR / "models",
     "INDEX_BACKEND": "photodesk.search.index.embedded.EmbeddedIndex",
     "INDEX_PATH": BASE_DIR / "var" / "index",

@@ -13,7 +13,7 @@ from django.urls import reverse
 from PIL import Image as PILImage
 
 from cms_images.models import Article, Image
-from cms_images.renditions import THUMBNAIL_SIZE, rendition_name
+from photodesk.admin.renditions import THUMBNAIL_SIZE, rendition_name
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +33,7 @@ def similar_url(pk: int) -> str:
 
 
 def thumbnail_url(pk: int) -> str:
-    return reverse("admin:cms_images_article_thumbnail", args=[pk])
+    return reverse("admin:semantic_search_thumbnail", args=[pk])
 
 
 def staff(django_user_model, name: str, *perms: str) -> Client:
@@ -228,7 +228,7 @@ def test_the_editor_shows_the_panel_and_previews_the_lead_image(archive, editor,
     html = editor.get(reverse("admin:cms_images_article_change", args=[article.pk])).content
     html = html.decode()
     assert 'id="pd-suggest"' in html and f'data-article="{article.pk}"' in html
-    assert "cms_images/suggest_panel.js" in html and 'aria-live="polite"' in html
+    assert "semantic_search/suggest_panel.js" in html and 'aria-live="polite"' in html
     assert f'src="{thumbnail_url(cat)}"' in html  # the lead image's preview
 
     add_page = editor.get(reverse("admin:cms_images_article_add")).content.decode()
@@ -240,7 +240,7 @@ def test_the_editor_shows_the_panel_and_previews_the_lead_image(archive, editor,
 
 
 def test_reasons_are_shown_as_text_whether_strings_or_structured():
-    from cms_images.suggest_panel import reason_dict
+    from photodesk.admin.suggest_panel import reason_dict
 
     assert reason_dict("label “car” (91%)") == {"kind": "match", "text": "label “car” (91%)"}
     assert reason_dict({"kind": "person", "text": "shows Ada Lovelace", "confidence": 0.9}) == {
@@ -267,7 +267,7 @@ def test_the_article_list_shows_the_small_lead_thumbnail(archive, editor):
     ],
 )
 def test_the_card_date_is_when_the_photo_was_taken_if_known(metadata, expected):
-    from cms_images.suggest_panel import _date_taken
+    from photodesk.admin.suggest_panel import _date_taken
 
     taken = _date_taken(metadata)
     assert (taken.isoformat() if taken else None) == expected

@@ -4,13 +4,18 @@ image, inserts another into the body, and saves."""
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 
 import pytest
 
 from cms_images.models import Article
 
 from .browser import log_in, save_screenshot
+
+# PHOTODESK_SCREENSHOTS=1 refreshes the README's picture of the panel.
+DOCS_SCREENSHOT = Path(__file__).resolve().parent.parent / "docs" / "suggest-panel.png"
 
 # Ground truth from the photos' COCO captions (shared/photos/demo/LICENSES.txt), not from our
 # models: a train on its tracks, buses at a station, a street with a bus, a motorcycle.
@@ -107,6 +112,15 @@ def test_a_journalist_picks_a_lead_image_from_the_suggestions(
         panel.get_by_role("button", name="Back to suggestions").click()
         expect(status).to_have_text(re.compile(r"^\d+ suggestions? for the text as it is now"))
         expect(panel.locator(".pd-context")).to_be_hidden()
+        if os.environ.get("PHOTODESK_SCREENSHOTS"):
+            page.evaluate("window.scrollTo(0, 0)")
+            cards.first.locator("img").scroll_into_view_if_needed()
+            page.wait_for_function(
+                "imgs => imgs.slice(0, 2).every(i => i.complete && i.naturalWidth > 0)",
+                arg=cards.locator("img").element_handles(),
+            )
+            DOCS_SCREENSHOT.parent.mkdir(exist_ok=True)
+            page.screenshot(path=str(DOCS_SCREENSHOT))
 
         page.click("input[name=_save]")
         expect(page.locator("ul.messagelist")).to_contain_text("was added successfully")

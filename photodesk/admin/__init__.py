@@ -1,12 +1,16 @@
-"""Admin for analysis state, and a panel any image admin can show (AnalysisPanelMixin)."""
+"""Admin for analysis state, and the parts a site's own admin reuses: the analysis panel of
+any image admin (AnalysisPanelMixin), the faces panel (FacesPanelMixin), the tags inline, and
+the "Suggested images" panel of an article editor (SuggestPanelMixin, suggest_panel.py)."""
 
 from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.template.loader import render_to_string
+from django.urls import path
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from photodesk.admin.thumbnails import thumbnail_view
 from photodesk.models import ImageAnalysis
 from photodesk.tasks import enqueue_analysis
 
@@ -49,11 +53,20 @@ class ImageAnalysisAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False
 
+    def get_urls(self) -> list:
+        # The image thumbnails live here: the one admin model every Photodesk site registers.
+        thumbnail = self.admin_site.admin_view(thumbnail_view, cacheable=True)
+        return [
+            path("thumbnail/<int:image_id>/", thumbnail, name="semantic_search_thumbnail"),
+            *super().get_urls(),
+        ]
+
     @admin.display(description="seconds")
     def seconds(self, obj: ImageAnalysis) -> str:
         return format_html("{}", obj.total_seconds) if obj.timings else "—"
 
 
+from photodesk.admin.suggest_panel import SuggestPanelMixin  # noqa: E402
 from photodesk.labels.admin import (  # noqa: E402  (registers the label admins)
     ImageLabelInline,
     LabelInlineMixin,
@@ -65,5 +78,6 @@ __all__ = [
     "FacesPanelMixin",
     "ImageLabelInline",
     "LabelInlineMixin",
+    "SuggestPanelMixin",
     "render_analysis",
 ]

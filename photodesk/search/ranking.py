@@ -24,7 +24,7 @@ import numpy as np
 from django.utils import timezone
 
 from photodesk.conf import photodesk_settings
-from photodesk.host import last_used
+from photodesk.host import host, last_used
 from photodesk.search.index import Hit
 from photodesk.search.reasons import Reason
 
@@ -116,7 +116,7 @@ def adjust(
             # Part of a shown person's name matched ("Mensah"): the text model knows no names,
             # so this must not depend on the keyword side's weight.
             c.score += options.person_boost
-        created = getattr(c.image, "created", None)
+        created = host().image_added(c.image)
         if options.recency_boost and created:
             age = _days(now - created)
             c.score += options.recency_boost * 0.5 ** (age / options.recency_half_life_days)

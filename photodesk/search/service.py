@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from photodesk.analysis import embedding
-from photodesk.host import NOT_REUSABLE, get_image_model, image_file_name, reusable_rights
+from photodesk.host import NOT_REUSABLE, get_image_model, host, reusable_rights
 from photodesk.models import ImageAnalysis, ImageLabel, Person
 from photodesk.people.queries import people_in_text, people_shown_by_image
 from photodesk.search.index import Filters, Hit, SearchQuery, get_index
@@ -54,21 +54,21 @@ class Result:
         return [reason.text for reason in self.reasons]
 
     def as_dict(self) -> dict[str, Any]:
-        image = self.image
-        created = getattr(image, "created", None)
-        file = getattr(image, "file", None)
+        image, site = self.image, host()
+        created = site.image_added(image)
+        file = site.image_file(image)
         url = file.url if file else None
         return {
             "id": image.pk,
-            "title": getattr(image, "title", "") or image_file_name(image),
-            "original_filename": image_file_name(image),
+            "title": site.image_title(image),
+            "original_filename": site.image_file_name(image),
             "score": round(self.score, 6),
             "similarity": None if self.similarity is None else round(self.similarity, 4),
             "reasons": [reason.as_dict() for reason in self.reasons],
             "reason_texts": self.reason_texts,
-            "caption": getattr(image, "caption", ""),
-            "credit": getattr(image, "credit", ""),
-            "rights": getattr(image, "rights", None),
+            "caption": site.image_caption(image),
+            "credit": site.image_credit(image),
+            "rights": site.image_rights(image),
             "created": created.isoformat() if created else None,
             "width": getattr(image, "width", None),
             "height": getattr(image, "height", None),
@@ -139,13 +139,13 @@ def suggest_for_article(
     filters: Filters | None = None,
     options: RankingOptions | None = None,
 ) -> list[Result]:
-    """Images for an article (a model instance with title/body, or the text itself); its
-    current lead image is left out."""
+    """Images for an article (an instance of the site's article model, read through the host,
+    or the text itself); images it already uses (its lead image, those in its body) are left
+    out."""
     exclude: set[int] = set()
     if article is not None:
-        title, body = article.title, getattr(article, "body", "")
-        if getattr(article, "lead_image_id", None):
-            exclude.add(article.lead_image_id)
+        title, body = host().article_text(article)
+        exclude = host().article_images(article)
     return suggest_for_text(
         title, body, limit=limit, filters=filters, exclude_ids=exclude, options=options
     )

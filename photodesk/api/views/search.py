@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -127,7 +127,10 @@ class ArticleSuggestionsView(PhotodeskView):
     @property
     def action_perms(self) -> dict[str, tuple[str, ...]]:
         # Reading the article too: the configured article model's view permission.
-        opts = get_article_model()._meta
+        model = get_article_model()
+        if model is None:
+            return {"get": perms.READ_IMAGES}
+        opts = model._meta
         return {"get": (*perms.READ_IMAGES, f"{opts.app_label}.view_{opts.model_name}")}
 
     @extend_schema(
@@ -136,6 +139,9 @@ class ArticleSuggestionsView(PhotodeskView):
         summary="Images for a stored article",
     )
     def get(self, request: Request, pk: int) -> Response:
-        article = get_object_or_404(get_article_model(), pk=pk)
+        model = get_article_model()
+        if model is None:
+            raise NotFound("This site has no article model (PHOTODESK ARTICLE_MODEL).")
+        article = get_object_or_404(model, pk=pk)
         found = search.suggest_for_article(article, limit=result_limit(request.query_params))
         return self.paginated(result_rows(request, found))

@@ -25,6 +25,8 @@ class Command(BaseCommand):
             raise CommandError("--limit must be at least 1.")
         if article is not None:
             model = get_article_model()
+            if model is None:
+                raise CommandError("No article model: set PHOTODESK['ARTICLE_MODEL'].")
             try:
                 results = suggest_for_article(model.objects.get(pk=article), limit=limit)
             except model.DoesNotExist as exc:

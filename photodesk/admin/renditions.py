@@ -1,4 +1,4 @@
-"""Small JPEG renditions of images for the editor (the suggest panel, the lead image preview).
+"""Small JPEG renditions of images for the admin (the suggest panel, the lead image preview).
 
 A rendition is made once with Pillow and kept in the default storage under a name derived from
 the file's content, so a new file gets a new rendition and nothing needs invalidating. Reading
@@ -16,6 +16,8 @@ from django.core.files.storage import default_storage
 from PIL import Image as PILImage
 from PIL import ImageOps
 
+from photodesk.host import image_file
+
 THUMBNAIL_SIZE = 320  # long edge in pixels: sharp at the panel's card width on a 2x screen
 JPEG_QUALITY = 80
 # Originals larger than this are not decoded for a thumbnail (the pipeline refuses them too).
@@ -27,7 +29,7 @@ class RenditionError(ValueError):
 
 
 def rendition_name(image: Any, size: int = THUMBNAIL_SIZE) -> str:
-    file = image.file
+    file = image_file(image)
     fingerprint = getattr(image, "content_hash", "") or file.name
     key = hashlib.sha256(f"{file.name}\0{fingerprint}".encode()).hexdigest()[:20]
     return f"renditions/{image.pk}/{key}-{size}.jpg"
@@ -35,13 +37,14 @@ def rendition_name(image: Any, size: int = THUMBNAIL_SIZE) -> str:
 
 def thumbnail_bytes(image: Any, size: int = THUMBNAIL_SIZE) -> bytes:
     """The image's rendition, made and stored on first use."""
-    if not image.file:
+    file = image_file(image)
+    if not file:
         raise RenditionError(f"Image {image.pk} has no file")
     name = rendition_name(image, size)
     if default_storage.exists(name):
         with default_storage.open(name, "rb") as stored:
             return stored.read()
-    data = make_thumbnail(image.file, size)
+    data = make_thumbnail(file, size)
     default_storage.save(name, ContentFile(data))  # a concurrent request may store a twin: fine
     return data
 

@@ -10,13 +10,13 @@ from django.urls import NoReverseMatch, reverse
 
 
 class LeadImageWidget(ForeignKeyRawIdWidget):
-    template_name = "cms_images/widgets/lead_image.html"
+    template_name = "semantic_search/widgets/lead_image.html"
 
     def get_context(self, name: str, value: Any, attrs: dict | None) -> dict[str, Any]:
         context = super().get_context(name, value, attrs)
         try:
-            template = reverse("admin:cms_images_article_thumbnail", args=[0])
-        except NoReverseMatch:  # the widget used outside the article admin
+            template = reverse("admin:semantic_search_thumbnail", args=[0])
+        except NoReverseMatch:  # the site serves no admin thumbnails
             template = ""
         context["thumbnail_url_template"] = template
         context["thumbnail_url"] = template.replace("/0/", f"/{value}/") if value else ""

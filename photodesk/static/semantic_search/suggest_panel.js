@@ -1,9 +1,12 @@
-/* "Suggested images" in the article editor. No build step, no dependencies.
+/* "Suggested images" in an article editor. No build step, no dependencies.
  *
  * Suggestions follow the title and body (debounced; a newer request aborts the older one),
  * "Suggest now" asks at once, the search box asks for a free query, "More like this" shows
  * images similar to one card. Each card can become the lead image or be inserted into the
- * body as an [image:<id>] line at the cursor. Updates are announced through a live region.
+ * body as a token line (data-image-token, e.g. [image:<id>]) at the cursor. Updates are
+ * announced through a live region. The panel's data attributes name the endpoints and the
+ * ids of the form fields (data-title-field, data-body-field, data-lead-field); a field that
+ * is not there is left alone.
  */
 (function () {
   'use strict';
@@ -14,9 +17,15 @@
     const panel = document.getElementById('pd-suggest');
     if (!panel) { return; }
     const form = panel.closest('form');
-    const title = document.getElementById('id_title');
-    const body = document.getElementById('id_body');
-    const lead = document.getElementById('id_lead_image');
+    const field = function (id) { return id ? document.getElementById(id) : null; };
+    const title = field(panel.dataset.titleField);
+    const body = field(panel.dataset.bodyField);
+    const lead = field(panel.dataset.leadField);
+    const tokenTemplate = panel.dataset.imageToken || '[image:{id}]';
+    const tokenParts = tokenTemplate.split('{id}');
+    const escape = function (text) { return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'); };
+    const tokenPattern = new RegExp(escape(tokenParts[0]) + '\\d+' + escape(tokenParts[1] || ''), 'g');
+    function tokenFor(id) { return tokenParts.join(String(id)); }
     const csrf = form && form.querySelector('input[name=csrfmiddlewaretoken]');
     const list = panel.querySelector('.pd-results');
     const status = panel.querySelector('.pd-status');
@@ -72,7 +81,7 @@
       if (!force && key === lastSuggested && mode === 'suggest') { return; }
       mode = 'suggest';
       context.hidden = true;
-      if (!text.title.trim() && !text.body.replace(/\[image:\d+\]/g, '').trim()) {
+      if (!text.title.trim() && !text.body.replace(tokenPattern, '').trim()) {
         lastSuggested = key;
         if (controller) { controller.abort(); }
         list.replaceChildren();
@@ -132,9 +141,9 @@
     }
 
     function render(results) {
-      const usedInBody = new Set((body ? body.value : '').match(/\[image:\d+\]/g) || []);
+      const usedInBody = new Set((body ? body.value : '').match(tokenPattern) || []);
       list.replaceChildren.apply(list, results.map(function (card) {
-        return cardElement(card, usedInBody.has('[image:' + card.id + ']'));
+        return cardElement(card, usedInBody.has(tokenFor(card.id)));
       }));
     }
 
@@ -196,9 +205,11 @@
       const isLead = lead && lead.value.trim() === String(card.id);
       const useButton = button(isLead ? 'Lead image ✓' : 'Use as lead image', 'lead', headingId);
       if (!lead) { useButton.disabled = true; }
+      const insertButton = button(inBody ? 'Insert again' : 'Insert into body', 'insert', headingId);
+      if (!body) { insertButton.disabled = true; }
       actions.append(
         useButton,
-        button(inBody ? 'Insert again' : 'Insert into body', 'insert', headingId),
+        insertButton,
         button('More like this', 'similar', headingId)
       );
 
@@ -242,7 +253,7 @@
     }
 
     function insertIntoBody(card, item) {
-      const token = '[image:' + card.id + ']';
+      const token = tokenFor(card.id);
       const text = body.value;
       const start = body.selectionStart ?? text.length;
       const end = body.selectionEnd ?? start;
