@@ -13,6 +13,7 @@ import pytest
 from django.core.checks import ERROR, INFO
 
 from photodesk.checks import check_extras
+from photodesk.search.by_face import FaceRecognitionOff, search_by_face
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -116,3 +117,9 @@ def test_with_every_extra_installed_there_is_nothing_to_say(settings) -> None:
         key: value for key, value in settings.PHOTODESK.items() if key != "ANALYZERS"
     }
     assert check_extras(None) == []
+
+
+def test_face_search_without_the_faces_extra_says_how_to_get_it(without_extras) -> None:
+    # The API answers this with 503 and the message (api/errors.py).
+    with pytest.raises(FaceRecognitionOff, match=r'pip install "photodesk\[faces\]"'):
+        search_by_face(b"not even read")
