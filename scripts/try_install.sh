@@ -53,7 +53,9 @@ now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 size_mb() { du -sm "$VENV" | cut -f1; }
 TIMES=()
-record() { TIMES+=("$(printf '%-34s %7s s %6s MB' "$1" "$2" "$3")"); }
+record() {  # STEP SECONDS [VENV_MB]
+    TIMES+=("$(printf '%-34s %7s s%s' "$1" "$2" "${3:+$(printf ' %6s MB' "$3")}")")
+}
 fail() { echo "FAILED: $*" >&2; exit 1; }
 
 echo "=== Build the wheel (sdist, then the wheel from it)"
