@@ -1,23 +1,25 @@
 """Every system check of Photodesk (`manage.py check`; the index check with --deploy).
 
 Settings (photodesk.E001-E004, W002), the model files (E030-E031), the AWS providers
-(E020-E022, W021) and the OpenSearch index (W010-W013, deploy only).
+(E020-E022, W021), the OpenSearch index (W010-W013, deploy only) and the optional extras
+(E040, I040).
 """
 
 from __future__ import annotations
 
 from django.apps import apps
 from django.conf import settings
-from django.core.checks import Error, Warning, register
+from django.core.checks import Error, Info, Warning, register
 
+from photodesk import extras
 from photodesk.conf import (
+    ALL_ANALYZERS,
     DEFAULTS,
     PATH_SETTINGS,
     current_path,
     photodesk_settings,
     user_settings,
 )
-from photodesk.search.index.opensearch.health import opensearch_warnings
 
 
 @register()
@@ -130,8 +132,10 @@ def check_opensearch(app_configs, **kwargs) -> list:
     """OPENSEARCH_URL is set: is the node reachable, the index there, its mapping current?
     A network call (3 s timeout at most), so it runs only with `manage.py check --deploy`,
     not before every command."""
-    if not photodesk_settings.OPENSEARCH_URL:
-        return []
+    if not photodesk_settings.OPENSEARCH_URL or not extras.installed("opensearch"):
+        return []  # without opensearch-py, check_extras says what to install
+    from photodesk.search.index.opensearch.health import opensearch_warnings
+
     return opensearch_warnings()
 
 
@@ -145,8 +149,8 @@ def uses_aws() -> bool:
 
 @register()
 def check_aws(app_configs, **kwargs) -> list:
-    if not uses_aws():
-        return []
+    if not uses_aws() or not extras.installed("aws"):
+        return []  # without boto3, check_extras says what to install
     import boto3
 
     messages = []
@@ -177,3 +181,41 @@ def check_aws(app_configs, **kwargs) -> list:
         except ValueError as exc:
             messages.append(Error(str(exc), id="photodesk.E022"))
     return messages
+
+
+@register()
+def check_extras(app_configs, **kwargs) -> list:
+    """Settings that need an optional extra which is not installed: an error with the pip
+    command that adds it. Analyzers the default ANALYZERS left out for that reason: an info."""
+    messages = []
+    for key in ("ANALYZERS", "INDEX_BACKEND", "TEXT_EMBEDDER", "ENTITY_FUNCTION"):
+        value = getattr(photodesk_settings, key)
+        for path in value if isinstance(value, list | tuple) else [value]:
+            extra = extras.missing_extra(path)
+            if extra is not None:
+                messages.append(_missing_extra_error(f"PHOTODESK[{key!r}] names {path!r}", extra))
+    if photodesk_settings.OPENSEARCH_URL and not extras.installed("opensearch"):
+        messages.append(_missing_extra_error("PHOTODESK['OPENSEARCH_URL'] is set", "opensearch"))
+    if "ANALYZERS" not in user_settings():
+        left_off = {path: extras.missing_extra(path) for path in ALL_ANALYZERS}
+        left_off = {path: extra for path, extra in left_off.items() if extra}
+        if left_off:
+            names = ", ".join(path.rsplit(".", 1)[-1] for path in left_off)
+            commands = sorted({extras.pip_command(extra) for extra in left_off.values()})
+            messages.append(
+                Info(
+                    f"The default ANALYZERS leave out {names}: their extra is not installed.",
+                    hint=f"To run them: {'; '.join(commands)}.",
+                    id="photodesk.I040",
+                )
+            )
+    return messages
+
+
+def _missing_extra_error(what: str, extra: str) -> Error:
+    missing = ", ".join(extras.missing_modules(extra))
+    return Error(
+        f"{what}, which needs the {extra!r} extra: {missing} cannot be imported.",
+        hint=extras.pip_command(extra),
+        id="photodesk.E040",
+    )

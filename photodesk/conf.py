@@ -14,6 +14,17 @@ from typing import Any
 
 from django.conf import settings
 
+from photodesk.extras import missing_extra
+
+# Every analyzer of a full install (`pip install "photodesk[all]"`), in the order they run.
+ALL_ANALYZERS = [
+    "photodesk.analysis.analyzers.metadata.MetadataAnalyzer",
+    "photodesk.analysis.analyzers.labels.LabelAnalyzer",
+    "photodesk.analysis.analyzers.faces.FaceAnalyzer",
+    "photodesk.analysis.analyzers.text.TextAnalyzer",
+    "photodesk.analysis.analyzers.safety.SafetyAnalyzer",
+]
+
 DEFAULTS: dict[str, Any] = {
     # The image model the plugin attaches to (any model with a FileField/ImageField).
     "IMAGE_MODEL": "cms_images.Image",
@@ -78,14 +89,9 @@ DEFAULTS: dict[str, Any] = {
     # seconds, doubling, this many times; `manage.py reconcile` repairs anything left.
     "INDEX_RETRY_SECONDS": 30,
     "INDEX_RETRY_ATTEMPTS": 8,
-    # Analyzers run for each image, in order (dotted paths to Analyzer classes).
-    "ANALYZERS": [
-        "photodesk.analysis.analyzers.metadata.MetadataAnalyzer",
-        "photodesk.analysis.analyzers.labels.LabelAnalyzer",
-        "photodesk.analysis.analyzers.faces.FaceAnalyzer",
-        "photodesk.analysis.analyzers.text.TextAnalyzer",
-        "photodesk.analysis.analyzers.safety.SafetyAnalyzer",
-    ],
+    # Analyzers run for each image, in order (dotted paths to Analyzer classes). The default
+    # leaves out those whose extra is not installed (faces, ocr); `check` lists them.
+    "ANALYZERS": [path for path in ALL_ANALYZERS if not missing_extra(path)],
     # Classifiers whose logits are averaged (file names under MODEL_DIR/imagenet). Adding
     # mobilenet_v2 did not improve search on the evaluation set and costs 50 ms an image.
     "CLASSIFIERS": ["efficientnet_lite0"],

