@@ -1,6 +1,7 @@
 """Every system check of Photodesk (`manage.py check`; the index check with --deploy).
 
-Settings (photodesk.E001-E004, W002), the model files (E030-E031), the AWS providers
+Settings (photodesk.E001-E004, W002), the model files (W030-W031: warnings, so that `migrate`
+runs before the files are fetched), the AWS providers
 (E020-E022, W021), the OpenSearch index (W010-W013, deploy only) and the optional extras
 (E040, I040).
 """
@@ -109,19 +110,20 @@ def check_model_files(app_configs, **kwargs) -> list:
     messages = []
     if missing:
         messages.append(
-            Error(
-                f"Model files missing from {model_dir}: {', '.join(missing)}.",
+            Warning(
+                f"Model files missing from {model_dir}: {', '.join(missing)}; analyses will "
+                "fail until they are there.",
                 hint=hint,
-                id="photodesk.E030",
+                id="photodesk.W030",
             )
         )
     if damaged:
         messages.append(
-            Error(
+            Warning(
                 f"Model files in {model_dir} have the wrong size (damaged or an unfinished "
                 f"copy): {', '.join(damaged)}.",
                 hint=hint,
-                id="photodesk.E031",
+                id="photodesk.W031",
             )
         )
     return messages

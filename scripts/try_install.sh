@@ -10,7 +10,8 @@
 # photos, a search finds the cat), then each extra in EXTRAS is added in turn with its time
 # and the venv's size, and a photo with faces and text is analysed with all of them.
 # Environment: PYTHON (python3.11), SHARED (../shared: demo photos and model files),
-# PHOTODESK_MODEL_DIR (SHARED/models), EXTRAS ("faces ocr opensearch aws wagtail"),
+# PHOTODESK_SOURCE_MODELS (SHARED/models: the README's step 6 copies the model files from it),
+# EXTRAS ("faces ocr opensearch aws wagtail"),
 # KEEP=1 keeps the temp folder.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -18,7 +19,8 @@ SET="${1:-plain}"
 PYTHON="${PYTHON:-python3.11}"
 SHARED="${SHARED:-$(cd "$ROOT/.." && pwd)/shared}"
 EXTRAS="${EXTRAS:-faces ocr opensearch aws wagtail}"
-export PHOTODESK_MODEL_DIR="${PHOTODESK_MODEL_DIR:-$SHARED/models}"
+# The site starts with an empty MODEL_DIR; the README's step 6 fills it from this folder.
+export PHOTODESK_SOURCE_MODELS="${PHOTODESK_SOURCE_MODELS:-$SHARED/models}"
 export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_QUIET=1
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/photodesk-try-install.XXXXXX")"
 SITE="$WORK/site"

@@ -25,7 +25,7 @@ def human_size(size: int) -> str:
 
 
 class Command(BaseCommand):
-    # The fix for the model-file check (photodesk.E030) must run while that check fails.
+    # The fix for the model-file check (photodesk.W030) must run while that check fails.
     requires_system_checks: list[str] = []
     help = (
         "The model files Photodesk reads from PHOTODESK['MODEL_DIR']: list them, verify them "
