@@ -275,11 +275,13 @@ class EmbeddedIndex(SearchIndex):
                 keyword_scores = dict(zip(ids[top].tolist(), bm25[top].tolist(), strict=True))
                 matched = _matched(top, ids, postings)
         fused = fuse(rankings, weights, scores=scores, method=query.fusion)
+        best = {}
+        if sims is not None and fused:
+            slots = [segments.slot_of[doc_id] for doc_id in fused]
+            best = dict(zip(fused, sims[:, slots].max(axis=0).tolist(), strict=True))
         hits = []
         for doc_id, score in fused.items():
-            hit = Hit(doc_id, score)
-            if sims is not None:
-                hit.similarity = float(sims[:, segments.slot_of[doc_id]].max())
+            hit = Hit(doc_id, score, similarity=best.get(doc_id))
             if doc_id in keyword_scores:
                 hit.keyword_score, hit.matched = keyword_scores[doc_id], matched[doc_id]
             hits.append(hit)
@@ -337,7 +339,9 @@ def _matched(
 ) -> dict[int, dict[str, list[str]]]:
     """Which words of which field matched each of these slots."""
     matched: dict[int, dict[str, list[str]]] = {int(ids[s]): {} for s in top}
+    wanted = np.zeros(len(ids), np.bool_)
+    wanted[top] = True
     for name, word, slots in postings:
-        for slot in top[np.isin(top, slots)]:
+        for slot in slots[wanted[slots]].tolist():
             matched[int(ids[slot])].setdefault(name, []).append(word)
     return matched
