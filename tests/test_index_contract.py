@@ -3,7 +3,8 @@ same documents, queries and filters and must answer alike.
 
 The first half runs each test against both backends. The second half compares them on the
 eval captions (440 real captions, real MiniLM vectors) and on the demo photos analysed by the
-real models: their top-10 lists must overlap by at least 0.9 on average.
+real models: their top-10 lists must overlap on average by at least 0.99 on the captions (0.9975
+measured: the two rank alike, ties in id order) and 0.9 on the demo photos.
 """
 
 from __future__ import annotations
@@ -332,7 +333,7 @@ def test_backends_agree_on_the_eval_captions(both):
     overlaps = [overlap(ids(embedded.search(case)), ids(opensearch.search(case))) for case in cases]
     mean = sum(overlaps) / len(overlaps)
     worst = sorted(overlaps)[: len(overlaps) // 20]
-    assert mean >= 0.9, f"mean top-10 overlap {mean:.3f}, worst {worst}"
+    assert mean >= 0.99, f"mean top-10 overlap {mean:.3f}, worst {worst}"
 
 
 @pytest.mark.slow

@@ -1,10 +1,6 @@
-"""The embedded default index: in-process, persisted to one file, rebuilt from the DB on demand.
-
-Vectors are searched exactly (a matrix product; 100k images x 384 dims is ~150 MB and a few
-ms), keywords with BM25 over weighted fields. The file is replaced atomically and re-read by
-other processes (the web server) when it changes, so a worker's writes become visible.
-Written by hand rather than with a BM25 package because it must report which words of which
-field matched (the "reasons"), and it is small.
+"""The embedded index as it was before the SQLite store and snapshots: one index.npz
+rewritten on every write, BM25 by Python loops over every document. Kept unchanged only as
+the baseline benchmarks/scale.py measures in the same run; the app does not use it.
 """
 
 from __future__ import annotations
