@@ -83,7 +83,7 @@ def opensearch_options(**changes: Any) -> OpenSearchOptions:
 # How each backend's options are read from the settings (a subclass uses its base's), by the
 # class's dotted path: looking a backend up must not import the other one.
 BACKEND_OPTIONS: dict[str, Callable[[], Any]] = {
-    "photodesk.search.index.embedded.EmbeddedIndex": embedded_options,
+    "photodesk.search.index.embedded.backend.EmbeddedIndex": embedded_options,
     "photodesk.search.index.opensearch.backend.OpenSearchIndex": opensearch_options,
 }
 
