@@ -101,3 +101,41 @@ def test_a_journalist_picks_a_lead_image_in_the_wagtail_editor(
     assert article.lead_image_id == vehicles[0]
     assert '<embed embedtype="image"' in article.body and f'id="{vehicles[1]}"' in article.body
     assert "electric models" in article.body
+
+
+@pytest.mark.browser
+def test_an_editor_sees_the_analysis_on_wagtails_image_page_and_reaches_the_review_queue(
+    live_server, archive, page_1366, django_user_model, request
+):
+    from playwright.sync_api import expect
+
+    from photodesk.models import ImageLabel
+
+    django_user_model.objects.create_superuser("editor", "e@example.com", PASSWORD)
+    image_id = archive["food_coffee_cup.jpg"]
+    tags = ImageLabel.objects.visible().filter(image_id=image_id)
+    names = sorted(tags.values_list("label__name", flat=True))
+    page = page_1366
+    try:
+        wagtail_log_in(page, live_server.url, "editor")
+        page.goto(f"{live_server.url}/admin/images/{image_id}/")
+        section = page.locator("#photodesk-analysis")
+        expect(section.locator(".photodesk-status")).to_have_text("Done")
+        for name in names:
+            tag = section.locator(".pd-tag", has_text=re.compile(rf"^\s*{re.escape(name)}\s+\d"))
+            expect(tag).to_be_visible()
+        # The same tags in Wagtail's own tag field (WAGTAIL_TAG_LABELS = "visible").
+        in_tag_field = page.locator("#id_tags").input_value()
+        assert all(name in in_tag_field for name in names), in_tag_field
+        page.set_viewport_size({"width": 1366, "height": 1400})
+        section.scroll_into_view_if_needed()
+        DOCS.mkdir(exist_ok=True)
+        page.screenshot(path=str(DOCS / "wagtail-image-analysis.png"))
+        page.set_viewport_size({"width": 1366, "height": 680})
+
+        page.get_by_role("button", name="Photodesk").click()
+        page.get_by_role("link", name="Label review queue").click()
+        expect(page).to_have_url(re.compile(r"/django-admin/semantic_search/reviewitem/"))
+    except Exception:
+        save_screenshot(page, request)
+        raise

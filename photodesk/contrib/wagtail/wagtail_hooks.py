@@ -33,9 +33,9 @@ class AdminPageItem(MenuItem):
         except NoReverseMatch:  # the site does not mount Django's admin
             return ""
 
-    def get_context(self, request):
+    def render_component(self, request):
         self.url = self.resolved_url()
-        return super().get_context(request)
+        return super().render_component(request)
 
 
 @hooks.register("register_admin_menu_item")
