@@ -31,8 +31,11 @@ run: install  ## Run the worker and the development server on the existing datab
 
 # The order is random (pytest-randomly prints its seed): PYTEST_ARGS="-p randomly
 # --randomly-seed=N" runs the tests in a seed's order again.
+# The Wagtail site (tests/wagtail_site) has settings of its own (Wagtail's image model): a
+# second session.
 test: install  ## Run every test, in random order (SQLite, or the database in DATABASE_URL).
 	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest --ds=tests.wagtail_site.settings tests/wagtail_site $(PYTEST_ARGS)
 
 services:  ## Start the real services tests can use: OpenSearch on 127.0.0.1:9200 (Maven Central).
 	bash scripts/opensearch.sh start

@@ -215,6 +215,17 @@ DEFAULTS: dict[str, Any] = {
     "AWS_BEDROCK_DIMENSION": 512,
     # The text embedder: an InferenceModel class (local MiniLM) or a function returning one.
     "TEXT_EMBEDDER": "photodesk.inference.text_embedding.SentenceEmbedder",
+    # --- Wagtail (photodesk.contrib.wagtail) ---
+    # Mirror tags into the Wagtail image's tags: None (off), "accepted" (tags a reviewer
+    # accepted) or "visible" (those and the ones applied automatically). Photodesk adds them,
+    # removes the ones it added when they are rejected, and never removes a tag people added.
+    "WAGTAIL_TAG_LABELS": None,
+    # Page models that get the "Suggested images" panel, and their fields:
+    # {"news.ArticlePage": {"body": "body", "lead_image": "lead_image"}} (body: a RichTextField
+    # or StreamField; lead_image: a ForeignKey to the image model; either may be None).
+    "WAGTAIL_SUGGEST_PAGES": {},
+    # The Wagtail rendition filter of the panel's thumbnails.
+    "WAGTAIL_THUMBNAIL_FILTER": "max-320x240",
 }
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".heic", ".heif")

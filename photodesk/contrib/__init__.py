@@ -1,0 +1,1 @@
+"""Integrations of Photodesk with content-management systems built on Django."""

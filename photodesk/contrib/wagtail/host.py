@@ -1,0 +1,83 @@
+"""Photodesk's host adapter for a Wagtail site (PHOTODESK["HOST"]): images are Wagtail's image
+model (wagtail.images.get_image_model()), thumbnails are Wagtail renditions, usage comes from
+Wagtail's ReferenceIndex and an article is a page (its title and Draftail rich text or
+StreamField body as plain text)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import models
+from django.urls import reverse
+from wagtail.images import get_image_model
+from wagtail.images.models import SourceImageIOError
+
+from photodesk.conf import photodesk_settings
+from photodesk.contrib.wagtail import pages, text, usage
+from photodesk.host import NOT_REUSABLE, Host
+
+
+class WagtailHost(Host):
+    # --- images ---
+    def image_model(self) -> type[models.Model]:
+        return get_image_model()
+
+    def image_file(self, image: Any):
+        return image.file
+
+    def image_title(self, image: Any) -> str:
+        return image.title or ""
+
+    def image_caption(self, image: Any) -> str:
+        # A custom image model's caption, else Wagtail's own description (its alt text).
+        return getattr(image, "caption", "") or getattr(image, "description", "") or ""
+
+    def image_credit(self, image: Any) -> str:
+        return getattr(image, "credit", "") or ""
+
+    def image_rights(self, image: Any) -> str | None:
+        return getattr(image, "rights", None)
+
+    def rights_label(self, image: Any) -> str:
+        display = getattr(image, "get_rights_display", None)
+        return str(display()) if display else ""
+
+    def reusable_rights(self) -> set[str] | None:
+        try:
+            choices = self.image_model()._meta.get_field("rights").choices or []
+        except Exception:
+            return None
+        return {value for value, _ in choices} - NOT_REUSABLE
+
+    def image_added(self, image: Any) -> dt.datetime | None:
+        return getattr(image, "created_at", None)
+
+    def thumbnail_url(self, image: Any) -> str:
+        try:
+            return image.get_rendition(photodesk_settings.WAGTAIL_THUMBNAIL_FILTER).url
+        except (SourceImageIOError, OSError, ValueError):
+            return ""
+
+    def image_admin_url(self, image: Any) -> str:
+        return reverse("wagtailimages:edit", args=[image.pk])
+
+    # --- articles (pages) ---
+    def article_model(self) -> type[models.Model] | None:
+        configured = list(pages.configured_pages())
+        return configured[0] if configured else None
+
+    def article_text(self, article: Any) -> tuple[str, str]:
+        page = getattr(article, "specific", article)
+        return page.title or "", text.plain_text(page, pages.fields_of(page).body)
+
+    def article_images(self, article: Any) -> set[int]:
+        page = getattr(article, "specific", article)
+        fields = pages.fields_of(page)
+        used = text.images_in(page, fields.body, self.image_model())
+        lead = getattr(page, f"{fields.lead_image}_id", None) if fields.lead_image else None
+        return used | ({lead} if lead else set())
+
+    def last_used(self, image_ids: Iterable[int]) -> dict[int, dt.datetime]:
+        return usage.last_used(image_ids)

@@ -1,0 +1,303 @@
+// The "Suggested images" panel of Wagtail's page editor (photodesk.contrib.wagtail.panels).
+//
+// Reads the title and the body as they are typed (Draftail keeps each rich text's content in a
+// hidden input as JSON; StreamField text blocks are plain inputs), asks the suggest endpoint
+// once typing pauses, and shows the images with their reasons. "Use as lead image" goes
+// through Wagtail's image chooser widget, "Insert into body" adds a Draftail IMAGE entity.
+(() => {
+  "use strict";
+
+  const PAUSE_MS = 700; // typing pause before asking
+  const POLL_MS = 400; // Draftail writes its hidden input without an input event
+
+  function contentState(input) {
+    if (!input.value || input.value[0] !== "{") return null;
+    try {
+      const state = JSON.parse(input.value);
+      return Array.isArray(state.blocks) ? state : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  class SuggestPanel {
+    constructor(root) {
+      this.root = root;
+      this.form = root.closest("form");
+      this.bodyField = root.dataset.bodyField;
+      this.leadField = root.dataset.leadImageField;
+      this.status = root.querySelector(".pd-status");
+      this.list = root.querySelector(".pd-cards");
+      this.query = root.querySelector(".pd-query");
+      this.lastAsked = null;
+      this.changedAt = 0;
+      this.lastText = this.articleText();
+      this.lastFocusedRichText = null;
+
+      this.form.addEventListener("input", () => (this.changedAt = Date.now()));
+      this.form.addEventListener("focusin", (event) => this.rememberRichText(event.target));
+      root.querySelector(".pd-search-button").addEventListener("click", () => this.search());
+      this.query.addEventListener("keydown", (event) => {
+        if (event.key === "Enter") {
+          event.preventDefault(); // not the page's form
+          this.search();
+        }
+      });
+      window.setInterval(() => this.tick(), POLL_MS);
+      if (this.lastText.trim()) this.suggest();
+    }
+
+    // --- reading the page as it is now ---
+    bodyContainer() {
+      const name = this.bodyField;
+      if (!name) return null;
+      return (
+        this.form.querySelector(`[data-contentpath="${name}"]`) ||
+        document.getElementById(`id_${name}`)?.closest("[data-field]") ||
+        document.getElementById(`${name}-count`)?.parentElement
+      );
+    }
+
+    bodyInputs() {
+      const container = this.bodyContainer();
+      return container ? Array.from(container.querySelectorAll("input, textarea")) : [];
+    }
+
+    bodyText() {
+      const parts = [];
+      for (const input of this.bodyInputs()) {
+        if (input.type === "hidden") {
+          const state = contentState(input);
+          if (state) parts.push(state.blocks.filter((b) => b.type !== "atomic").map((b) => b.text).join("\n"));
+        } else if (input.tagName === "TEXTAREA" || input.type === "text") {
+          parts.push(input.value);
+        }
+      }
+      return parts.filter((p) => p.trim()).join("\n");
+    }
+
+    title() {
+      return document.getElementById("id_title")?.value || "";
+    }
+
+    articleText() {
+      return `${this.title()}\n${this.bodyText()}`;
+    }
+
+    leadImage() {
+      return this.leadField ? document.getElementById(`id_${this.leadField}`)?.value || "" : "";
+    }
+
+    imagesInBody() {
+      const ids = new Set();
+      for (const input of this.bodyInputs()) {
+        const state = input.type === "hidden" ? contentState(input) : null;
+        if (state) {
+          for (const entity of Object.values(state.entityMap || {})) {
+            if (entity.type === "IMAGE" && entity.data?.id) ids.add(String(entity.data.id));
+          }
+        }
+      }
+      const container = this.bodyContainer();
+      for (const chooser of container ? container.querySelectorAll(".chooser") : []) {
+        if (window.ImageChooser && chooser.widget instanceof window.ImageChooser) {
+          const value = chooser.widget.getValue();
+          if (value) ids.add(String(value));
+        }
+      }
+      return ids;
+    }
+
+    richTextInputs() {
+      return this.bodyInputs().filter((input) => input.draftailEditor);
+    }
+
+    rememberRichText(target) {
+      const wrapper = target.closest?.("[data-draftail-editor-wrapper], .Draftail-Editor");
+      if (!wrapper) return;
+      const input = this.richTextInputs().find(
+        (i) => i.parentElement?.contains(wrapper) || wrapper.contains(i),
+      );
+      if (input) this.lastFocusedRichText = input;
+    }
+
+    // --- asking ---
+    tick() {
+      const text = this.articleText();
+      if (text !== this.lastText) {
+        this.lastText = text;
+        this.changedAt = Date.now();
+      }
+      if (text !== this.lastAsked && Date.now() - this.changedAt >= PAUSE_MS) this.suggest();
+    }
+
+    csrf() {
+      return this.form.querySelector("[name=csrfmiddlewaretoken]")?.value || "";
+    }
+
+    async suggest() {
+      const text = this.articleText();
+      this.lastAsked = text;
+      if (!text.trim()) {
+        this.show("Write a title or some text to see suggestions.", []);
+        return;
+      }
+      const data = new URLSearchParams({
+        title: this.title(),
+        body: this.bodyText(),
+        page: this.root.dataset.pageId,
+        lead_image: this.leadImage(),
+        in_body: Array.from(this.imagesInBody()).join(","),
+      });
+      for (const [key, value] of Array.from(data.entries())) if (!value) data.delete(key);
+      this.status.textContent = "Looking for images…";
+      const answer = await this.fetchJSON(this.root.dataset.suggestUrl, {
+        method: "POST",
+        body: data,
+        headers: { "X-CSRFToken": this.csrf() },
+      });
+      if (answer && this.lastAsked === text) {
+        const n = answer.results.length;
+        this.show(`${n} suggestion${n === 1 ? "" : "s"} for the text as it is now`, answer.results);
+      }
+    }
+
+    async search() {
+      const q = this.query.value.trim();
+      if (!q) return;
+      this.lastAsked = this.articleText(); // typing again goes back to suggestions
+      this.status.textContent = "Searching…";
+      const url = `${this.root.dataset.searchUrl}?${new URLSearchParams({ q })}`;
+      const answer = await this.fetchJSON(url, {});
+      if (answer) {
+        const n = answer.results.length;
+        this.show(`${n} image${n === 1 ? "" : "s"} for “${q}”`, answer.results);
+      }
+    }
+
+    async fetchJSON(url, options) {
+      try {
+        const response = await fetch(url, { credentials: "same-origin", ...options });
+        const answer = await response.json();
+        if (!response.ok) {
+          this.status.textContent = answer.error || `The server answered ${response.status}.`;
+          return null;
+        }
+        return answer;
+      } catch (e) {
+        this.status.textContent = "Suggestions are unavailable right now.";
+        return null;
+      }
+    }
+
+    // --- showing ---
+    show(message, results) {
+      this.status.textContent = message;
+      this.list.replaceChildren(...results.map((result) => this.card(result)));
+    }
+
+    card(result) {
+      const li = document.createElement("li");
+      li.className = "pd-card";
+      li.dataset.imageId = result.id;
+      const img = document.createElement("img");
+      img.src = result.thumbnail;
+      img.alt = result.title;
+      img.loading = "lazy";
+      const title = document.createElement("a");
+      title.className = "pd-title";
+      title.href = result.edit_url;
+      title.target = "_blank";
+      title.textContent = result.title;
+      const meta = document.createElement("p");
+      meta.className = "pd-meta";
+      meta.textContent = [result.credit, `${result.width}×${result.height}`].filter(Boolean).join(" · ");
+      const reasons = document.createElement("ul");
+      reasons.className = "pd-reasons";
+      for (const reason of result.reasons) {
+        const item = document.createElement("li");
+        item.dataset.kind = reason.kind;
+        item.textContent = reason.text;
+        reasons.append(item);
+      }
+      const actions = document.createElement("div");
+      actions.className = "pd-actions";
+      if (this.leadField && document.getElementById(`id_${this.leadField}-chooser`)) {
+        actions.append(this.button("Use as lead image", () => this.useAsLead(result, li)));
+      }
+      if (this.richTextInputs().length) {
+        actions.append(this.button("Insert into body", () => this.insertIntoBody(result, li)));
+      }
+      li.append(img, title, meta, reasons, actions);
+      return li;
+    }
+
+    button(label, onClick) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "button button-small button-secondary";
+      button.textContent = label;
+      button.addEventListener("click", onClick);
+      return button;
+    }
+
+    mark(li, text) {
+      let note = li.querySelector(".pd-used");
+      if (!note) {
+        note = document.createElement("p");
+        note.className = "pd-used";
+        li.append(note);
+      }
+      note.textContent = text;
+    }
+
+    // --- using an image ---
+    useAsLead(result, li) {
+      const chooser = document.getElementById(`id_${this.leadField}-chooser`);
+      // What Wagtail's image chooser modal hands the widget when an image is chosen.
+      chooser.widget.setStateFromModalData({
+        id: result.id,
+        title: result.title,
+        edit_url: result.edit_url,
+        preview: result.preview,
+        default_alt_text: result.title,
+      });
+      this.list.querySelectorAll(".pd-used-lead").forEach((el) => el.remove());
+      this.mark(li, "Lead image");
+      li.querySelector(".pd-used").classList.add("pd-used-lead");
+    }
+
+    insertIntoBody(result, li) {
+      const inputs = this.richTextInputs();
+      const input = inputs.includes(this.lastFocusedRichText) ? this.lastFocusedRichText : inputs[inputs.length - 1];
+      const editor = input.draftailEditor;
+      const { EditorState, AtomicBlockUtils } = window.DraftJS || {};
+      let state = editor.getEditorState();
+      const content = state
+        .getCurrentContent()
+        .createEntity("IMAGE", "IMMUTABLE", {
+          id: result.id,
+          src: result.preview.url,
+          alt: result.title,
+          format: "fullwidth",
+        });
+      const key = content.getLastCreatedEntityKey();
+      if (AtomicBlockUtils) {
+        state = AtomicBlockUtils.insertAtomicBlock(EditorState.set(state, { currentContent: content }), key, " ");
+      } else {
+        state = window.Draftail.DraftUtils.addAtomicBlock?.(state, key) || state;
+      }
+      editor.onChange(state);
+      this.mark(li, "In the body");
+    }
+  }
+
+  function init() {
+    document.querySelectorAll(".pd-suggest").forEach((root) => {
+      if (!root.photodeskPanel) root.photodeskPanel = new SuggestPanel(root);
+    });
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();

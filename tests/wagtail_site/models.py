@@ -1,0 +1,33 @@
+from django.db import models
+from wagtail import blocks
+from wagtail.admin.panels import FieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.images.blocks import ImageChooserBlock
+from wagtail.models import Page
+
+FEATURES = ["h2", "h3", "bold", "italic", "link", "ol", "ul", "image"]
+
+
+class ArticlePage(Page):
+    lead_image = models.ForeignKey(
+        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = RichTextField(blank=True, features=FEATURES)
+
+    content_panels = [*Page.content_panels, FieldPanel("lead_image"), FieldPanel("body")]
+
+
+class StreamArticlePage(Page):
+    lead_image = models.ForeignKey(
+        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = StreamField(
+        [
+            ("heading", blocks.CharBlock()),
+            ("paragraph", blocks.RichTextBlock(features=FEATURES)),
+            ("image", ImageChooserBlock()),
+        ],
+        blank=True,
+    )
+
+    content_panels = [*Page.content_panels, FieldPanel("lead_image"), FieldPanel("body")]

@@ -1,0 +1,81 @@
+"""WagtailHost reads a Wagtail site: a page's text (Draftail rich text, StreamField) as plain
+text, the images it already shows, where images are used (ReferenceIndex), renditions as
+thumbnails. And the system checks find the site set up right."""
+
+from __future__ import annotations
+
+import json
+
+from django.core import checks
+
+from photodesk.contrib.wagtail.host import WagtailHost
+from photodesk.contrib.wagtail.usage import last_used
+from tests.conftest import DEMO_PHOTOS
+from tests.wagtail_site.conftest import add_image
+from tests.wagtail_site.models import ArticlePage, StreamArticlePage
+
+host = WagtailHost()
+
+
+def test_text_and_images_of_a_rich_text_page(home):
+    photo, lead = (
+        add_image(DEMO_PHOTOS / "food_coffee_cup.jpg"),
+        add_image(DEMO_PHOTOS / "sklearn_flower.jpg"),
+    )
+    page = ArticlePage(
+        title="Café owners & growers",
+        lead_image=lead,
+        body=(
+            "<h2>Beans</h2><p>Prices <b>rose</b> &amp; fell.</p>"
+            f'<embed embedtype="image" id="{photo.pk}" format="fullwidth" alt="cup"/>'
+            "<ul><li>Arabica</li><li>Robusta</li></ul>"
+        ),
+    )
+    home.add_child(instance=page)
+    title, body = host.article_text(page)
+    assert title == "Café owners & growers"
+    assert body.split() == ["Beans", "Prices", "rose", "&", "fell.", "Arabica", "Robusta"]
+    assert host.article_images(page) == {photo.pk, lead.pk}
+
+
+def test_text_and_images_of_a_streamfield_page(home):
+    photo = add_image(DEMO_PHOTOS / "food_coffee_cup.jpg")
+    page = StreamArticlePage(
+        title="Harvest",
+        body=json.dumps(
+            [
+                {"type": "heading", "value": "A good year"},
+                {"type": "paragraph", "value": "<p>The <i>rain</i> came early.</p>"},
+                {"type": "image", "value": photo.pk},
+            ]
+        ),
+    )
+    home.add_child(instance=page)
+    assert host.article_text(page) == ("Harvest", "A good year\nThe rain came early.")
+    assert host.article_images(page) == {photo.pk}
+
+
+def test_usage_comes_from_wagtails_reference_index(home):
+    used, unused = (
+        add_image(DEMO_PHOTOS / "food_coffee_cup.jpg"),
+        add_image(DEMO_PHOTOS / "sklearn_flower.jpg"),
+    )
+    page = home.add_child(instance=ArticlePage(title="Coffee", lead_image=used))
+    page.save_revision().publish()
+    page.refresh_from_db()
+    assert last_used([used.pk, unused.pk]) == {used.pk: page.last_published_at}
+    assert host.last_used([used.pk]) == {used.pk: page.last_published_at}
+
+
+def test_thumbnails_are_wagtail_renditions(db):
+    image = add_image(DEMO_PHOTOS / "food_coffee_cup.jpg")
+    url = host.thumbnail_url(image)
+    assert ".max-320x240." in url
+    assert image.renditions.filter(filter_spec="max-320x240").exists()
+    assert host.image_admin_url(image) == f"/admin/images/{image.pk}/"
+    assert host.image_added(image) == image.created_at
+
+
+def test_the_site_passes_its_checks():
+    messages = checks.run_checks()
+    assert not [m for m in messages if m.id and m.id.startswith("photodesk")], messages

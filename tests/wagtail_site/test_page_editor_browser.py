@@ -1,0 +1,141 @@
+"""The "Suggested images" panel in Wagtail's page editor, in a real browser (Playwright on
+Debian's Chromium): a journalist writes about a car maker in Draftail, sees vehicle photos with
+their reasons, makes one the lead image through Wagtail's image chooser, inserts another into
+the body as a Draftail image, and publishes; the published page has them."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.browser import PASSWORD, save_screenshot
+from tests.wagtail_site.conftest import VEHICLES
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+TITLE = "Tech chief tours the car maker's new plant"
+# No word in common with the photos' titles or captions.
+BODY = (
+    "The chief executive of a software giant spent Tuesday at the carmaker's headquarters, "
+    "driving prototypes around the test track before meeting the engineers who build its "
+    "electric models."
+)
+
+
+def wagtail_log_in(page, base_url: str, username: str) -> None:
+    page.goto(f"{base_url}/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.get_by_role("button", name=re.compile("Sign in", re.I)).click()
+    page.wait_for_url(re.compile(r"/admin/$"))
+
+
+@pytest.mark.browser
+def test_a_journalist_picks_a_lead_image_in_the_wagtail_editor(
+    live_server, archive, home, page_1366, django_user_model, request
+):
+    from playwright.sync_api import expect
+
+    from tests.wagtail_site.models import ArticlePage
+
+    django_user_model.objects.create_superuser("writer", "w@example.com", PASSWORD)
+    vehicle_ids = {archive[name] for name in VEHICLES}
+    page = page_1366
+    page.set_default_timeout(30_000)  # the first suggestion loads the text model
+    try:
+        wagtail_log_in(page, live_server.url, "writer")
+        page.goto(f"{live_server.url}/admin/pages/add/wagtail_site/articlepage/{home.pk}/")
+        panel = page.locator("#pd-suggest")
+        status = panel.locator(".pd-status")
+        expect(status).to_have_text("Write a title or some text to see suggestions.")
+
+        page.fill("#id_title", TITLE)
+        editor = page.locator("[data-contentpath=body] [contenteditable=true]")
+        editor.click()
+        page.keyboard.type(BODY, delay=5)
+        expect(status).to_have_text(
+            re.compile(r"^\d+ suggestions? for the text as it is now"), timeout=60_000
+        )
+        expect(panel.locator(".pd-card").first).to_be_visible()
+        # The answer to the whole text, not to a prefix typed before a pause.
+        page.wait_for_timeout(1500)
+        expect(status).to_have_text(re.compile(r"^\d+ suggestions? for the text as it is now"))
+        cards = panel.locator(".pd-card")
+        shown = [int(i) for i in cards.evaluate_all("cs => cs.map(c => c.dataset.imageId)")]
+        vehicles = [i for i in shown if i in vehicle_ids]
+        assert len(vehicles) >= 2, f"vehicles {vehicle_ids} not among {shown}"
+        lead = panel.locator(f'.pd-card[data-image-id="{vehicles[0]}"]')
+        assert lead.locator(".pd-reasons li").count() >= 1  # it says why
+        expect(lead.locator("img")).to_have_attribute("src", re.compile(r"/images/.+\.max-320x240"))
+        page.wait_for_function(
+            "img => img.complete && img.naturalWidth > 0", arg=lead.locator("img").element_handle()
+        )
+
+        lead.get_by_role("button", name="Use as lead image").click()
+        expect(page.locator("#id_lead_image")).to_have_value(str(vehicles[0]))
+        chooser = page.locator("#id_lead_image-chooser")
+        expect(chooser).not_to_have_class(re.compile(r"\bblank\b"))
+        expect(chooser.locator("[data-chooser-title]")).to_have_text(
+            lead.locator(".pd-title").inner_text()
+        )
+        other = panel.locator(f'.pd-card[data-image-id="{vehicles[1]}"]')
+        other.get_by_role("button", name="Insert into body").click()
+        expect(page.locator("[data-contentpath=body] .Draftail-Editor img")).to_have_count(1)
+        # Wagtail's editor scrolls inside its own pane: a tall window shows the whole form.
+        page.set_viewport_size({"width": 1366, "height": 1500})
+        page.locator("#id_title").scroll_into_view_if_needed()
+        DOCS.mkdir(exist_ok=True)
+        page.screenshot(path=str(DOCS / "wagtail-suggested-images.png"))
+        page.set_viewport_size({"width": 1366, "height": 680})
+
+        page.locator("footer [data-w-dropdown-target=toggle]").last.click()
+        page.locator("button[name=action-publish]").click()
+        expect(page.locator(".messages")).to_contain_text("published")
+    except Exception:
+        save_screenshot(page, request)
+        raise
+
+    article = ArticlePage.objects.get(title=TITLE)
+    assert article.live
+    assert article.lead_image_id == vehicles[0]
+    assert '<embed embedtype="image"' in article.body and f'id="{vehicles[1]}"' in article.body
+    assert "electric models" in article.body
+
+
+@pytest.mark.browser
+def test_an_editor_sees_the_analysis_on_wagtails_image_page_and_reaches_the_review_queue(
+    live_server, archive, page_1366, django_user_model, request
+):
+    from playwright.sync_api import expect
+
+    from photodesk.models import ImageLabel
+
+    django_user_model.objects.create_superuser("editor", "e@example.com", PASSWORD)
+    image_id = archive["food_coffee_cup.jpg"]
+    tags = ImageLabel.objects.visible().filter(image_id=image_id)
+    names = sorted(tags.values_list("label__name", flat=True))
+    page = page_1366
+    try:
+        wagtail_log_in(page, live_server.url, "editor")
+        page.goto(f"{live_server.url}/admin/images/{image_id}/")
+        section = page.locator("#photodesk-analysis")
+        expect(section.locator(".photodesk-status")).to_have_text("Done")
+        for name in names:
+            tag = section.locator(".pd-tag", has_text=re.compile(rf"^\s*{re.escape(name)}\s+\d"))
+            expect(tag).to_be_visible()
+        # The same tags in Wagtail's own tag field (WAGTAIL_TAG_LABELS = "visible").
+        in_tag_field = page.locator("#id_tags").input_value()
+        assert all(name in in_tag_field for name in names), in_tag_field
+        page.set_viewport_size({"width": 1366, "height": 1400})
+        section.scroll_into_view_if_needed()
+        DOCS.mkdir(exist_ok=True)
+        page.screenshot(path=str(DOCS / "wagtail-image-analysis.png"))
+        page.set_viewport_size({"width": 1366, "height": 680})
+
+        page.get_by_role("button", name="Photodesk").click()
+        page.get_by_role("link", name="Label review queue").click()
+        expect(page).to_have_url(re.compile(r"/django-admin/semantic_search/reviewitem/"))
+    except Exception:
+        save_screenshot(page, request)
+        raise

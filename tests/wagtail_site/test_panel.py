@@ -1,0 +1,73 @@
+"""The panel's endpoints obey Wagtail's permissions: only people who may edit the page (or add
+pages) get suggestions, and only images in collections they may choose from. Photodesk's
+review pages are in Wagtail's menu."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+from django.urls import reverse
+
+from tests.wagtail_site.conftest import VEHICLES
+
+TEXT = {
+    "title": "Tech chief tours the car maker's new plant",
+    "body": "Driving prototypes around the test track before meeting the engineers.",
+}
+
+
+@pytest.fixture
+def editor(django_user_model, home):
+    """A Wagtail editor: may edit pages under home, choose images in one collection only."""
+    from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission
+
+    transport = Collection.get_first_root_node().add_child(name="Transport")
+    group = Group.objects.create(name="Transport desk")
+    group.permissions.add(Permission.objects.get(codename="access_admin"))
+    GroupPagePermission.objects.create(
+        group=group, page=home, permission=Permission.objects.get(codename="change_page")
+    )
+    GroupPagePermission.objects.create(
+        group=group, page=home, permission=Permission.objects.get(codename="add_page")
+    )
+    GroupCollectionPermission.objects.create(
+        group=group,
+        collection=transport,
+        permission=Permission.objects.get(codename="choose_image"),
+    )
+    user = django_user_model.objects.create_user("desk", password="pw")
+    user.groups.add(group)
+    return user, transport
+
+
+def test_suggestions_only_from_collections_the_editor_may_choose(client, archive, editor):
+    from wagtail.images import get_image_model
+
+    user, transport = editor
+    in_transport = {archive[name] for name in VEHICLES[:2]}
+    get_image_model().objects.filter(pk__in=in_transport).update(collection=transport)
+    client.force_login(user)
+    response = client.post(reverse("photodesk_wagtail:suggest"), TEXT)
+    assert response.status_code == 200, response.content
+    results = response.json()["results"]
+    assert {r["id"] for r in results} == in_transport
+    assert all(r["reasons"] and ".max-320x240." in r["thumbnail"] for r in results)
+
+
+def test_no_suggestions_for_someone_who_may_not_edit_pages(client, archive, django_user_model):
+    user = django_user_model.objects.create_user("reader", password="pw")
+    user.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    client.force_login(user)
+    assert client.post(reverse("photodesk_wagtail:suggest"), TEXT).status_code == 403
+
+
+def test_nothing_to_suggest_for_empty_text(admin_client):
+    response = admin_client.post(reverse("photodesk_wagtail:suggest"), {"title": " "})
+    assert response.status_code == 400
+    assert "Write a title" in response.json()["error"]
+
+
+def test_the_review_pages_are_in_wagtails_menu(admin_client):
+    html = admin_client.get(reverse("wagtailadmin_home")).content.decode()
+    for url_name in ("reviewitem", "person", "facecluster", "label"):
+        assert reverse(f"admin:semantic_search_{url_name}_changelist") in html
