@@ -2,7 +2,7 @@
 article model, how it records where images are used, and what people wrote about an image.
 
 Photodesk attaches to whatever models the settings name (PHOTODESK IMAGE_MODEL,
-IMAGE_FILE_FIELD, API_ARTICLE_MODEL, SUGGEST_USAGE_FUNCTION); everything else asks here.
+IMAGE_FILE_FIELD, ARTICLE_MODEL, SUGGEST_USAGE_FUNCTION); everything else asks here.
 """
 
 from __future__ import annotations
@@ -13,11 +13,12 @@ from functools import lru_cache
 from typing import Any
 
 from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.utils.html import format_html
 from django.utils.module_loading import import_string
 
-from photodesk.conf import photodesk_settings
+from photodesk.conf import IMAGE_MODEL_FIX, photodesk_settings
 
 # Rights values that suggestions leave out unless asked.
 NOT_REUSABLE = {"forbidden"}
@@ -32,7 +33,10 @@ METADATA_FIELDS = {
 
 
 def get_image_model() -> type[models.Model]:
-    return apps.get_model(photodesk_settings.IMAGE_MODEL)
+    name = photodesk_settings.IMAGE_MODEL
+    if not name:
+        raise ImproperlyConfigured(f"PHOTODESK['IMAGE_MODEL'] is not set. {IMAGE_MODEL_FIX}")
+    return apps.get_model(name)
 
 
 def image_file(image: Any):
@@ -55,14 +59,23 @@ def thumbnail_html(image: Any, height: int = 64) -> str:
     )
 
 
-def get_article_model() -> type[models.Model]:
-    """The article model of "suggestions for a stored article" (title and body fields)."""
-    return apps.get_model(photodesk_settings.API_ARTICLE_MODEL)
+def get_article_model() -> type[models.Model] | None:
+    """The article model of "suggestions for a stored article" (title and body fields);
+    None when the site names none (PHOTODESK["ARTICLE_MODEL"])."""
+    name = photodesk_settings.ARTICLE_MODEL
+    return apps.get_model(name) if name else None
+
+
+def usage_known() -> bool:
+    """Whether the site says where images are used (else nothing is "never used")."""
+    return bool(photodesk_settings.SUGGEST_USAGE_FUNCTION)
 
 
 def last_used(image_ids: Iterable[int]) -> dict[int, dt.datetime]:
-    """{image id: latest use in an article}, through the site's SUGGEST_USAGE_FUNCTION."""
-    return _usage_function(photodesk_settings.SUGGEST_USAGE_FUNCTION)(list(image_ids))
+    """{image id: latest use in an article}, through the site's SUGGEST_USAGE_FUNCTION
+    ({} when it has none: usage unknown)."""
+    path = photodesk_settings.SUGGEST_USAGE_FUNCTION
+    return _usage_function(path)(list(image_ids)) if path else {}
 
 
 @lru_cache(maxsize=4)

@@ -135,7 +135,10 @@ SPECTACULAR_SETTINGS = {
 
 # Photodesk: every key and its default lives in photodesk/conf.py.
 PHOTODESK = {
+    # The demo CMS's models and usage: Photodesk's defaults name no site's code.
     "IMAGE_MODEL": "cms_images.Image",
+    "ARTICLE_MODEL": "cms_images.Article",
+    "SUGGEST_USAGE_FUNCTION": "cms_images.usage.last_used",
     "MODEL_DIR": SHARED_DIR / "models",
     "INDEX_BACKEND": "photodesk.search.index.embedded.EmbeddedIndex",
     "INDEX_PATH": BASE_DIR / "var" / "index",

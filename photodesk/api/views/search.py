@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from photodesk.api import permissions as perms
+from photodesk.api.errors import ArticleSuggestionsOff
 from photodesk.api.filters import (
     LIMIT,
     ImageFilterSerializer,
@@ -127,7 +128,10 @@ class ArticleSuggestionsView(PhotodeskView):
     @property
     def action_perms(self) -> dict[str, tuple[str, ...]]:
         # Reading the article too: the configured article model's view permission.
-        opts = get_article_model()._meta
+        model = get_article_model()
+        if model is None:  # get() says the feature is off
+            return {"get": perms.READ_IMAGES}
+        opts = model._meta
         return {"get": (*perms.READ_IMAGES, f"{opts.app_label}.view_{opts.model_name}")}
 
     @extend_schema(
@@ -136,6 +140,9 @@ class ArticleSuggestionsView(PhotodeskView):
         summary="Images for a stored article",
     )
     def get(self, request: Request, pk: int) -> Response:
-        article = get_object_or_404(get_article_model(), pk=pk)
+        model = get_article_model()
+        if model is None:
+            raise ArticleSuggestionsOff()
+        article = get_object_or_404(model, pk=pk)
         found = search.suggest_for_article(article, limit=result_limit(request.query_params))
         return self.paginated(result_rows(request, found))
