@@ -59,13 +59,16 @@ ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 def prepare() -> str:
     """Benchmark database with the demo photos analysed; an admin token."""
     django_setup()
-    from django.contrib.auth.models import Group, User
+    from django.contrib.auth.models import User
     from django.core.management import call_command
     from rest_framework.authtoken.models import Token
 
+    from photodesk.roles import role_group
+
     call_command("ingest", str(SHARED / "photos" / "demo"), sync=True, no_progress=True)
+    call_command("photodesk_roles")
     user, _ = User.objects.get_or_create(username="loadtest")
-    user.groups.add(Group.objects.get(name="admin"))
+    user.groups.add(role_group("admin"))
     return Token.objects.get_or_create(user=user)[0].key
 
 

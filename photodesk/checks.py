@@ -1,21 +1,26 @@
 """Every system check of Photodesk (`manage.py check`; the index check with --deploy).
 
-Settings (photodesk.E001-E004, W002), the model files (W030-W031: warnings, so that `migrate`
-runs before the files are fetched), the AWS providers
-(E020-E022, W021), the OpenSearch index (W010-W013, deploy only) and the optional extras
-(E040, I040).
+Settings (photodesk.E001-E006, W002, I001), the task queue (E050-E052), dotted paths (E060),
+the model files (W030-W031: warnings, so that `migrate` runs before the files are fetched), the
+AWS providers (E020-E022, W021), the OpenSearch index (W010-W013, deploy only) and the optional
+extras (E040, I040).
 """
 
 from __future__ import annotations
 
+import importlib.util
+
 from django.apps import apps
 from django.conf import settings
 from django.core.checks import Error, Info, Warning, register
+from django.utils.module_loading import import_string
 
 from photodesk import extras
 from photodesk.conf import (
+    ALIASES,
     ALL_ANALYZERS,
     DEFAULTS,
+    IMAGE_MODEL_FIX,
     PATH_SETTINGS,
     current_path,
     photodesk_settings,
@@ -28,7 +33,7 @@ def check_settings(app_configs, **kwargs) -> list:
     messages = []
     user = user_settings()
     for key in user:
-        if key not in DEFAULTS:
+        if key not in DEFAULTS and key not in ALIASES:
             messages.append(
                 Error(
                     f"PHOTODESK has an unknown key {key!r}.",
@@ -36,32 +41,8 @@ def check_settings(app_configs, **kwargs) -> list:
                     hint=f"Known keys: {', '.join(sorted(DEFAULTS))}.",
                 )
             )
-    try:
-        model = apps.get_model(photodesk_settings.IMAGE_MODEL)
-    except (LookupError, ValueError):
-        messages.append(
-            Error(
-                f"PHOTODESK['IMAGE_MODEL'] = {photodesk_settings.IMAGE_MODEL!r} is not an "
-                "installed model.",
-                id="photodesk.E002",
-            )
-        )
-    else:
-        field = photodesk_settings.IMAGE_FILE_FIELD
-        if field not in {f.name for f in model._meta.get_fields()}:
-            messages.append(
-                Error(
-                    f"{model.__name__} has no field {field!r} (PHOTODESK['IMAGE_FILE_FIELD']).",
-                    id="photodesk.E003",
-                )
-            )
-    if getattr(settings, "PHOTODESK_IMAGE_MODEL", None) != photodesk_settings.IMAGE_MODEL:
-        messages.append(
-            Error(
-                "PHOTODESK_IMAGE_MODEL must equal PHOTODESK['IMAGE_MODEL'] (migrations use it).",
-                id="photodesk.E004",
-            )
-        )
+    messages += _image_model_errors()
+    messages += _article_model_messages()
     for key in PATH_SETTINGS:
         written = user.get(key)
         for path in written if isinstance(written, list | tuple) else [written]:
@@ -126,6 +107,191 @@ def check_model_files(app_configs, **kwargs) -> list:
                 id="photodesk.W031",
             )
         )
+    return messages
+
+
+def _image_model_errors() -> list:
+    name = photodesk_settings.IMAGE_MODEL
+    if not name:
+        return [
+            Error(
+                "PHOTODESK['IMAGE_MODEL'] is not set: Photodesk does not know the site's images.",
+                hint=IMAGE_MODEL_FIX,
+                id="photodesk.E002",
+            )
+        ]
+    messages = []
+    try:
+        model = apps.get_model(name)
+    except (LookupError, ValueError):
+        messages.append(
+            Error(
+                f"PHOTODESK['IMAGE_MODEL'] = {name!r} is not an installed model.",
+                hint=IMAGE_MODEL_FIX,
+                id="photodesk.E002",
+            )
+        )
+    else:
+        field = photodesk_settings.IMAGE_FILE_FIELD
+        if field not in {f.name for f in model._meta.get_fields()}:
+            messages.append(
+                Error(
+                    f"{model.__name__} has no field {field!r} (PHOTODESK['IMAGE_FILE_FIELD']).",
+                    hint="Set PHOTODESK['IMAGE_FILE_FIELD'] to the name of its FileField or "
+                    "ImageField.",
+                    id="photodesk.E003",
+                )
+            )
+    if getattr(settings, "PHOTODESK_IMAGE_MODEL", None) != name:
+        messages.append(
+            Error(
+                "PHOTODESK_IMAGE_MODEL must equal PHOTODESK['IMAGE_MODEL'] (migrations use it).",
+                hint=f"In settings: PHOTODESK_IMAGE_MODEL = {name!r}.",
+                id="photodesk.E004",
+            )
+        )
+    return messages
+
+
+def _article_model_messages() -> list:
+    name = photodesk_settings.ARTICLE_MODEL
+    if not name:
+        return [
+            Info(
+                "Suggestions for stored articles are off (`manage.py suggest --article`, "
+                "/api/v1/articles/<id>/suggestions/): PHOTODESK['ARTICLE_MODEL'] is not set.",
+                hint='To enable them: PHOTODESK["ARTICLE_MODEL"] = "app_label.Article" (a model '
+                "with title and body fields). Suggestions for a text work without it.",
+                id="photodesk.I001",
+            )
+        ]
+    try:
+        apps.get_model(name)
+    except (LookupError, ValueError):
+        return [
+            Error(
+                f"PHOTODESK['ARTICLE_MODEL'] = {name!r} is not an installed model.",
+                hint='Name the site\'s article model ("app_label.Article"), or remove the key '
+                "to turn suggestions for stored articles off.",
+                id="photodesk.E006",
+            )
+        ]
+    return []
+
+
+# --- the task queue (django-q2) --------------------------------------------------------------
+
+Q_CLUSTER_FIX = """Add django_q to INSTALLED_APPS and, for a queue in the site's own database:
+Q_CLUSTER = {
+    "name": "photodesk",
+    "orm": "default",
+    "workers": 1,
+    "timeout": 300,
+    "retry": 360,
+    "max_attempts": 3,
+}
+then run `manage.py migrate` and a worker: `manage.py qcluster`."""
+
+# django-q2's brokers (the first key found wins, as in django_q.brokers.get_broker) and the
+# package each one needs.
+BROKER_PACKAGES = (
+    ("iron_mq", "iron_mq"),
+    ("sqs", "boto3"),
+    ("orm", None),
+    ("mongo", "pymongo"),
+)
+
+
+def _broker(conf: dict) -> tuple[str, str | None]:
+    """The broker django-q2 will use for `conf` and the package it needs."""
+    for key, package in BROKER_PACKAGES:
+        if conf.get(key):
+            return key, package
+    if conf.get("django_redis"):
+        return "django_redis", "django_redis"
+    return "redis", "redis"
+
+
+@register()
+def check_queue(app_configs, **kwargs) -> list:
+    """Analysis runs in django-q2's worker: the app installed, Q_CLUSTER set and its broker
+    usable here. Without them a save would queue nothing (images stay pending)."""
+    if not apps.is_installed("django_q"):
+        return [
+            Error(
+                "django_q (django-q2, the task queue analysis runs in) is not in INSTALLED_APPS.",
+                hint=Q_CLUSTER_FIX,
+                id="photodesk.E050",
+            )
+        ]
+    if photodesk_settings.ANALYZE_SYNC:  # everything runs in the saving process
+        return []
+    conf = getattr(settings, "Q_CLUSTER", None)
+    if not isinstance(conf, dict):
+        return [
+            Error(
+                "Q_CLUSTER is not set: django-q2 would queue to a Redis server on localhost.",
+                hint=Q_CLUSTER_FIX,
+                id="photodesk.E051",
+            )
+        ]
+    if conf.get("broker_class"):
+        try:
+            import_string(conf["broker_class"])
+        except ImportError as exc:
+            return [_broker_error(f"Q_CLUSTER['broker_class'] cannot be imported: {exc}")]
+        return []
+    broker, package = _broker(conf)
+    if broker == "orm":
+        alias = conf["orm"]
+        if alias not in settings.DATABASES:
+            return [
+                _broker_error(
+                    f"Q_CLUSTER['orm'] = {alias!r} is not a database in DATABASES "
+                    f"({', '.join(sorted(settings.DATABASES))})."
+                )
+            ]
+        return []
+    if package and importlib.util.find_spec(package) is None:
+        return [
+            _broker_error(
+                f"Q_CLUSTER selects the {broker} broker, but the {package!r} package is not "
+                f"installed (pip install {package.replace('_', '-')}), so nothing can be queued."
+            )
+        ]
+    return []
+
+
+def _broker_error(message: str) -> Error:
+    return Error(message, hint=Q_CLUSTER_FIX, id="photodesk.E052")
+
+
+# --- dotted paths --------------------------------------------------------------------------
+
+
+@register()
+def check_paths(app_configs, **kwargs) -> list:
+    """Every setting that names code (a class or function) names something importable."""
+    messages = []
+    for key in (*PATH_SETTINGS, "HOST"):
+        if key not in DEFAULTS:
+            continue
+        value = getattr(photodesk_settings, key)
+        for path in value if isinstance(value, list | tuple) else [value]:
+            if path is None or extras.missing_extra(path):
+                continue  # a missing extra is check_extras' error (E040), with its pip command
+            try:
+                import_string(path)
+            except Exception as exc:  # ImportError, or whatever the module raised on import
+                messages.append(
+                    Error(
+                        f"PHOTODESK[{key!r}] names {path!r}, which cannot be imported: "
+                        f"{type(exc).__name__}: {exc}",
+                        hint="Correct the dotted path (module.name), or install what the "
+                        "module needs.",
+                        id="photodesk.E060",
+                    )
+                )
     return messages
 
 

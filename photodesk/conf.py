@@ -2,7 +2,12 @@
 
 Sites configure the plugin with one dict in their settings::
 
-    PHOTODESK = {"IMAGE_MODEL": "cms_images.Image", "MODEL_DIR": "/srv/models", ...}
+    PHOTODESK = {"IMAGE_MODEL": "news.Photo", "MODEL_DIR": "/srv/models", ...}
+    PHOTODESK_IMAGE_MODEL = PHOTODESK["IMAGE_MODEL"]  # for migrations, like AUTH_USER_MODEL
+
+No default names a model or function of a particular site: IMAGE_MODEL is required (a system
+check says so), and what needs an article model or a usage function is off until the site
+names its own.
 
 Code reads settings only through `photodesk_settings` so defaults and validation live here.
 """
@@ -26,8 +31,8 @@ ALL_ANALYZERS = [
 ]
 
 DEFAULTS: dict[str, Any] = {
-    # The image model the plugin attaches to (any model with a FileField/ImageField).
-    "IMAGE_MODEL": "cms_images.Image",
+    # The image model the plugin attaches to (any model with a FileField/ImageField). Required.
+    "IMAGE_MODEL": None,
     # Name of the file field on that model.
     "IMAGE_FILE_FIELD": "file",
     # How Photodesk reads the site's models: a photodesk.host.Host (sub)class. The default
@@ -160,9 +165,9 @@ DEFAULTS: dict[str, Any] = {
     "SUGGEST_RECENT_USE_PENALTY": 0.5,
     "SUGGEST_RECENT_USE_DAYS": 30,
     # Dotted path of a function (image ids) -> {image id: datetime of its latest use}: which
-    # images articles already use. The default reads cms_images' Article (lead image and
-    # [image:<id>] tokens in bodies); a site with its own CMS points this at its own.
-    "SUGGEST_USAGE_FUNCTION": "cms_images.usage.last_used",
+    # images articles already use (the demo's reads its Article's lead image and body). None:
+    # usage is unknown, suggestions neither boost unused images nor penalise recent ones.
+    "SUGGEST_USAGE_FUNCTION": None,
     # Dotted path of a function text -> [Entity(text, kind)] that finds the people, places and
     # organisations of an article: spaCy here, or Amazon Comprehend
     # ("photodesk.search.text.entities_aws.entities", README "Running on AWS").
@@ -177,8 +182,6 @@ DEFAULTS: dict[str, Any] = {
     "API_MAX_PAGE_SIZE": 200,
     # Results of search, similar images, suggestions and face search (at most).
     "API_RESULT_LIMIT": 50,
-    # The old name of ARTICLE_MODEL (read when ARTICLE_MODEL is not set).
-    "API_ARTICLE_MODEL": None,
     # --- AWS providers ---
     # Region of Rekognition, Comprehend and Bedrock (None: boto3's own chain: AWS_REGION,
     # AWS_DEFAULT_REGION, the profile). Credentials always come from boto3's chain.
@@ -228,6 +231,9 @@ DEFAULTS: dict[str, Any] = {
     "WAGTAIL_THUMBNAIL_FILTER": "max-320x240",
 }
 
+# Old key → the key it became: a site's settings may still use the old one.
+ALIASES = {"API_ARTICLE_MODEL": "ARTICLE_MODEL"}
+
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".heic", ".heif")
 
 
@@ -260,6 +266,24 @@ def current_path(path: str) -> str:
     return path
 
 
+# How to name the image model, for the errors that say it is missing or wrong.
+IMAGE_MODEL_FIX = (
+    'In settings: PHOTODESK = {"IMAGE_MODEL": "app_label.Image", ...} and '
+    'PHOTODESK_IMAGE_MODEL = PHOTODESK["IMAGE_MODEL"], naming the site\'s image model (one '
+    "with a FileField or ImageField; PHOTODESK['IMAGE_FILE_FIELD'] names it, default \"file\")."
+)
+
+# The image foreign keys' target when the site names no image model: no model at all, so the
+# app still loads and `manage.py check` can say what to set (photodesk.E002, E004).
+MISSING_IMAGE_MODEL = "semantic_search.ImageModelNotSet"
+
+
+def image_model_label() -> str:
+    """The image model as the foreign keys and migrations name it (PHOTODESK_IMAGE_MODEL,
+    a top-level setting like AUTH_USER_MODEL)."""
+    return getattr(settings, "PHOTODESK_IMAGE_MODEL", None) or MISSING_IMAGE_MODEL
+
+
 def user_settings() -> dict[str, Any]:
     """The site's PHOTODESK dict, as written."""
     return getattr(settings, "PHOTODESK", {}) or {}
@@ -270,9 +294,12 @@ class PhotodeskSettings:
     `override_settings` in tests works."""
 
     def __getattr__(self, name: str) -> Any:
+        name = ALIASES.get(name, name)
         if name not in DEFAULTS:
             raise AttributeError(f"Unknown Photodesk setting {name!r}")
-        value = user_settings().get(name, DEFAULTS[name])
+        user = user_settings()
+        old = [alias for alias, new in ALIASES.items() if new == name and alias in user]
+        value = user.get(name, user[old[0]] if old else DEFAULTS[name])
         if name in PATH_SETTINGS:
             if isinstance(value, list | tuple):
                 return [current_path(v) for v in value]

@@ -18,7 +18,7 @@ from functools import cache, lru_cache
 from typing import Any
 
 from django.apps import apps
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.core.signals import setting_changed
 from django.db import models
 from django.dispatch import receiver
@@ -26,7 +26,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, strip_tags
 from django.utils.module_loading import import_string
 
-from photodesk.conf import photodesk_settings
+from photodesk.conf import IMAGE_MODEL_FIX, photodesk_settings
 
 # Rights values that suggestions leave out unless asked.
 NOT_REUSABLE = {"forbidden"}
@@ -51,7 +51,10 @@ class Host:
     # --- the image side ---
 
     def image_model(self) -> type[models.Model]:
-        return apps.get_model(photodesk_settings.IMAGE_MODEL)
+        name = photodesk_settings.IMAGE_MODEL
+        if not name:
+            raise ImproperlyConfigured(f"PHOTODESK['IMAGE_MODEL'] is not set. {IMAGE_MODEL_FIX}")
+        return apps.get_model(name)
 
     def image_file(self, image: Any) -> Any:
         """The image's FieldFile."""
@@ -120,7 +123,7 @@ class Host:
 
     def article_model(self) -> type[models.Model] | None:
         """The site's article model (ARTICLE_MODEL, or its old name API_ARTICLE_MODEL)."""
-        name = photodesk_settings.ARTICLE_MODEL or photodesk_settings.API_ARTICLE_MODEL
+        name = photodesk_settings.ARTICLE_MODEL
         return apps.get_model(name) if name else None
 
     def article_text(self, article: Any) -> tuple[str, str]:
@@ -144,6 +147,11 @@ class Host:
         if not path:
             return {}
         return _usage_function(path)(list(image_ids))
+
+    def usage_known(self) -> bool:
+        """Whether last_used() knows where images are used: without it, no image is called
+        "never used" (ranking gives no such boost or reason)."""
+        return bool(photodesk_settings.SUGGEST_USAGE_FUNCTION)
 
     # --- text of an article, as an editor holds it ---
 
@@ -279,6 +287,11 @@ def thumbnail_html(image: Any, height: int = 64) -> str:
         field.url,
         height,
     )
+
+
+def usage_known() -> bool:
+    """Whether the site says where images are used (else nothing counts as "never used")."""
+    return host().usage_known()
 
 
 def written_text(image: Any, analysis: Any) -> str:

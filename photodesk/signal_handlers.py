@@ -14,6 +14,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.db.models.signals import post_delete, post_init, post_save, pre_delete
 
@@ -52,16 +53,18 @@ def queue_analysis_on_save(sender, instance, created: bool, raw: bool = False, *
     if raw:  # loaddata
         return
     current = _file_name(instance)
+    # robust: whatever goes wrong after the commit (the queue, the database) is logged by
+    # Django and never fails the site's save; the analysis stays pending (`manage.py analyze`).
     if created or current != getattr(instance, _SNAPSHOT, None):
-        transaction.on_commit(partial(tasks.enqueue_analysis, instance.pk))
+        transaction.on_commit(partial(tasks.enqueue_analysis, instance.pk), robust=True)
     elif _written(instance) != getattr(instance, _TEXT_SNAPSHOT, None):
-        transaction.on_commit(partial(tasks.enqueue_refresh, instance.pk))
+        transaction.on_commit(partial(tasks.enqueue_refresh, instance.pk), robust=True)
     setattr(instance, _SNAPSHOT, current)
     setattr(instance, _TEXT_SNAPSHOT, _written(instance))
 
 
 def remove_on_delete(sender, instance, **kwargs) -> None:
-    transaction.on_commit(partial(tasks.remove_from_index, instance.pk))
+    transaction.on_commit(partial(tasks.remove_from_index, instance.pk), robust=True)
 
 
 _LABEL_SNAPSHOT = "_photodesk_label_terms"
@@ -152,10 +155,14 @@ refresh_after_commit = AfterCommit(tasks.refresh_images)  # people decided their
 
 
 def connect() -> None:
-    model = get_image_model()
-    post_init.connect(remember_file, sender=model, dispatch_uid="photodesk-post-init")
-    post_save.connect(queue_analysis_on_save, sender=model, dispatch_uid="photodesk-post-save")
-    post_delete.connect(remove_on_delete, sender=model, dispatch_uid="photodesk-post-delete")
+    try:
+        model = get_image_model()
+    except (ImproperlyConfigured, LookupError, ValueError):
+        model = None  # IMAGE_MODEL missing or wrong: the system check says so (photodesk.E002)
+    if model is not None:
+        post_init.connect(remember_file, sender=model, dispatch_uid="photodesk-post-init")
+        post_save.connect(queue_analysis_on_save, sender=model, dispatch_uid="photodesk-post-save")
+        post_delete.connect(remove_on_delete, sender=model, dispatch_uid="photodesk-post-delete")
 
     post_init.connect(remember_label, sender=Label, dispatch_uid="photodesk-label-init")
     post_save.connect(apply_new_or_changed_label, sender=Label, dispatch_uid="photodesk-label")

@@ -49,10 +49,24 @@ def _runs_inline() -> bool:
     return bool(photodesk_settings.ANALYZE_SYNC or _inline.get())
 
 
-def _queue(func: str, *args: Any, group: str = TASK_GROUP, task_name: str) -> None:
-    from django_q.tasks import async_task  # django_q needs the app registry: import late
+def _queue(func: str, *args: Any, group: str = TASK_GROUP, task_name: str) -> bool:
+    """Hand a task to django-q2; False (logged) if it could not be queued. Enqueues run after
+    the host's save has committed: a broker that is down or misconfigured, or its client
+    library missing (redis), must never fail that save. What was not queued is found again
+    by `manage.py analyze` (pending analyses) and `manage.py reconcile` (the index)."""
+    try:
+        from django_q.tasks import async_task  # django_q needs the app registry: import late
 
-    async_task(f"photodesk.tasks.{func}", *args, group=group, task_name=task_name)
+        async_task(f"photodesk.tasks.{func}", *args, group=group, task_name=task_name)
+    except Exception:
+        logger.exception(
+            "Could not queue %s (%s); is the django-q2 broker (Q_CLUSTER) configured and "
+            "running? `manage.py check` says what is missing",
+            task_name,
+            func,
+        )
+        return False
+    return True
 
 
 # --- analysis ----------------------------------------------------------------------------
@@ -97,7 +111,12 @@ def enqueue_analysis(pk: int, force: bool = False) -> None:
     if _runs_inline():
         analyze_image(pk, force=force)
         return
-    _queue("analyze_image", pk, force, task_name=f"analyze-image-{pk}")
+    if not _queue("analyze_image", pk, force, task_name=f"analyze-image-{pk}"):
+        logger.error(
+            "The analysis of image %s was not queued and stays pending; `manage.py analyze` "
+            "queues it again once the queue works",
+            pk,
+        )
 
 
 def retry_later(pk: int, delay: dt.timedelta) -> None:
@@ -126,7 +145,12 @@ def enqueue_refresh(pk: int) -> None:
     if _runs_inline():
         refresh_image(pk)
         return
-    _queue("refresh_image", pk, task_name=f"refresh-{pk}")
+    if not _queue("refresh_image", pk, task_name=f"refresh-{pk}"):
+        logger.error(
+            "Image %s was not refreshed after an edit; `manage.py reconcile` brings its index "
+            "entry up to date once the queue works",
+            pk,
+        )
 
 
 def refresh_images(image_ids: Iterable[int]) -> None:

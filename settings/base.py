@@ -135,6 +135,7 @@ SPECTACULAR_SETTINGS = {
 
 # Photodesk: every key and its default lives in photodesk/conf.py.
 PHOTODESK = {
+    # The demo CMS's models and usage: Photodesk's defaults name no site's code.
     "IMAGE_MODEL": "cms_images.Image",
     # The demo's articles (title, body, lead_image: the default field names) and where they
     # use images (lead image and [image:<id>] lines in bodies).

@@ -30,13 +30,18 @@ def fresh_throttles():
 
 @pytest.fixture
 def role_users(db):
-    """One user per role (groups from migration 0008), and "nobody": signed in, no role."""
-    from django.contrib.auth.models import Group, User
+    """One user per role (the groups `manage.py photodesk_roles` creates), and "nobody":
+    signed in, no role."""
+    from django.contrib.auth.models import User
+    from django.core.management import call_command
 
+    from photodesk.roles import role_group
+
+    call_command("photodesk_roles", stdout=io.StringIO())
     users = {"nobody": User.objects.create_user("nobody", password="pw-nobody")}
     for role in ROLES:
         user = User.objects.create_user(role, password=f"pw-{role}")
-        user.groups.add(Group.objects.get(name=role))
+        user.groups.add(role_group(role))
         users[role] = user
     return users
 

@@ -151,6 +151,15 @@ def test_images_used_in_recent_articles_drop_and_say_why(archive):
     assert not any(r.kind in {"recently_used", "never_used"} for r in used_long_ago.reasons)
 
 
+def test_without_a_usage_function_no_photo_is_said_to_be_unused(archive, settings):
+    settings.PHOTODESK = {
+        k: v for k, v in settings.PHOTODESK.items() if k != "SUGGEST_USAGE_FUNCTION"
+    }
+    found = suggest_for_text(VISIT_TITLE, VISIT_BODY, limit=10)
+    assert found
+    assert not [r for x in found for r in x.reasons if r.kind in {"never_used", "recently_used"}]
+
+
 def test_a_person_named_in_the_article_and_shown_in_the_photo_comes_first(archive):
     from cms_images.models import Image
     from photodesk.indexing import index_image

@@ -56,3 +56,33 @@ def test_query_texts_fit_the_model_window_and_names_reach_the_keywords():
     assert "Anne Hidalgo" in built.keywords
     # A very long body does not become a very long keyword query.
     assert len(built.keywords.split()) < len(body.split()) / 2
+
+
+def test_sentences_do_not_end_at_abbreviations_and_keep_quotations():
+    from photodesk.search.text.sentences import sentences
+
+    text = (
+        'Dr. Smith met U.S. officials on Jan. 5 in Washington. Was it useful? "Yes," he said. '
+        "Mr. Jones disagreed."
+    )
+    assert sentences(text) == [
+        "Dr. Smith met U.S. officials on Jan. 5 in Washington.",
+        "Was it useful?",
+        '"Yes," he said.',
+        "Mr. Jones disagreed.",
+    ]
+
+
+def test_an_article_body_is_split_from_the_parse_its_entities_come_from():
+    from photodesk.search.text.entities import entities, parse
+    from photodesk.search.text.sentences import sentences
+
+    title, body = "Harbour bridge to close", "Dr. Ana Lima leads the works. Ferries will run."
+    article = f"{title}.\n{body}"
+    parse.cache_clear()
+    assert sentences(article, start=len(title) + 2) == [
+        "Dr. Ana Lima leads the works.",
+        "Ferries will run.",
+    ]
+    assert "Ana Lima" in [e.text for e in entities(article)]
+    assert parse.cache_info().misses == 1

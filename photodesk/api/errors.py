@@ -33,6 +33,15 @@ class FaceSearchUnavailable(APIException):
     default_code = "face_search_unavailable"
 
 
+class ArticleSuggestionsOff(APIException):
+    status_code = status.HTTP_404_NOT_FOUND
+    default_detail = (
+        "Suggestions for stored articles are off on this site: it names no article model "
+        "(PHOTODESK['ARTICLE_MODEL']). POST the article's text to /suggestions/ instead."
+    )
+    default_code = "article_suggestions_off"
+
+
 def as_api_error(exc: Exception) -> Exception:
     """The answer a client gets for `exc`: a domain error the client cannot fix becomes its
     API exception (503); anything else is left as it is for DRF's exception handler."""

@@ -1,9 +1,10 @@
-"""Who may do what: Django model permissions, granted to the roles by migration 0007_roles.
+"""Who may do what: Django model permissions, which `manage.py photodesk_roles` grants to
+Photodesk's groups (photodesk/roles.py):
 
-- journalist: read everything, search, suggest, upload images;
-- reviewer: also decide labels on images, name/merge people, edit image metadata, re-run
+- journalists: read everything, search, suggest, upload images;
+- reviewers: also decide labels on images, name/merge people, edit image metadata, re-run
   an analysis;
-- admin: also the taxonomy (labels), deleting images.
+- admins: also the taxonomy (labels), deleting images.
 
 Views say which permissions each action needs (`action_perms`); a superuser, or any user given
 the same permissions another way, passes too. Anonymous requests get 401, others without the
@@ -17,8 +18,6 @@ from typing import Any
 from rest_framework.permissions import BasePermission
 
 from photodesk.host import get_image_model
-
-ROLES = ("journalist", "reviewer", "admin")
 
 
 def image_perm(action: str) -> str:

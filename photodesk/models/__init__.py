@@ -1,8 +1,10 @@
-"""Photodesk's tables: analysis state and facts, the label taxonomy, faces and people."""
+"""Photodesk's tables: analysis state and facts, the label taxonomy, faces and people, the
+groups of its roles."""
 
 from photodesk.models.analysis import AnalysisQuerySet, ImageAnalysis
 from photodesk.models.labels import ImageLabel, Label, LabelDecision, ModelClass, ReviewItem
 from photodesk.models.people import Face, FaceCluster, FaceDecision, Person, fold
+from photodesk.models.roles import RoleGroup
 
 __all__ = [
     "AnalysisQuerySet",
@@ -16,5 +18,6 @@ __all__ = [
     "ModelClass",
     "Person",
     "ReviewItem",
+    "RoleGroup",
     "fold",
 ]

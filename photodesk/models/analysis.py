@@ -6,9 +6,9 @@ The database is the source of truth: the search index is rebuilt from these rows
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 
+from photodesk.conf import image_model_label
 from photodesk.models.vectors import Float32Vector
 
 
@@ -28,7 +28,7 @@ class ImageAnalysis(models.Model):
         FAILED = "failed", "Failed"
 
     image = models.OneToOneField(
-        settings.PHOTODESK_IMAGE_MODEL, on_delete=models.CASCADE, related_name="analysis"
+        image_model_label(), on_delete=models.CASCADE, related_name="analysis"
     )
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True

@@ -16,7 +16,7 @@ from django.db import models
 from django.db.models import Count, Q
 from django.utils.text import slugify
 
-from photodesk.conf import photodesk_settings
+from photodesk.conf import image_model_label, photodesk_settings
 
 
 class LabelQuerySet(models.QuerySet):
@@ -206,7 +206,7 @@ class ImageLabel(models.Model):
     IPTC_SOURCE = "iptc"
 
     image = models.ForeignKey(
-        settings.PHOTODESK_IMAGE_MODEL, on_delete=models.CASCADE, related_name="photodesk_labels"
+        image_model_label(), on_delete=models.CASCADE, related_name="photodesk_labels"
     )
     label = models.ForeignKey(Label, on_delete=models.CASCADE, related_name="image_labels")
     confidence = models.FloatField(help_text="0–100")

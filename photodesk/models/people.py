@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from photodesk.conf import image_model_label
 from photodesk.models.vectors import Float32Vector
 
 
@@ -115,7 +116,7 @@ class Face(models.Model):
     SHOWING_STATES = (State.AUTO, State.CONFIRMED)
 
     image = models.ForeignKey(
-        settings.PHOTODESK_IMAGE_MODEL, on_delete=models.CASCADE, related_name="photodesk_faces"
+        image_model_label(), on_delete=models.CASCADE, related_name="photodesk_faces"
     )
     box = models.JSONField(help_text="[x, y, w, h] in the original image's pixels.")
     detection_confidence = models.FloatField(help_text="0–1")

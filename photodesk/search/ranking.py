@@ -24,7 +24,7 @@ import numpy as np
 from django.utils import timezone
 
 from photodesk.conf import photodesk_settings
-from photodesk.host import host, last_used
+from photodesk.host import host, last_used, usage_known
 from photodesk.search.index import Hit
 from photodesk.search.reasons import Reason
 
@@ -106,7 +106,8 @@ def adjust(
     `shown`: image id → names of the article's people it shows."""
     now = now or timezone.now()
     top = max((c.hit.score for c in candidates), default=0.0)
-    usage = usage_of(c.image.pk for c in candidates) if _uses_usage(options) else {}
+    known = _uses_usage(options) and usage_known()
+    usage = usage_of(c.image.pk for c in candidates) if known else {}
     for c in candidates:
         c.score = c.hit.score / top if top > 0 else 0.0
         for name in shown.get(c.image.pk, []):
@@ -122,7 +123,7 @@ def adjust(
             c.score += options.recency_boost * 0.5 ** (age / options.recency_half_life_days)
         used = usage.get(c.image.pk)
         if used is None:
-            if options.unused_boost:
+            if known and options.unused_boost:
                 c.score += options.unused_boost
                 c.reasons.append(Reason("never_used", "never used in an article"))
         elif options.recent_use_penalty and _days(now - used) <= options.recent_use_days:

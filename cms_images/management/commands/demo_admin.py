@@ -1,10 +1,12 @@
-"""manage.py demo_admin: make sure a demo superuser exists and print how to log in."""
+"""manage.py demo_admin: make sure a demo superuser exists and Photodesk's role groups too
+(`manage.py photodesk_roles`), and print how to log in."""
 
 from __future__ import annotations
 
 import os
 
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 
@@ -18,6 +20,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, username: str, password: str, **options) -> None:
+        call_command("photodesk_roles", stdout=self.stdout)
         user, created = get_user_model().objects.get_or_create(
             username=username, defaults={"email": f"{username}@example.com"}
         )

@@ -7,13 +7,14 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from photodesk.api import permissions as perms
+from photodesk.api.errors import ArticleSuggestionsOff
 from photodesk.api.filters import (
     LIMIT,
     ImageFilterSerializer,
@@ -128,7 +129,7 @@ class ArticleSuggestionsView(PhotodeskView):
     def action_perms(self) -> dict[str, tuple[str, ...]]:
         # Reading the article too: the configured article model's view permission.
         model = get_article_model()
-        if model is None:
+        if model is None:  # get() says the feature is off
             return {"get": perms.READ_IMAGES}
         opts = model._meta
         return {"get": (*perms.READ_IMAGES, f"{opts.app_label}.view_{opts.model_name}")}
@@ -141,7 +142,7 @@ class ArticleSuggestionsView(PhotodeskView):
     def get(self, request: Request, pk: int) -> Response:
         model = get_article_model()
         if model is None:
-            raise NotFound("This site has no article model (PHOTODESK ARTICLE_MODEL).")
+            raise ArticleSuggestionsOff()
         article = get_object_or_404(model, pk=pk)
         found = search.suggest_for_article(article, limit=result_limit(request.query_params))
         return self.paginated(result_rows(request, found))

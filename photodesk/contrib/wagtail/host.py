@@ -81,3 +81,6 @@ class WagtailHost(Host):
 
     def last_used(self, image_ids: Iterable[int]) -> dict[int, dt.datetime]:
         return usage.last_used(image_ids)
+
+    def usage_known(self) -> bool:
+        return True  # Wagtail's ReferenceIndex records every use

@@ -26,7 +26,11 @@ class Command(BaseCommand):
         if article is not None:
             model = get_article_model()
             if model is None:
-                raise CommandError("No article model: set PHOTODESK['ARTICLE_MODEL'].")
+                raise CommandError(
+                    "This site names no article model: set PHOTODESK['ARTICLE_MODEL'] = "
+                    "'app_label.Model' (a model with title and body fields), or give the "
+                    "article's text with --text."
+                )
             try:
                 results = suggest_for_article(model.objects.get(pk=article), limit=limit)
             except model.DoesNotExist as exc:

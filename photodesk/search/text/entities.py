@@ -7,6 +7,7 @@ process, under a lock: importing this module costs nothing, the first article ~0
 from __future__ import annotations
 
 import threading
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from django.utils.module_loading import import_string
@@ -40,13 +41,20 @@ def nlp() -> Any:
     return _nlp
 
 
+@lru_cache(maxsize=4)
+def parse(text: str) -> Any:
+    """The parsed spaCy Doc of `text` (cut at MAX_CHARS). Kept for the next few calls: an
+    article's sentences (sentences.py) and its entities come from one parse."""
+    return nlp()(text[:MAX_CHARS])
+
+
 def entities(text: str) -> list[Entity]:
     """Distinct entities of the kinds in KINDS, in order of first appearance."""
     text = text.strip()
     if not text:
         return []
     seen: dict[tuple[str, str], Entity] = {}
-    for ent in nlp()(text[:MAX_CHARS]).ents:
+    for ent in parse(text).ents:
         if ent.label_ not in KINDS:
             continue
         name = ent.text.strip().removeprefix("the ").removesuffix("'s").strip()

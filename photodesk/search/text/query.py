@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from photodesk.search.text.entities import Entity, find_entities
 from photodesk.search.text.keyphrases import key_phrases
 from photodesk.search.text.sentences import sentences
-from photodesk.search.text.summary import summary_sentences
+from photodesk.search.text.summary import representative_sentences
 
 # MiniLM was trained on short texts; ~60 words keeps each query focused.
 MAX_QUERY_WORDS = 60
@@ -45,12 +45,14 @@ def build_article_query(title: str, body: str, *, with_entities: bool = True) ->
     """Query texts: the title with the opening sentence, then the summary sentences (or, for
     a short body, its sentences) in sentence-sized passages, then the key phrases."""
     title, body = title.strip(), body.strip()
-    body_sentences = sentences(body)
+    # The text the entities are found in: with spaCy, one parse gives both.
+    article = f"{title}.\n{body}"
+    body_sentences = sentences(article, start=len(title) + 2) if body else []
     texts: list[str] = []
     lead = " ".join([title, *body_sentences[:1]]).strip()
     if lead:
         texts.append(_clip(lead))
-    rest = summary_sentences(" ".join(body_sentences[1:]), count=SUMMARY_SENTENCES)
+    rest = representative_sentences(body_sentences[1:], count=SUMMARY_SENTENCES)
     passage: list[str] = []
     for sentence in rest:
         passage.append(sentence)
@@ -62,7 +64,7 @@ def build_article_query(title: str, body: str, *, with_entities: bool = True) ->
     phrases = key_phrases(f"{title}. {body}")
     if phrases:
         texts.append(_clip(", ".join(phrases)))
-    found = find_entities(f"{title}.\n{body}") if with_entities else []
+    found = find_entities(article) if with_entities else []
     # The keyword side gets what the article is about, not every word of a long body: the
     # title, the opening, the summary, the key phrases and the names.
     focus = body if len(body_sentences) <= SUMMARY_SENTENCES + 1 else " ".join(texts)

@@ -11,7 +11,11 @@ SHORT_BODY_SENTENCES = 4
 
 def summary_sentences(body: str, count: int = 3) -> list[str]:
     """Up to `count` sentences that represent the body, in reading order."""
-    parts = sentences(body)
+    return representative_sentences(sentences(body), count)
+
+
+def representative_sentences(parts: list[str], count: int = 3) -> list[str]:
+    """Up to `count` of these sentences (a body already split) that represent them all."""
     if len(parts) <= max(count, SHORT_BODY_SENTENCES):
         return parts[:count] if len(parts) > count else parts
     from summa.summarizer import summarize

@@ -1,4 +1,5 @@
-"""Talking to OpenSearch: a client, retries with backoff, batched bulk writes."""
+"""Talking to OpenSearch: a client, retries with backoff, batched bulk writes (opensearch-py's
+streaming_bulk)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from typing import Any, TypeVar
 from opensearchpy import OpenSearch
 from opensearchpy.exceptions import ConnectionError as OSConnectionError
 from opensearchpy.exceptions import TransportError
+from opensearchpy.helpers import streaming_bulk
 
 from photodesk.search.index.base import IndexUnavailable
 
@@ -129,6 +131,8 @@ def bulk(
     batches = batched(actions, options.batch_size)
     if options.concurrency <= 1:
         return sum(_send(client, batch, options, ignore) for batch in batches)
+    # Not helpers.parallel_bulk: it retries neither a batch whose request failed nor the
+    # documents refused with 429, which a rebuild under load needs.
     done = 0
     with ThreadPoolExecutor(options.concurrency) as pool:
         in_flight: deque[Future[int]] = deque()
@@ -147,40 +151,43 @@ def _send(
     options: BulkOptions,
     ignore: Ignore | None,
 ) -> int:
-    done = 0
-    pending = batch
+    """One batch through opensearch-py's streaming_bulk, which retries the documents refused
+    with 429 (doubling pauses from `backoff`); a request that fails as a whole (connection,
+    5xx) is sent again by `with_backoff`. Documents are written by id, so a resend is safe."""
     params: dict[str, Any] = {"refresh": refresh_param(options.refresh)}
     if options.require_alias:
         params["require_alias"] = "true"
-    for attempt in itertools.count():
-        body: list[dict[str, Any]] = []
-        for meta, source in pending:
-            body.append(meta)
-            if source is not None:
-                body.append(source)
-        response = with_backoff(
-            lambda body=body: client.bulk(body=body, params=params),
-            retries=options.retries,
-            backoff=options.backoff,
-            what="bulk write",
+
+    def send() -> list[tuple[bool, dict[str, Any]]]:
+        return list(
+            streaming_bulk(
+                client,
+                batch,
+                chunk_size=len(batch),
+                expand_action_callback=lambda action: action,  # already (meta, source)
+                raise_on_error=False,  # per-document errors are sorted out below
+                max_retries=options.retries,
+                initial_backoff=options.backoff,
+                max_backoff=options.backoff * 2**options.retries,
+                params=params,
+            )
         )
-        throttled: list[Action] = []
-        errors: list[str] = []
-        for action, item in zip(pending, response["items"], strict=True):
-            op, result = next(iter(item.items()))
-            status = result.get("status", 500)
-            if status < 300 or (op == "delete" and result.get("result") == "not_found"):
-                done += 1
-            elif status == 429:
-                throttled.append(action)
-            elif ignore is None or not ignore(op, result):
-                errors.append(f"{op} {result.get('_id')}: {result.get('error')}")
-        if errors:
-            raise BulkError(f"{len(errors)} bulk actions failed, first: {errors[0]}")
-        if not throttled:
-            return done
-        if attempt >= options.retries:
-            raise IndexUnavailable(f"OpenSearch kept refusing {len(throttled)} documents (429)")
-        time.sleep(options.backoff * 2**attempt)
-        pending = throttled
-    raise AssertionError("unreachable")
+
+    results = with_backoff(
+        send, retries=options.retries, backoff=options.backoff, what="bulk write"
+    )
+    done, throttled = 0, 0
+    errors: list[str] = []
+    for ok, item in results:
+        op, result = next(iter(item.items()))
+        if ok or (op == "delete" and result.get("result") == "not_found"):
+            done += 1
+        elif result.get("status") == 429:  # still refused after the retries
+            throttled += 1
+        elif ignore is None or not ignore(op, result):
+            errors.append(f"{op} {result.get('_id')}: {result.get('error')}")
+    if errors:
+        raise BulkError(f"{len(errors)} bulk actions failed, first: {errors[0]}")
+    if throttled:
+        raise IndexUnavailable(f"OpenSearch kept refusing {throttled} documents (429)")
+    return done
