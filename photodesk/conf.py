@@ -299,7 +299,9 @@ class PhotodeskSettings:
             raise AttributeError(f"Unknown Photodesk setting {name!r}")
         user = user_settings()
         old = [alias for alias, new in ALIASES.items() if new == name and alias in user]
-        value = user.get(name, user[old[0]] if old else DEFAULTS[name])
+        value = user.get(name)
+        if value is None:  # unset (or None): the old name's value, else the default
+            value = user[old[0]] if old else DEFAULTS[name]
         if name in PATH_SETTINGS:
             if isinstance(value, list | tuple):
                 return [current_path(v) for v in value]

@@ -140,9 +140,10 @@ def test_a_dotted_path_that_cannot_be_imported_is_an_error(settings, key, value)
 
 
 def test_a_queue_that_cannot_work_is_an_error_with_a_working_q_cluster(settings):
-    settings.Q_CLUSTER = {"name": "site", "redis": {"host": "127.0.0.1", "port": 6379}}
+    # A broker whose client package this venv has not (pymongo is in no extra).
+    settings.Q_CLUSTER = {"name": "site", "mongo": {"host": "127.0.0.1", "port": 27017}}
     (error,) = [m for m in photodesk_messages() if m.id == "photodesk.E052"]
-    assert "'redis' package is not installed" in error.msg
+    assert "'pymongo' package is not installed" in error.msg
     assert '"orm": "default"' in error.hint
 
     settings.Q_CLUSTER = {"name": "site", "orm": "queue"}
