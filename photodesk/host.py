@@ -67,6 +67,15 @@ class Host:
         file = self.image_file(image)
         return file.name.rsplit("/", 1)[-1] if file else ""
 
+    def new_image(self, name: str, content: Any) -> models.Model:
+        """An unsaved image of the site's model holding the file `content` (a django File)
+        named `name`, as `manage.py ingest` adds it: its original file name kept where the
+        model has a field for it."""
+        model = self.image_model()
+        image = model(original_filename=name) if self._image_field("original_filename") else model()
+        self.image_file(image).save(name, content, save=False)
+        return image
+
     def image_title(self, image: Any) -> str:
         """The title people gave it, else its file name."""
         return str(self._image_value(image, "title") or self.image_file_name(image))

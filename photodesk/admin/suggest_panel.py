@@ -11,7 +11,8 @@ A site adds it to its own article ModelAdmin with one mixin::
 The form fields it reads and writes are PHOTODESK["ARTICLE_FIELDS"] (title, body, lead_image),
 or the mixin's `suggest_*_field` attributes; "Insert into body" writes
 PHOTODESK["ARTICLE_IMAGE_TOKEN"]. The panel reads images through photodesk.host, so nothing
-here knows the site's models.
+here knows the site's models. The Wagtail panel (photodesk.contrib.wagtail.views) reuses its
+forms, cards and JSON errors.
 
 The mixin adds three admin views (each wrapped in `admin_site.admin_view`, so only active staff
 reach them, and CSRF applies to the POST):
@@ -58,14 +59,26 @@ class PanelForm(forms.Form):
         return self.cleaned_data.get("limit") or DEFAULT_LIMIT
 
 
-class SuggestForm(PanelForm):
-    """The article as the editor holds it: the text being written, and when editing a saved
-    article its id and current lead image."""
+class ArticleTextForm(PanelForm):
+    """The article as an editor holds it, saved or not: its text and current lead image (the
+    Wagtail panel's form adds to it too)."""
 
     title = forms.CharField(required=False, max_length=1000)
     body = forms.CharField(required=False, max_length=MAX_BODY_CHARS, strip=False)
-    article = forms.IntegerField(required=False, min_value=1)
     lead_image = forms.IntegerField(required=False, min_value=1)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        text = f"{data.get('title') or ''} {host().plain_text(data.get('body') or '')}"
+        if not self.errors and not text.strip():
+            raise forms.ValidationError("Write a title or some text to get suggestions.")
+        return data
+
+
+class SuggestForm(ArticleTextForm):
+    """The article's text, and when editing a saved article its id."""
+
+    article = forms.IntegerField(required=False, min_value=1)
 
     def __init__(self, *args: Any, article_model: type[models.Model], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -76,13 +89,6 @@ class SuggestForm(PanelForm):
         if pk is not None and not self.article_model._default_manager.filter(pk=pk).exists():
             raise forms.ValidationError(f"There is no article {pk}.")
         return pk
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        text = f"{data.get('title') or ''} {host().plain_text(data.get('body') or '')}"
-        if not self.errors and not text.strip():
-            raise forms.ValidationError("Write a title or some text to get suggestions.")
-        return data
 
 
 class SearchForm(PanelForm):
@@ -172,6 +178,9 @@ def reusable(results: Iterable[Any]) -> list[Any]:
         for r in results
         if r.image.pk not in flagged and site.image_rights(r.image) not in NOT_REUSABLE
     ]
+
+
+INDEX_UNAVAILABLE = "Image search is unavailable right now; try again soon."
 
 
 def json_error(message: str, status: int, fields: dict | None = None) -> JsonResponse:
@@ -274,7 +283,7 @@ class SuggestPanelMixin:
             try:
                 return func(request, *args, **kwargs)
             except IndexUnavailable:
-                return json_error("Image search is unavailable right now; try again soon.", 503)
+                return json_error(INDEX_UNAVAILABLE, 503)
 
         wrapped.__name__ = func.__name__
         return wrapped

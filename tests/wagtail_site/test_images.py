@@ -5,6 +5,8 @@ analysis, tags and faces."""
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 from django.urls import reverse
 
@@ -86,3 +88,23 @@ def test_tags_follow_decisions_and_people_keep_their_own(
     with django_capture_on_commit_callbacks(execute=True):
         decide(ImageLabel.objects.get(pk=mirrored.pk), ImageLabel.State.ACCEPTED, admin_user)
     assert mirrored.label.name in tag_names(get_image_model().objects.get(pk=image.pk))
+
+
+def test_ingest_adds_a_folder_as_wagtail_images(
+    db, tmp_path, sync_analysis, django_capture_on_commit_callbacks
+):
+    from django.core.management import call_command
+    from wagtail.images import get_image_model
+    from wagtail.models import Collection
+
+    shutil.copy(DEMO_PHOTOS / "city_brick_wall.jpg", tmp_path / "city_brick_wall.jpg")
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("ingest", str(tmp_path), sync=True, no_progress=True)
+
+    # As Wagtail's upload form adds it: titled by its file name, in the root collection,
+    # with the size and hash its renditions are cached under.
+    image = get_image_model().objects.get(title="city_brick_wall")
+    assert image.collection == Collection.get_first_root_node()
+    assert image.file_size == (tmp_path / "city_brick_wall.jpg").stat().st_size
+    assert image.file_hash and image.width and image.height
+    assert ImageAnalysis.objects.get(image=image).status == ImageAnalysis.Status.DONE

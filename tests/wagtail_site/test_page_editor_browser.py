@@ -57,10 +57,19 @@ def test_a_journalist_picks_a_lead_image_in_the_wagtail_editor(
         expect(status).to_have_text(
             re.compile(r"^\d+ suggestions? for the text as it is now"), timeout=60_000
         )
+        # The answer to the whole text, not to a prefix typed before a pause: an answer still
+        # to come would replace the cards under the clicks below (the lead image's card gone,
+        # the others moved up), so another image would end up in the body.
+        page.wait_for_function(
+            """words => {
+                const p = document.querySelector("#pd-suggest").photodeskPanel;
+                return p.bodyText().includes(words) && p.lastAsked === p.articleText()
+                    && /suggestions? for the text as it is now/.test(p.status.textContent);
+            }""",
+            arg=BODY[-20:],
+            timeout=60_000,
+        )
         expect(panel.locator(".pd-card").first).to_be_visible()
-        # The answer to the whole text, not to a prefix typed before a pause.
-        page.wait_for_timeout(1500)
-        expect(status).to_have_text(re.compile(r"^\d+ suggestions? for the text as it is now"))
         cards = panel.locator(".pd-card")
         shown = [int(i) for i in cards.evaluate_all("cs => cs.map(c => c.dataset.imageId)")]
         vehicles = [i for i in shown if i in vehicle_ids]

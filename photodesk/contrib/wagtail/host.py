@@ -27,6 +27,15 @@ class WagtailHost(Host):
     def image_file(self, image: Any):
         return image.file
 
+    def new_image(self, name: str, content: Any) -> models.Model:
+        # What Wagtail's upload form does: the title is the file name without its extension
+        # (a Wagtail image needs one), and the size and hash renditions are cached under.
+        image = super().new_image(name, content)
+        image.title = name.rsplit(".", 1)[0][: image._meta.get_field("title").max_length]
+        image._set_image_file_metadata()
+        image.file.close()
+        return image
+
     def image_title(self, image: Any) -> str:
         return image.title or ""
 

@@ -4,8 +4,9 @@ admin access reach them; register_admin_urls adds them under /admin/photodesk/):
 - POST suggest/            the title and plain text of the page being written (saved or not)
 - GET  search/?q=          a free query typed in the panel
 
-Finding images is photodesk.search.service's job; these views check the input and the
-permissions, and shape the cards (Wagtail renditions, chooser data).
+Finding images is photodesk.search.service's job; these views check the input and Wagtail's
+permissions; the forms, cards and JSON errors are the admin panel's
+(photodesk.admin.suggest_panel), with the chooser's preview added to each card.
 """
 
 from __future__ import annotations
@@ -17,33 +18,24 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonR
 from django.urls import path
 from wagtail.images.models import SourceImageIOError
 
+from photodesk.admin import suggest_panel as panel
+from photodesk.admin.suggest_panel import INDEX_UNAVAILABLE, form_error, json_error
 from photodesk.contrib.wagtail import permissions
-from photodesk.contrib.wagtail.host import WagtailHost
 from photodesk.search import service as search
 from photodesk.search.index import Filters
 from photodesk.search.index.base import IndexUnavailable
 
-DEFAULT_LIMIT = 12
-MAX_LIMIT = 50
-MAX_BODY_CHARS = 200_000
 # The chooser widget's own preview size (wagtailimages/widgets/image_chooser.html).
 CHOOSER_PREVIEW = "max-165x165"
-host = WagtailHost()
 
 
-class PanelForm(forms.Form):
-    limit = forms.IntegerField(required=False, min_value=1, max_value=MAX_LIMIT)
+class PanelForm(panel.PanelForm):
+    # The page being edited (none while it is being created): Wagtail's permission to edit it.
     page = forms.IntegerField(required=False, min_value=1)
 
-    def clean_limit(self) -> int:
-        return self.cleaned_data.get("limit") or DEFAULT_LIMIT
 
-
-class SuggestForm(PanelForm):
-    title = forms.CharField(required=False, max_length=1000)
-    body = forms.CharField(required=False, max_length=MAX_BODY_CHARS)
-    # Images the page already shows (lead image, body): left out, marked if found.
-    lead_image = forms.IntegerField(required=False, min_value=1)
+class SuggestForm(PanelForm, panel.ArticleTextForm):
+    # Images in the page's body: left out, like its lead image.
     in_body = forms.CharField(required=False, max_length=5000)
 
     def clean_in_body(self) -> set[int]:
@@ -53,24 +45,9 @@ class SuggestForm(PanelForm):
         except ValueError:
             raise forms.ValidationError("in_body: image ids separated by commas.") from None
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        if not self.errors and not f"{data.get('title')} {data.get('body')}".strip():
-            raise forms.ValidationError("Write a title or some text to get suggestions.")
-        return data
 
-
-class SearchForm(PanelForm):
-    q = forms.CharField(max_length=500, error_messages={"required": "Type something to search."})
-
-
-def json_error(message: str, status: int) -> JsonResponse:
-    return JsonResponse({"error": message}, status=status)
-
-
-def form_error(form: forms.Form) -> JsonResponse:
-    messages = [e["message"] for errors in form.errors.get_json_data().values() for e in errors]
-    return json_error(" ".join(messages), 400)
+class SearchForm(PanelForm, panel.SearchForm):
+    pass
 
 
 def panel_view(view, form_class: type[PanelForm], method: str):
@@ -89,7 +66,7 @@ def panel_view(view, form_class: type[PanelForm], method: str):
         try:
             return view(request, form.cleaned_data, filters)
         except IndexUnavailable:
-            return json_error("Image search is unavailable right now; try again soon.", 503)
+            return json_error(INDEX_UNAVAILABLE, 503)
 
     wrapped.__name__ = view.__name__
     return wrapped
@@ -97,8 +74,9 @@ def panel_view(view, form_class: type[PanelForm], method: str):
 
 def suggest(request: HttpRequest, data: dict, filters: Filters) -> JsonResponse:
     shown = set(data["in_body"]) | ({data["lead_image"]} if data["lead_image"] else set())
+    # The body is the plain text of the page's rich text, as the script reads it.
     results = search.suggest_for_text(
-        data["title"], data["body"], limit=data["limit"], filters=filters, exclude_ids=shown
+        data["title"], data["body"].strip(), limit=data["limit"], filters=filters, exclude_ids=shown
     )
     return JsonResponse({"kind": "suggestions", "results": cards(results)})
 
@@ -109,27 +87,19 @@ def search_images(request: HttpRequest, data: dict, filters: Filters) -> JsonRes
 
 
 def cards(results: list[Any]) -> list[dict[str, Any]]:
-    """What the panel shows of each result, and what the image chooser needs to take it."""
-    out = []
+    """The admin panel's cards, with the preview Wagtail's image chooser shows once one is
+    taken as the lead image."""
+    previews, usable = {}, []
     for result in results:
-        image = result.image
         try:
-            preview = image.get_rendition(CHOOSER_PREVIEW)
+            previews[result.image.pk] = result.image.get_rendition(CHOOSER_PREVIEW)
         except (SourceImageIOError, OSError, ValueError):
             continue  # a missing original: nothing a journalist could use
-        out.append(
-            {
-                "id": image.pk,
-                "title": host.image_title(image),
-                "reasons": [reason.as_dict() for reason in result.reasons],
-                "credit": host.image_credit(image),
-                "width": image.width,
-                "height": image.height,
-                "thumbnail": host.thumbnail_url(image),
-                "edit_url": host.image_admin_url(image),
-                "preview": {"url": preview.url, "width": preview.width, "height": preview.height},
-            }
-        )
+        usable.append(result)
+    out = panel.cards(usable)
+    for card in out:
+        preview = previews[card["id"]]
+        card["preview"] = {"url": preview.url, "width": preview.width, "height": preview.height}
     return out
 
 

@@ -12,8 +12,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from tqdm import tqdm
 
-from photodesk.conf import IMAGE_EXTENSIONS, photodesk_settings
-from photodesk.host import get_image_model
+from photodesk.conf import IMAGE_EXTENSIONS
+from photodesk.host import get_image_model, host
 from photodesk.models import ImageAnalysis
 from photodesk.tasks import analysis_inline
 
@@ -57,7 +57,6 @@ class Command(BaseCommand):
             return
         model = get_image_model()
         has_hash = "content_hash" in {f.name for f in model._meta.get_fields()}
-        field_name = photodesk_settings.IMAGE_FILE_FIELD
         # django-q logs every enqueue at INFO; the progress bar says the same, once.
         logging.getLogger("django-q").setLevel(logging.WARNING)
         added = skipped = failed = 0
@@ -72,11 +71,13 @@ class Command(BaseCommand):
             if known:
                 skipped += 1
                 continue
-            with analysis_inline() if sync else nullcontext(), path.open("rb") as fh:
-                image = model(original_filename=path.name) if has_hash else model()
-                with transaction.atomic():
-                    getattr(image, field_name).save(path.name, File(fh), save=False)
-                    image.save()
+            with (
+                analysis_inline() if sync else nullcontext(),
+                path.open("rb") as fh,
+                transaction.atomic(),
+            ):
+                image = host().new_image(path.name, File(fh))
+                image.save()
             added += 1
             if sync:
                 status = (

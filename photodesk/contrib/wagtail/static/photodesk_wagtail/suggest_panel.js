@@ -206,7 +206,7 @@
       img.loading = "lazy";
       const title = document.createElement("a");
       title.className = "pd-title";
-      title.href = result.edit_url;
+      title.href = result.admin_url;
       title.target = "_blank";
       title.textContent = result.title;
       const meta = document.createElement("p");
@@ -258,7 +258,7 @@
       chooser.widget.setStateFromModalData({
         id: result.id,
         title: result.title,
-        edit_url: result.edit_url,
+        edit_url: result.admin_url,
         preview: result.preview,
         default_alt_text: result.title,
       });
