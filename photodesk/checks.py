@@ -26,6 +26,7 @@ from photodesk.conf import (
     photodesk_settings,
     user_settings,
 )
+from photodesk.host import host
 
 
 @register()
@@ -156,6 +157,8 @@ def _image_model_errors() -> list:
 def _article_model_messages() -> list:
     name = photodesk_settings.ARTICLE_MODEL
     if not name:
+        if _host_has_articles():  # a Host subclass that knows them (Wagtail: page types)
+            return []
         return [
             Info(
                 "Suggestions for stored articles are off (`manage.py suggest --article`, "
@@ -177,6 +180,13 @@ def _article_model_messages() -> list:
             )
         ]
     return []
+
+
+def _host_has_articles() -> bool:
+    try:
+        return host().article_model() is not None
+    except Exception:  # a broken HOST setting is check_paths' error
+        return False
 
 
 # --- the task queue (django-q2) --------------------------------------------------------------
