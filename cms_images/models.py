@@ -27,7 +27,9 @@ class Image(models.Model):
         upload_to=image_upload_to, width_field="width", height_field="height", max_length=255
     )
     title = models.CharField(max_length=255, blank=True)
-    caption = models.TextField(blank=True)
+    # A caption is a paragraph or two; the limit keeps one image from weighing on every list,
+    # search response and label match (a TextField's max_length is checked, not stored).
+    caption = models.TextField(blank=True, max_length=5000)
     credit = models.CharField(max_length=255, blank=True)
     copyright = models.CharField("copyright / usage terms", max_length=255, blank=True)
     rights = models.CharField(max_length=20, choices=Rights.choices, default=Rights.EDITORIAL)

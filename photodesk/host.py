@@ -303,8 +303,19 @@ def usage_known() -> bool:
     return host().usage_known()
 
 
+# The most characters of one text Photodesk reads or copies (a caption, an IPTC field, the
+# text in the image): what a caption needs, and a ceiling on what label matching, embedding
+# and indexing cost for one image, also on a host model whose fields have no max_length.
+MAX_TEXT_CHARS = 5_000
+
+
+def _capped(text: Any) -> str:
+    return str(text or "")[:MAX_TEXT_CHARS].strip()
+
+
 def written_text(image: Any, analysis: Any) -> str:
-    """Words people wrote about the image: title, caption, IPTC headline and keywords."""
+    """Words people wrote about the image: title, caption, IPTC headline and keywords (each
+    cut at MAX_TEXT_CHARS)."""
     meta = analysis.photo_metadata or {}
     parts = [
         _human_title(image),
@@ -312,14 +323,14 @@ def written_text(image: Any, analysis: Any) -> str:
         meta.get("headline", ""),
         meta.get("caption", ""),
         meta.get("description", ""),
-        ", ".join(meta.get("keywords", [])),
+        ", ".join(str(k) for k in (meta.get("keywords") or [])[:200]),
     ]
-    return ". ".join(p.strip() for p in parts if p and p.strip())
+    return ". ".join(p for p in map(_capped, parts) if p)
 
 
 def human_text(image: Any, analysis: Any) -> str:
-    """Written text plus the text read in the image."""
-    ocr = analysis.ocr_text.replace("\n", " ").strip()
+    """Written text plus the text read in the image (cut at MAX_TEXT_CHARS)."""
+    ocr = _capped(analysis.ocr_text.replace("\n", " "))
     return ". ".join(p for p in (written_text(image, analysis), ocr) if p)
 
 
@@ -331,8 +342,9 @@ def _human_title(image: Any) -> str:
 
 
 def fill_empty_fields(image: Any, metadata: dict) -> list[str]:
-    """Copy embedded metadata into the image's empty fields; people's edits are never
-    overwritten. Returns the fields filled."""
+    """Copy embedded metadata into the image's empty fields, cut at the field's max_length
+    (MAX_TEXT_CHARS if it has none); people's edits are never overwritten. Returns the
+    fields filled."""
     filled = []
     names = {f.name for f in image._meta.get_fields()}
     for role, keys in METADATA_FIELDS.items():
@@ -341,8 +353,8 @@ def fill_empty_fields(image: Any, metadata: dict) -> list[str]:
             continue
         value = next((metadata[k] for k in keys if metadata.get(k)), "")
         if value:
-            max_length = image._meta.get_field(field).max_length
-            setattr(image, field, str(value)[:max_length] if max_length else str(value))
+            max_length = image._meta.get_field(field).max_length or MAX_TEXT_CHARS
+            setattr(image, field, str(value)[:max_length])
             filled.append(field)
     if filled:
         type(image).objects.filter(pk=image.pk).update(

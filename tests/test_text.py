@@ -86,3 +86,40 @@ def test_an_article_body_is_split_from_the_parse_its_entities_come_from():
     ]
     assert "Ana Lima" in [e.text for e in entities(article)]
     assert parse.cache_info().misses == 1
+
+
+def test_a_long_body_is_read_through_its_lead_and_passages_from_all_of_it():
+    from photodesk.search.text.sample import MAX_CHARS, sample_text
+
+    paragraphs = [f"Paragraph {n} tells of the harbour bridge works." for n in range(5000)]
+    body = "\n".join(paragraphs)
+    sampled = sample_text(body)
+    assert len(sampled) <= MAX_CHARS
+    assert sampled.startswith("Paragraph 0 tells")
+    numbers = [int(line.split()[1]) for line in sampled.split("\n") if line]
+    assert any(2000 < n < 3000 for n in numbers) and max(numbers) > 4000  # middle and end
+    assert sample_text("A short story.") == "A short story."
+
+
+def test_a_huge_body_of_distinct_words_costs_a_bounded_query():
+    import random
+    import time
+    import tracemalloc
+
+    rng = random.Random(1)
+    words = ["".join(rng.choice("abcdefghij") for _ in range(8)) for _ in range(22_000)]
+    body = " ".join(words)[:200_000]  # the longest body the API and the panel accept
+    tracemalloc.start()
+    started = time.perf_counter()
+    built = build_article_query("Harbour bridge", body)
+    seconds = time.perf_counter() - started
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert built.texts and len(built.keywords.split()) <= 500
+    assert peak < 100 * 2**20 and seconds < 5  # summa's TextRank: 22 GB, killed
+
+
+def test_key_phrases_of_a_long_article_come_from_its_whole_sample():
+    body = (LONG_BODY + " ") * 300
+    phrases = key_phrases(body)
+    assert phrases and any("bridge" in p or "harbour" in p for p in phrases[:3])

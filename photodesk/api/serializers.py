@@ -12,7 +12,7 @@ from rest_framework import serializers
 from rest_framework.reverse import reverse
 
 from photodesk.api.validation import check_upload
-from photodesk.host import get_image_model, image_file
+from photodesk.host import MAX_TEXT_CHARS, get_image_model, image_file
 from photodesk.models import Face, ImageAnalysis, ImageLabel, Label, Person
 from photodesk.people.queries import people_shown, photos_of_person
 
@@ -29,6 +29,30 @@ IMAGE_FIELDS = (
     "created",
 )
 EDITABLE_IMAGE_FIELDS = ("title", "caption", "credit", "copyright", "rights")
+# List rows (image lists, search and suggestion results) carry at most this much of a
+# caption; an image's own URL gives all of it.
+LIST_TEXT_CHARS = 300
+
+
+def short_text(text: str | None, limit: int = LIST_TEXT_CHARS) -> str:
+    """`text` cut at `limit` characters (at a word where it can), with "…" when cut."""
+    text = text or ""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
+    return cut.rstrip() + "…"
+
+
+class LimitedTextMixin:
+    """Every text field of the image model gets a length limit in the API: the model's
+    max_length, or MAX_TEXT_CHARS where the host's model sets none (a clear 400 naming the
+    field, before anything is stored)."""
+
+    def build_standard_field(self, field_name: str, model_field: Any) -> tuple[type, dict]:
+        field_class, kwargs = super().build_standard_field(field_name, model_field)  # type: ignore[misc]
+        if issubclass(field_class, serializers.CharField) and not kwargs.get("max_length"):
+            kwargs["max_length"] = MAX_TEXT_CHARS
+        return field_class, kwargs
 
 
 def _present(names: tuple[str, ...]) -> list[str]:
@@ -75,7 +99,8 @@ class AnalysisSerializer(serializers.ModelSerializer):
 
 
 class ImageSerializer(serializers.ModelSerializer):
-    """An image in a list: what people wrote, its file and the state of its analysis."""
+    """An image in a list: what people wrote (the caption cut at LIST_TEXT_CHARS), its file
+    and the state of its analysis."""
 
     url = serializers.HyperlinkedIdentityField(view_name="photodesk-api:image-detail")
     file = serializers.SerializerMethodField()
@@ -105,6 +130,12 @@ class ImageSerializer(serializers.ModelSerializer):
     def get_flagged(self, obj: Any) -> bool:
         analysis = analysis_of(obj)
         return bool(analysis and analysis.flagged)
+
+    def to_representation(self, instance: Any) -> dict:
+        data = super().to_representation(instance)
+        if "caption" in data and not isinstance(self, ImageDetailSerializer):
+            data["caption"] = short_text(data["caption"])
+        return data
 
 
 class ImageLabelSerializer(serializers.ModelSerializer):
@@ -229,7 +260,7 @@ class ImageDetailSerializer(ImageSerializer):
         return AnalysisSerializer(analysis, context=self.context).data if analysis else None
 
 
-class ImageUpdateSerializer(serializers.ModelSerializer):
+class ImageUpdateSerializer(LimitedTextMixin, serializers.ModelSerializer):
     """What people write about an image (a change re-embeds and re-indexes it)."""
 
     class Meta:
@@ -237,7 +268,7 @@ class ImageUpdateSerializer(serializers.ModelSerializer):
         fields = _present(EDITABLE_IMAGE_FIELDS)
 
 
-class ImageUploadSerializer(serializers.ModelSerializer):
+class ImageUploadSerializer(LimitedTextMixin, serializers.ModelSerializer):
     file = serializers.FileField(
         help_text="JPEG, PNG, WebP, TIFF or HEIC; checked by content, size and pixel count."
     )

@@ -28,6 +28,7 @@ from photodesk.api.serializers import (
     FaceSearchSerializer,
     SearchResultSerializer,
     SuggestTextSerializer,
+    short_text,
 )
 from photodesk.api.throttles import SearchRateThrottle, UploadRateThrottle
 from photodesk.api.validation import refuse_oversized_request
@@ -43,8 +44,15 @@ def image_url(request: Request, pk: int) -> str:
 
 
 def result_rows(request: Request, found: list[search.Result]) -> list[dict]:
-    """Search results as the API shows them: each with its image's URL."""
-    return [{**result.as_dict(), "url": image_url(request, result.image.pk)} for result in found]
+    """Search results as the API shows them: each with its image's URL, the caption cut at
+    LIST_TEXT_CHARS (the image's URL gives all of it)."""
+    rows = []
+    for result in found:
+        row = {**result.as_dict(), "url": image_url(request, result.image.pk)}
+        if "caption" in row:
+            row["caption"] = short_text(row["caption"])
+        rows.append(row)
+    return rows
 
 
 class SearchView(PhotodeskView):

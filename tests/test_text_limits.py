@@ -1,0 +1,91 @@
+"""Long text cannot weigh on Photodesk: captions are limited in the model and the API (a
+clear 400, nothing stored), list rows carry a short caption, and embedded IPTC text is cut
+before it reaches the image's fields, label matching and the vectors."""
+
+from __future__ import annotations
+
+import io
+import struct
+import time
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from PIL import Image as PILImage
+
+from photodesk import tasks
+from photodesk.host import MAX_TEXT_CHARS, written_text
+from photodesk.labels.service import text_candidates
+from photodesk.models import ImageAnalysis, Label
+
+from .api_support import *  # noqa: F403
+from .api_support import encoded
+from .conftest import DEMO_PHOTOS
+from .helpers import make_image
+
+pytestmark = pytest.mark.django_db
+
+IMAGES = reverse("photodesk-api:image-list")
+HUGE = "harbour " * 900_000  # 7.2 MB
+
+
+def test_a_7_mb_caption_is_refused_with_the_field_named_and_nothing_stored(api, settings, tmp_path):
+    from cms_images.models import Image
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    client = api("journalist")
+    file = SimpleUploadedFile("harbour.png", encoded("PNG"), "image/png")
+    response = client.post(IMAGES, {"file": file, "caption": HUGE}, format="multipart")
+    assert response.status_code == 400, response.content[:200]
+    assert "5000 characters" in " ".join(response.json()["caption"])
+    assert not Image.objects.exists() and not ImageAnalysis.objects.exists()
+    assert not (tmp_path / "media").exists() or not any((tmp_path / "media").rglob("*.png"))
+
+    image = make_image(encoded("PNG"), name="kept.png", caption="Harbour at dawn")
+    url = reverse("photodesk-api:image-detail", args=[image.pk])
+    refused = api("reviewer").patch(url, {"caption": HUGE}, format="json")
+    assert refused.status_code == 400 and "caption" in refused.json()
+    image.refresh_from_db()
+    assert image.caption == "Harbour at dawn"
+
+
+def test_list_rows_carry_a_short_caption_and_the_image_all_of_it(api, separate_index):
+    caption = "A long caption about the harbour bridge works. " * 100  # 4,700 characters
+    image = make_image(encoded("PNG"), name="long.png", caption=caption)
+    client = api("journalist")
+    (row,) = [r for r in client.get(IMAGES).json()["results"] if r["id"] == image.pk]
+    assert len(row["caption"]) <= 301 and row["caption"].endswith("…")
+    url = reverse("photodesk-api:image-detail", args=[image.pk])
+    assert client.get(url).json()["caption"] == caption
+
+
+def jpeg_with_iptc_caption(caption: str) -> bytes:
+    """A real JPEG carrying an IPTC-IIM caption (2:120), up to the 32,767 bytes a standard
+    dataset holds."""
+    data = caption.encode()
+    iim = b"\x1c\x02\x78" + struct.pack(">H", len(data)) + data
+    resource = b"8BIM" + struct.pack(">H", 0x0404) + b"\x00\x00" + struct.pack(">I", len(iim))
+    resource += iim + (b"\x00" if len(iim) % 2 else b"")
+    payload = b"Photoshop 3.0\x00" + resource
+    buffer = io.BytesIO()
+    with PILImage.open(DEMO_PHOTOS / "coco_000000098392.jpg") as img:
+        img.save(buffer, "JPEG")
+    jpeg = buffer.getvalue()
+    app13 = b"\xff\xed" + struct.pack(">H", len(payload) + 2) + payload
+    return jpeg[:2] + app13 + jpeg[2:]
+
+
+def test_an_embedded_caption_of_32_kb_is_stored_cut_and_matched_fast(separate_index, settings):
+    settings.PHOTODESK = {**settings.PHOTODESK, "ANALYZE_SYNC": True}
+    embedded = " ".join(f"word{n} harbour" for n in range(2_400))[:32_000]  # distinct words
+    image = make_image(jpeg_with_iptc_caption(embedded), name="stuffed.jpg")
+    analysis = tasks.analyze_now(image)
+    assert analysis.status == ImageAnalysis.Status.DONE
+    assert len(analysis.photo_metadata["caption"]) == len(embedded)  # the facts keep it all
+    image.refresh_from_db()
+    assert image.caption == embedded[:5000]  # the model's max_length
+    text = written_text(image, analysis)
+    assert len(text) <= 3 * MAX_TEXT_CHARS
+    started = time.perf_counter()
+    text_candidates(image, analysis, list(Label.objects.all()))
+    assert time.perf_counter() - started < 2
