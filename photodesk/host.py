@@ -26,7 +26,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, strip_tags
 from django.utils.module_loading import import_string
 
-from photodesk.conf import IMAGE_MODEL_FIX, photodesk_settings
+from photodesk.conf import DEFAULTS, IMAGE_MODEL_FIX, photodesk_settings
 
 # Rights values that suggestions leave out unless asked.
 NOT_REUSABLE = {"forbidden"}
@@ -218,15 +218,9 @@ class Host:
         return getattr(lead, "pk", lead) if lead is not None else None
 
 
-DEFAULT_IMAGE_FIELDS = {
-    "title": "title",
-    "caption": "caption",
-    "credit": "credit",
-    "rights": "rights",
-    "added": "created",
-    "original_filename": "original_filename",
-}
-DEFAULT_ARTICLE_FIELDS = {"title": "title", "body": "body", "lead_image": "lead_image"}
+# A site's IMAGE_FIELDS / ARTICLE_FIELDS name only the fields that differ from these.
+DEFAULT_IMAGE_FIELDS = DEFAULTS["IMAGE_FIELDS"]
+DEFAULT_ARTICLE_FIELDS = DEFAULTS["ARTICLE_FIELDS"]
 
 
 @cache

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import socket
+import struct
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -62,3 +63,25 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+# IPTC-IIM datasets (record 2) that tests embed: keywords and the caption.
+IPTC_KEYWORD, IPTC_CAPTION = 0x19, 0x78
+
+
+def jpeg_with_iptc(photo: Path, datasets: list[tuple[int, str]]) -> bytes:
+    """A real JPEG of `photo` carrying IPTC-IIM datasets (Photoshop APP13, resource 0x0404),
+    as agencies send them; a dataset holds at most 32,767 bytes."""
+    iim = b"".join(
+        b"\x1c\x02" + bytes([tag]) + struct.pack(">H", len(v.encode())) + v.encode()
+        for tag, v in datasets
+    )
+    resource = b"8BIM" + struct.pack(">H", 0x0404) + b"\x00\x00" + struct.pack(">I", len(iim))
+    resource += iim + (b"\x00" if len(iim) % 2 else b"")
+    payload = b"Photoshop 3.0\x00" + resource
+    buffer = io.BytesIO()
+    with PILImage.open(photo) as img:
+        img.save(buffer, "JPEG")
+    data = buffer.getvalue()
+    app13 = b"\xff\xed" + struct.pack(">H", len(payload) + 2) + payload
+    return data[:2] + app13 + data[2:]

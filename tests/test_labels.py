@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import io
-import struct
-
 import pytest
 from django.core.management import call_command
-from PIL import Image as PILImage
 
 from photodesk import tasks
 from photodesk.labels import rules
@@ -15,23 +11,15 @@ from photodesk.labels import service as labeling
 from photodesk.models import ImageAnalysis, ImageLabel, Label, LabelDecision, ModelClass
 
 from .conftest import DEMO_PHOTOS
-from .helpers import make_image
+from .helpers import IPTC_KEYWORD, jpeg_with_iptc, make_image
 
 pytestmark = pytest.mark.django_db
 
 
 def jpeg_with_iptc_keywords(keywords: list[str]) -> bytes:
-    """A real JPEG carrying an IPTC-IIM block (Photoshop APP13, resource 0x0404)."""
-    iim = b"".join(b"\x1c\x02\x19" + struct.pack(">H", len(k)) + k.encode() for k in keywords)
-    resource = b"8BIM" + struct.pack(">H", 0x0404) + b"\x00\x00" + struct.pack(">I", len(iim))
-    resource += iim + (b"\x00" if len(iim) % 2 else b"")
-    payload = b"Photoshop 3.0\x00" + resource
-    buffer = io.BytesIO()
-    with PILImage.open(DEMO_PHOTOS / "coco_000000098392.jpg") as img:
-        img.save(buffer, "JPEG")
-    data = buffer.getvalue()
-    app13 = b"\xff\xed" + struct.pack(">H", len(payload) + 2) + payload
-    return data[:2] + app13 + data[2:]
+    return jpeg_with_iptc(
+        DEMO_PHOTOS / "coco_000000098392.jpg", [(IPTC_KEYWORD, k) for k in keywords]
+    )
 
 
 def test_every_imagenet_class_is_mapped_or_explicitly_ignored():

@@ -4,14 +4,11 @@ before it reaches the image's fields, label matching and the vectors."""
 
 from __future__ import annotations
 
-import io
-import struct
 import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from PIL import Image as PILImage
 
 from photodesk import tasks
 from photodesk.host import MAX_TEXT_CHARS, written_text
@@ -21,7 +18,7 @@ from photodesk.models import ImageAnalysis, Label
 from .api_support import *  # noqa: F403
 from .api_support import encoded
 from .conftest import DEMO_PHOTOS
-from .helpers import make_image
+from .helpers import IPTC_CAPTION, jpeg_with_iptc, make_image
 
 pytestmark = pytest.mark.django_db
 
@@ -62,19 +59,7 @@ def test_list_rows_carry_a_short_caption_and_the_image_all_of_it(api, separate_i
 
 
 def jpeg_with_iptc_caption(caption: str) -> bytes:
-    """A real JPEG carrying an IPTC-IIM caption (2:120), up to the 32,767 bytes a standard
-    dataset holds."""
-    data = caption.encode()
-    iim = b"\x1c\x02\x78" + struct.pack(">H", len(data)) + data
-    resource = b"8BIM" + struct.pack(">H", 0x0404) + b"\x00\x00" + struct.pack(">I", len(iim))
-    resource += iim + (b"\x00" if len(iim) % 2 else b"")
-    payload = b"Photoshop 3.0\x00" + resource
-    buffer = io.BytesIO()
-    with PILImage.open(DEMO_PHOTOS / "coco_000000098392.jpg") as img:
-        img.save(buffer, "JPEG")
-    jpeg = buffer.getvalue()
-    app13 = b"\xff\xed" + struct.pack(">H", len(payload) + 2) + payload
-    return jpeg[:2] + app13 + jpeg[2:]
+    return jpeg_with_iptc(DEMO_PHOTOS / "coco_000000098392.jpg", [(IPTC_CAPTION, caption)])
 
 
 def test_an_embedded_caption_of_32_kb_is_stored_cut_and_matched_fast(separate_index, settings):
