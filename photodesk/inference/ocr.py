@@ -21,7 +21,15 @@ class TextReader(InferenceModel):
 
         from rapidocr import RapidOCR
 
-        self.engine = RapidOCR(params={"Global.log_level": "critical"})
+        # Its ONNX sessions default to every core; one INFERENCE_THREADS setting for all
+        # models is what lets a second worker use the second core instead of contending.
+        self.engine = RapidOCR(
+            params={
+                "Global.log_level": "critical",
+                "EngineConfig.onnxruntime.intra_op_num_threads": self.threads,
+                "EngineConfig.onnxruntime.inter_op_num_threads": 1,
+            }
+        )
         logging.getLogger("RapidOCR").setLevel(logging.ERROR)
 
     def _predict(self, img: Image.Image) -> list[dict]:
