@@ -116,9 +116,13 @@ def remove_image(pk: Any) -> None:
     write_breaker(index).call(partial(index.delete, [pk]))
 
 
-def mark_pending(pk: Any) -> None:
-    """The index entry of image `pk` is behind the database (a write failed or is coming)."""
-    ImageAnalysis.objects.filter(image_id=pk).update(index_pending=True)
+def mark_pending(pks: Any, *, indexed_only: bool = False) -> None:
+    """The index entry of image `pks` (an id or several) is behind the database (a write
+    failed or is coming). `indexed_only`: only analysed images (a change that does not
+    concern the others, which have no entry to update)."""
+    ids = list(pks) if isinstance(pks, (list, set, tuple)) else [pks]
+    rows = ImageAnalysis.objects.indexable() if indexed_only else ImageAnalysis.objects
+    rows.filter(image_id__in=ids).update(index_pending=True)
 
 
 def mark_indexed(analysis: Any) -> bool:

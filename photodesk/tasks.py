@@ -311,7 +311,11 @@ def apply_label_everywhere(label_id: int) -> int:
     changed_images = 0
     analyses = ImageAnalysis.objects.done().select_related("image").order_by("image_id")
     for analysis in analyses.iterator(chunk_size=200):
-        if apply_labels(analysis.image, analysis, only=[label]):
+        with transaction.atomic():  # new tags and the index's debt, together
+            changed = apply_labels(analysis.image, analysis, only=[label])
+            if changed:
+                indexing.mark_pending(analysis.image_id)
+        if changed:
             changed_images += 1
             index_or_retry(analysis.image, analysis)
     logger.info("Label %s applied to the archive: %s image(s) changed", label, changed_images)

@@ -176,3 +176,22 @@ def test_the_breaker_lets_one_trial_write_through_after_the_cool_off():
     now[0] = 22
     assert breaker.call(lambda: "written") == "written"
     assert breaker.call(lambda: "written again") == "written again"  # closed
+
+
+@pytest.mark.django_db
+def test_an_edit_marks_the_image_index_pending_until_its_refresh_is_indexed(
+    archive, alias, settings, django_capture_on_commit_callbacks
+):
+    from cms_images.models import Image
+
+    settings.PHOTODESK = {**settings.PHOTODESK, "ANALYZE_SYNC": True}
+    image = Image.objects.get(pk=archive["animal_cat_chelsea.jpg"])
+    with django_capture_on_commit_callbacks(execute=False) as refresh:
+        image.caption = "Chelsea the cat asleep on the newsroom sofa"
+        image.save()
+    # Committed with the edit: a refresh lost now would still be found by reconcile.
+    assert ImageAnalysis.objects.get(image=image).index_pending
+    for callback in refresh:
+        callback()
+    assert not ImageAnalysis.objects.get(image=image).index_pending
+    assert image.pk in get_index().ids()
