@@ -94,6 +94,10 @@ DEFAULTS: dict[str, Any] = {
     # seconds, doubling, this many times; `manage.py reconcile` repairs anything left.
     "INDEX_RETRY_SECONDS": 30,
     "INDEX_RETRY_ATTEMPTS": 8,
+    # After this many index writes fail in a row, writes fail at once for INDEX_DOWN_SECONDS
+    # (the index is known down; analyses are still saved and caught up later), per process.
+    "INDEX_DOWN_AFTER_FAILURES": 3,
+    "INDEX_DOWN_SECONDS": 30.0,
     # Analyzers run for each image, in order (dotted paths to Analyzer classes). The default
     # leaves out those whose extra is not installed (faces, ocr); `check` lists them.
     "ANALYZERS": [path for path in ALL_ANALYZERS if not missing_extra(path)],

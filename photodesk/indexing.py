@@ -1,19 +1,26 @@
 """The search index's side of an image: documents built from database rows only (so
-`reindex` never runs a model), written and removed. Writes raise when the index is down;
-tasks.py retries them, and `manage.py reconcile` repairs any drift."""
+`reindex` never runs a model), written and removed. Writes raise when the index is down
+(at once while it is known down: search/index/breaker.py); tasks.py retries them.
+
+An analysis whose index entry is behind the database is marked `index_pending` (in the
+transaction that stores its facts); the mark is cleared only after a write succeeded, so a
+redelivered task, a retry, `catch_up` or `manage.py reconcile` finishes the job."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from functools import partial
 from itertools import islice
 from typing import Any
 
+from photodesk.conf import photodesk_settings
 from photodesk.host import host, written_text
-from photodesk.models import ImageLabel
+from photodesk.models import ImageAnalysis, ImageLabel
 from photodesk.people.queries import people_names, people_shown, people_shown_by_image
-from photodesk.search.index import get_index
+from photodesk.search.index import SearchIndex, get_index
 from photodesk.search.index.base import IndexDocument, orientation_of
+from photodesk.search.index.breaker import Breaker, breaker
 
 
 def visible_labels(image: Any) -> list[tuple[str, float]]:
@@ -89,11 +96,75 @@ def build_documents(analyses: Iterable[Any], batch: int = 500) -> Iterator[Index
             )
 
 
+def write_breaker(index: SearchIndex) -> Breaker:
+    """This process's breaker on writes to `index` (INDEX_DOWN_AFTER_FAILURES in a row, then
+    INDEX_DOWN_SECONDS of failing fast)."""
+    conf = photodesk_settings
+    return breaker(index, conf.INDEX_DOWN_AFTER_FAILURES, conf.INDEX_DOWN_SECONDS)
+
+
 def index_image(image: Any, analysis: Any) -> None:
-    """Write one image's document (raises if the index cannot take it)."""
-    get_index().upsert([build_document(image, analysis)])
+    """Write one image's document (raises if the index cannot take it, at once while it is
+    known down)."""
+    document, index = build_document(image, analysis), get_index()
+    write_breaker(index).call(partial(index.upsert, [document]))
 
 
 def remove_image(pk: Any) -> None:
     """Remove one image from the index (raises if the index cannot be reached)."""
-    get_index().delete([pk])
+    index = get_index()
+    write_breaker(index).call(partial(index.delete, [pk]))
+
+
+def mark_pending(pks: Any, *, indexed_only: bool = False) -> None:
+    """The index entry of image `pks` (an id or several) is behind the database (a write
+    failed or is coming). `indexed_only`: only analysed images (a change that does not
+    concern the others, which have no entry to update)."""
+    ids = list(pks) if isinstance(pks, (list, set, tuple)) else [pks]
+    rows = ImageAnalysis.objects.indexable() if indexed_only else ImageAnalysis.objects
+    rows.filter(image_id__in=ids).update(index_pending=True)
+
+
+def mark_indexed(analysis: Any) -> bool:
+    """The document of `analysis` was written: clear its mark, unless the row changed since
+    it was read (then the newer state still owes a write, and the mark stays)."""
+    rows = ImageAnalysis.objects.filter(pk=analysis.pk, updated=analysis.updated)
+    return bool(rows.update(index_pending=False))
+
+
+def mark_removed(pk: Any) -> None:
+    """Image `pk` was removed from the index: an analysis that is not indexable owes nothing."""
+    ImageAnalysis.objects.filter(image_id=pk).exclude(
+        pk__in=ImageAnalysis.objects.indexable().values("pk")
+    ).update(index_pending=False)
+
+
+def catch_up(batch: int = 500) -> int:
+    """Write every index-pending image in bulk (after an outage): analysed ones are indexed,
+    the others removed. Returns how many were written; raises if the index is still down."""
+    done = 0
+    while True:
+        pending = list(
+            ImageAnalysis.objects.index_pending()
+            .select_related("image")
+            .order_by("image_id")[:batch]
+        )
+        if not pending:
+            return done
+        indexable = set(
+            ImageAnalysis.objects.indexable()
+            .filter(pk__in=[a.pk for a in pending])
+            .values_list("pk", flat=True)
+        )
+        to_index = [a for a in pending if a.pk in indexable]
+        to_remove = [a.image_id for a in pending if a.pk not in indexable]
+        index = get_index()
+        if to_index:
+            documents = list(build_documents(to_index, batch=batch))
+            write_breaker(index).call(partial(index.upsert, documents))
+        if to_remove:
+            write_breaker(index).call(partial(index.delete, to_remove))
+        cleared = sum(mark_indexed(a) for a in pending)
+        done += len(pending)
+        if not cleared:  # every row changed while we wrote: leave them to their own tasks
+            return done

@@ -18,7 +18,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.db.models.signals import post_delete, post_init, post_save, pre_delete
 
-from photodesk import tasks
+from photodesk import indexing, tasks
 from photodesk.conf import photodesk_settings
 from photodesk.host import get_image_model
 from photodesk.models import Face, Label, Person
@@ -58,6 +58,8 @@ def queue_analysis_on_save(sender, instance, created: bool, raw: bool = False, *
     if created or current != getattr(instance, _SNAPSHOT, None):
         transaction.on_commit(partial(tasks.enqueue_analysis, instance.pk), robust=True)
     elif _written(instance) != getattr(instance, _TEXT_SNAPSHOT, None):
+        # Committed with the edit: if the refresh is lost, reconcile still finds the image.
+        indexing.mark_pending(instance.pk, indexed_only=True)
         transaction.on_commit(partial(tasks.enqueue_refresh, instance.pk), robust=True)
     setattr(instance, _SNAPSHOT, current)
     setattr(instance, _TEXT_SNAPSHOT, _written(instance))
@@ -142,6 +144,8 @@ class AfterCommit:
         if not any(entry[1] == self.flush for entry in connection.run_on_commit):
             self.pending.clear()
         self.pending.update(image_ids)
+        # Their index entries are behind from this commit on, until `task` rewrites them.
+        indexing.mark_pending(image_ids, indexed_only=True)
         transaction.on_commit(self.flush)
 
     def flush(self) -> None:

@@ -25,6 +25,7 @@ from photodesk.host import get_image_model
 from photodesk.labels.service import apply_labels
 from photodesk.models import ImageAnalysis, Label
 from photodesk.people.clustering import cluster_new_faces
+from photodesk.search.index.breaker import IndexKnownDown
 
 logger = logging.getLogger(__name__)
 
@@ -76,10 +77,15 @@ def analyze_now(image: Any, force: bool = False) -> ImageAnalysis:
     """Analyse one image in this process and carry out what follows from it: the index entry
     written (or removed), the safety notification, new faces clustered."""
     outcome = pipeline.analyze(image, force=force)
-    if outcome.unindex:
-        unindex_or_retry(image.pk)
     if outcome.changed:
         index_or_retry(image, outcome.analysis)
+    elif outcome.unindex:
+        indexing.mark_pending(image.pk)
+        write_entry(image.pk)
+    elif outcome.analysis.index_pending:
+        # The facts are current but their index write never happened: an earlier run of
+        # this task committed them and died (or the write failed). Finish its job.
+        write_entry(image.pk)
     if outcome.newly_flagged:
         notifications.image_flagged(image, outcome.analysis)
     if outcome.unnamed_faces:
@@ -162,27 +168,54 @@ def refresh_images(image_ids: Iterable[int]) -> None:
 # --- the index ---------------------------------------------------------------------------
 
 
+class IndexWriteFailed(RuntimeError):
+    """An index retry task failed (its next try is scheduled): django-q2 records a failure."""
+
+
 def index_or_retry(image: Any, analysis: ImageAnalysis, attempt: int = 1) -> bool:
-    """Write one image to the index. The DB already has the facts: a failure here (the index
-    is down) is logged and retried later by a task, and `manage.py reconcile` repairs any
-    drift, so nothing is lost."""
+    """Write one image to the index. The DB already has the facts, marked index-pending: a
+    failure here (the index is down) is logged and retried later by a task, and the mark
+    stays until a write succeeds, so nothing is lost."""
     try:
         indexing.index_image(image, analysis)
-    except Exception:
-        logger.exception("Could not index image %s (attempt %s)", image.pk, attempt)
+    except Exception as exc:
+        indexing.mark_pending(image.pk)
+        _log_write_failure(exc, "Could not index image %s (attempt %s)", image.pk, attempt)
         _retry_index_later(image.pk, attempt)
         return False
+    indexing.mark_indexed(analysis)
     return True
 
 
 def unindex_or_retry(pk: int, attempt: int = 1) -> bool:
     try:
         indexing.remove_image(pk)
-    except Exception:
-        logger.exception("Could not remove image %s from the index (attempt %s)", pk, attempt)
+    except Exception as exc:
+        indexing.mark_pending(pk)
+        _log_write_failure(
+            exc, "Could not remove image %s from the index (attempt %s)", pk, attempt
+        )
         _retry_index_later(pk, attempt)
         return False
+    indexing.mark_removed(pk)
     return True
+
+
+def _log_write_failure(exc: Exception, message: str, *args: Any) -> None:
+    if isinstance(exc, IndexKnownDown):  # no traceback for each image of an outage
+        logger.warning(message + ": %s", *args, exc)
+    else:
+        logger.exception(message, *args)
+
+
+def write_entry(pk: int, attempt: int = 1) -> bool:
+    """Make image `pk`'s index entry agree with the database: indexed if it is analysed,
+    removed otherwise."""
+    image = get_image_model().objects.filter(pk=pk).first()
+    analysis = ImageAnalysis.objects.indexable().filter(image_id=pk).first()
+    if image is None or analysis is None:
+        return unindex_or_retry(pk, attempt=attempt)
+    return index_or_retry(image, analysis, attempt=attempt)
 
 
 def remove_from_index(pk: int) -> None:
@@ -202,13 +235,32 @@ def reindex_images(image_ids: Iterable[int]) -> None:
 
 
 def sync_index(pk: int, attempt: int = 2) -> str:
-    """Make the index agree with the database for one image (a retry after an index outage):
-    index it if it is analysed, remove it if it is gone. A failure schedules the next try."""
-    image = get_image_model().objects.filter(pk=pk).first()
-    analysis = ImageAnalysis.objects.indexable().filter(image_id=pk).first()
-    if image is None or analysis is None:
-        return "removed" if unindex_or_retry(pk, attempt=attempt) else "retrying"
-    return "indexed" if index_or_retry(image, analysis, attempt=attempt) else "retrying"
+    """A retry after an index outage: make the index agree with the database for image `pk`,
+    then catch up in bulk with every other image the outage left index-pending. A failure
+    schedules the next try and raises, so django-q2 records it as failed."""
+    analysis = ImageAnalysis.objects.filter(image_id=pk).first()
+    if analysis is not None and not analysis.index_pending:
+        return "current"  # an earlier retry's catch-up wrote it
+    if not write_entry(pk, attempt=attempt):
+        raise IndexWriteFailed(
+            f"Index write for image {pk} failed (attempt {attempt}); "
+            + (
+                "the next try is scheduled"
+                if attempt < photodesk_settings.INDEX_RETRY_ATTEMPTS
+                else "giving up: `manage.py reconcile` repairs it"
+            )
+        )
+    try:
+        caught_up = indexing.catch_up()
+    except Exception:
+        logger.exception("Catching up the index after image %s failed", pk)
+        caught_up = 0  # their own retries are still scheduled
+    return f"indexed, {caught_up} more caught up" if caught_up else "indexed"
+
+
+def catch_up_index() -> int:
+    """Write every index-pending image in bulk (also run by `manage.py reconcile`)."""
+    return indexing.catch_up()
 
 
 def _retry_index_later(pk: int, attempt: int) -> None:
@@ -259,7 +311,11 @@ def apply_label_everywhere(label_id: int) -> int:
     changed_images = 0
     analyses = ImageAnalysis.objects.done().select_related("image").order_by("image_id")
     for analysis in analyses.iterator(chunk_size=200):
-        if apply_labels(analysis.image, analysis, only=[label]):
+        with transaction.atomic():  # new tags and the index's debt, together
+            changed = apply_labels(analysis.image, analysis, only=[label])
+            if changed:
+                indexing.mark_pending(analysis.image_id)
+        if changed:
             changed_images += 1
             index_or_retry(analysis.image, analysis)
     logger.info("Label %s applied to the archive: %s image(s) changed", label, changed_images)

@@ -14,6 +14,7 @@ from photodesk.search.index import get_index
 pytestmark = pytest.mark.django_db
 
 rename = importlib.import_module("photodesk.migrations.0009_renamed_package")
+index_pending = importlib.import_module("photodesk.migrations.0011_index_pending")
 
 
 def test_scheduled_tasks_move_to_the_new_package_and_back():
@@ -31,6 +32,17 @@ def test_scheduled_tasks_move_to_the_new_package_and_back():
     rename.restore_paths(apps, None)
     old.refresh_from_db()
     assert old.func == "semantic_search.tasks.index_or_retry"
+
+
+def test_index_retries_scheduled_before_the_upgrade_still_write_their_image(archive):
+    from photodesk.models import ImageAnalysis
+
+    pk = archive["animal_cat_chelsea.jpg"]
+    Schedule.objects.create(
+        func="photodesk.tasks.sync_index", args=f"{pk}, 3", schedule_type=Schedule.ONCE
+    )
+    index_pending.mark_scheduled_retries(apps, None)
+    assert list(ImageAnalysis.objects.index_pending().values_list("image_id", flat=True)) == [pk]
 
 
 def test_settings_naming_the_old_package_still_work_and_warn(settings):

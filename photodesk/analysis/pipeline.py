@@ -160,6 +160,7 @@ def analyze(image: Any, force: bool = False) -> Analysed:
     analysis.pipeline_version = PIPELINE_VERSION
     analysis.status = ImageAnalysis.Status.DONE
     analysis.finished_at = timezone.now()
+    analysis.index_pending = True  # committed with the facts; cleared once indexed
     with transaction.atomic():
         analysis.save()
         fill_empty_fields(image, analysis.photo_metadata)
@@ -190,5 +191,8 @@ def refresh(image: Any) -> ImageAnalysis | None:
     if analysis is None:
         return None
     embed(image, analysis)
-    analysis.save(update_fields=["description", "embedding", "embedding_model", "updated"])
+    analysis.index_pending = True
+    analysis.save(
+        update_fields=["description", "embedding", "embedding_model", "index_pending", "updated"]
+    )
     return analysis

@@ -19,6 +19,9 @@ class AnalysisQuerySet(models.QuerySet):
     def indexable(self) -> AnalysisQuerySet:
         return self.done().exclude(embedding=None)
 
+    def index_pending(self) -> AnalysisQuerySet:
+        return self.filter(index_pending=True)
+
 
 class ImageAnalysis(models.Model):
     class Status(models.TextChoices):
@@ -85,6 +88,12 @@ class ImageAnalysis(models.Model):
         editable=False,
         help_text="The image embedded by a joint image-text model (Bedrock Titan multimodal), "
         "float32, in the same space as query vectors.",
+    )
+    # Set in the transaction that changes what the image's index entry holds, cleared only
+    # once the index has taken it: a task redelivered after a crash in between, a retry or
+    # `manage.py reconcile` sees that the index still owes this image a write.
+    index_pending = models.BooleanField(
+        default=False, db_index=True, help_text="The index entry is behind the database."
     )
     updated = models.DateTimeField(auto_now=True)
 

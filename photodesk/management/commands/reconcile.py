@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from photodesk.indexing import build_documents
+from photodesk.indexing import build_documents, catch_up
 from photodesk.models import ImageAnalysis
 from photodesk.search.index import get_index
 from photodesk.search.index.base import IndexDocument
@@ -18,7 +18,8 @@ BATCH = 500
 class Command(BaseCommand):
     help = (
         "Compare the search index with the database (the source of truth) and repair it: "
-        "index images that are missing or stale, remove documents of images that are gone. "
+        "index images that are missing, stale or marked index-pending (a write that failed "
+        "or was cut short), remove documents of images that are gone. "
         "An index that is missing or has an outdated mapping is rebuilt (as reindex does)."
     )
 
@@ -46,29 +47,45 @@ class Command(BaseCommand):
         actual = index.fingerprints(deep=deep)
         missing = sorted(expected.keys() - actual.keys())
         orphans = sorted(actual.keys() - expected.keys())
+        # Marked index-pending: the database knows the index owes them a write.
+        pending = set(ImageAnalysis.objects.index_pending().values_list("image_id", flat=True))
         stale = sorted(
             doc_id
             for doc_id in expected.keys() & actual.keys()
             if expected[doc_id] is not None and expected[doc_id] != actual[doc_id]
         )
+        missing = [i for i in missing if i not in pending]
+        stale = [i for i in stale if i not in pending]
+        orphans = [i for i in orphans if i not in pending]
         self.stdout.write(
             f"{len(expected)} images in the database, {len(actual)} documents in the index: "
-            f"{len(missing)} missing, {len(stale)} stale, {len(orphans)} orphaned."
+            f"{len(missing)} missing, {len(stale)} stale, {len(orphans)} orphaned, "
+            f"{len(pending)} index-pending."
         )
         if all(fp is None for fp in expected.values()) and expected:
             self.stdout.write("This backend stores no fingerprints: stale documents go unseen.")
-        for label, ids in (("missing", missing), ("stale", stale), ("orphaned", orphans)):
+        for label, ids in (
+            ("missing", missing),
+            ("stale", stale),
+            ("orphaned", orphans),
+            ("index-pending", sorted(pending)),
+        ):
             if ids:
                 self.stdout.write(f"  {label}: {_preview(ids)}")
-        if dry_run or not (missing or stale or orphans):
+        if dry_run or not (missing or stale or orphans or pending):
             return
         repaired = 0
         for batch in _chunks(missing + stale, BATCH):
             repaired += index.upsert(self.documents(batch))
         if orphans:
             index.delete(orphans)
+        # Indexed or removed as the database says, and their mark cleared.
+        caught_up = catch_up(BATCH) if pending else 0
         self.stdout.write(
-            self.style.SUCCESS(f"Repaired: {repaired} indexed, {len(orphans)} removed.")
+            self.style.SUCCESS(
+                f"Repaired: {repaired} indexed, {len(orphans)} removed, "
+                f"{caught_up} index-pending written."
+            )
         )
 
     @staticmethod

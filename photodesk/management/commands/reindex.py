@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 from tqdm import tqdm
 
 from photodesk.analysis.pipeline import embed
@@ -30,6 +31,7 @@ class Command(BaseCommand):
     def handle(self, *args, no_progress: bool, re_embed: bool = False, **options) -> None:
         if re_embed:
             self.re_embed(no_progress)
+        started = timezone.now()
         analyses = ImageAnalysis.objects.indexable().select_related("image").order_by("image_id")
         total = analyses.count()
         documents = build_documents(
@@ -46,6 +48,11 @@ class Command(BaseCommand):
             written = get_index().replace_all(documents)
         except IndexBusy as exc:
             raise CommandError(str(exc)) from exc
+        # The new index holds every analysis as it was read: what was pending before it
+        # started is written (or, not analysed, left out); later changes keep their mark.
+        ImageAnalysis.objects.index_pending().filter(updated__lte=started).update(
+            index_pending=False
+        )
         pending = ImageAnalysis.objects.exclude(status=ImageAnalysis.Status.DONE).count()
         self.stdout.write(self.style.SUCCESS(f"Indexed {written} images."))
         if pending:
