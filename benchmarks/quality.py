@@ -11,6 +11,7 @@
 
 Usage: python benchmarks/quality.py [--re-embed] [--reindex] [--ablations] [--sample N]
        [--no-floor]   (first run ingests 440 photos: ~10 min)
+       python benchmarks/quality.py --mixed [--re-embed]   (half captioned: see mixed.py)
 """
 
 from __future__ import annotations
@@ -164,7 +165,17 @@ def main() -> None:
     parser.add_argument("--ablations", action="store_true", help="Print the ablation table.")
     parser.add_argument("--sample", type=int, default=1, help="Ablations: every Nth query.")
     parser.add_argument("--no-floor", action="store_true", help="Skip the floor method.")
+    parser.add_argument(
+        "--mixed",
+        action="store_true",
+        help="The mixed archive instead (half the photos carry an IPTC caption): mixed.py.",
+    )
     args = parser.parse_args()
+    if args.mixed:
+        import mixed
+
+        mixed.main()
+        return
     django_setup()
     from django.core.management import call_command
 
