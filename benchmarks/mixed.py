@@ -10,7 +10,8 @@ ingested into their own database and index (BENCH_DIR/mixed), then:
   separately for photos with and without an embedded caption;
 - article precision@10 of `suggest` on this archive (relevance as in quality.py).
 
-Usage: python benchmarks/quality.py --mixed [--re-embed]   (or python benchmarks/mixed.py)
+Usage: python benchmarks/quality.py --mixed [--re-embed] [--set NAME=VALUE ...]
+       (or python benchmarks/mixed.py; the first run ingests 440 photos: ~8 min)
 """
 
 from __future__ import annotations
@@ -80,6 +81,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--re-embed", action="store_true", help="Recompute image vectors from stored facts."
     )
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="Override a PHOTODESK setting for this run (JSON value), e.g. BORROW_WORDS=true; "
+        "with --re-embed to apply it to the stored vectors.",
+    )
     parser.add_argument("--mixed", action="store_true", help=argparse.SUPPRESS)
     args, _ = parser.parse_known_args(argv)
 
@@ -91,7 +100,14 @@ def main(argv: list[str] | None = None) -> None:
     captions, articles = load_eval()
     captioned = write_archive(captions, EVAL / "images", root / "photos")
     django_setup()
+    from django.conf import settings
     from django.core.management import call_command
+    from django.test import override_settings
+
+    changes = {k: json.loads(v) for k, v in (item.split("=", 1) for item in args.set)}
+    if changes:
+        override_settings(PHOTODESK={**settings.PHOTODESK, **changes}).enable()
+        print("settings:", changes)
 
     from photodesk.search.service import suggest_for_article
 

@@ -170,12 +170,14 @@ def main() -> None:
         action="store_true",
         help="The mixed archive instead (half the photos carry an IPTC caption): mixed.py.",
     )
-    args = parser.parse_args()
+    args, rest = parser.parse_known_args()
     if args.mixed:
         import mixed
 
-        mixed.main()
+        mixed.main()  # its own options (--re-embed, --set)
         return
+    if rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
     django_setup()
     from django.core.management import call_command
 

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 from django.db.models import Count, Max
 
+from photodesk.analysis.embedding import embedder, embedding_model_name
 from photodesk.conf import photodesk_settings
 from photodesk.host import written_text
 from photodesk.models import ImageAnalysis
@@ -63,12 +64,13 @@ class Lenders:
         self.ids: list[int] = []
         self.texts: list[str] = []
         self.matrix = np.zeros((0, 0), np.float32)
+        self._text_vectors: dict[int, np.ndarray] = {}
 
     def _state(self) -> tuple:
         # New or re-analysed photos (finished_at) and deletions (count) change the set.
         rows = ImageAnalysis.objects.done().exclude(visual_embedding=None)
         state = rows.aggregate(Count("id"), Max("id"), Max("finished_at"))
-        return (*state.values(), photodesk_settings.BORROW_BELOW_WORDS)
+        return (*state.values(), photodesk_settings.BORROW_BELOW_WORDS, embedding_model_name())
 
     def refresh(self) -> None:
         with self._lock:
@@ -90,6 +92,7 @@ class Lenders:
                 texts.append(text)
                 vectors.append(_unit(np.frombuffer(bytes(analysis.visual_embedding), np.float32)))
             self.ids, self.texts = ids, texts
+            self._text_vectors = {}
             self.matrix = np.stack(vectors) if vectors else np.zeros((0, 0), np.float32)
             self._key, self._loaded_at = key, time.monotonic()
 
@@ -113,6 +116,14 @@ class Lenders:
             Lent(self.ids[i], self.texts[i], float(sims[i]), float(w))
             for i, w in zip(chosen, weights, strict=True)
         ]
+
+    def text_vectors(self, lent: list[Lent]) -> np.ndarray:
+        """The lent texts embedded, each once per load (a lender lends to many photos)."""
+        missing = [w for w in lent if w.image_id not in self._text_vectors]
+        if missing:
+            vectors = embedder().predict([w.text for w in missing])
+            self._text_vectors.update(zip((w.image_id for w in missing), vectors, strict=True))
+        return np.stack([self._text_vectors[w.image_id] for w in lent])
 
 
 lenders = Lenders()

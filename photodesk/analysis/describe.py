@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from photodesk.analysis.borrowed import lent_words
+from photodesk.analysis.borrowed import lenders, lent_words
 from photodesk.analysis.embedding import embedder, embedding_model_name
 from photodesk.conf import photodesk_settings
 from photodesk.host import human_text, written_text
@@ -145,9 +145,7 @@ def image_vector(
     lent = lent_words(image, analysis)
     if lent:
         # The neighbours' words, similarity-weighted: what people said about photos like it.
-        soft = np.array([w.weight for w in lent], np.float32) @ embedder().predict(
-            [w.text for w in lent]
-        )
+        soft = np.array([w.weight for w in lent], np.float32) @ lenders.text_vectors(lent)
         total += photodesk_settings.BORROW_WEIGHT * soft / max(float(np.linalg.norm(soft)), 1e-9)
     norm = float(np.linalg.norm(total))
     return (total / norm if norm > 0 else total).astype(np.float32)
