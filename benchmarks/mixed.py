@@ -94,20 +94,14 @@ def main(argv: list[str] | None = None) -> None:
 
     root = bench_root()
     os.environ["BENCH_DIR"] = str(root)  # settings.bench: its own database, media and index
-    from _setup import django_setup
+    from _setup import django_setup, override_photodesk
     from quality import EVAL, article_precision, load_eval, recall
 
     captions, articles = load_eval()
     captioned = write_archive(captions, EVAL / "images", root / "photos")
     django_setup()
-    from django.conf import settings
+    override_photodesk(args.set)
     from django.core.management import call_command
-    from django.test import override_settings
-
-    changes = {k: json.loads(v) for k, v in (item.split("=", 1) for item in args.set)}
-    if changes:
-        override_settings(PHOTODESK={**settings.PHOTODESK, **changes}).enable()
-        print("settings:", changes)
 
     from photodesk.search.service import suggest_for_article
 
