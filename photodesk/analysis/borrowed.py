@@ -28,8 +28,10 @@ from photodesk.host import written_text
 from photodesk.models import ImageAnalysis
 
 # A long-running process reloads the lenders at least this often (a caption edited on the
-# site's image model changes no analysis row).
+# site's image model changes no analysis row), and asks the database whether they changed at
+# most this often (the reasons of every result ask).
 MAX_AGE_SECONDS = 60.0
+RECHECK_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,7 @@ class Lenders:
         self._lock = threading.Lock()
         self._key: tuple | None = None
         self._loaded_at = 0.0
+        self._checked_at = -RECHECK_SECONDS
         self.ids: list[int] = []
         self.texts: list[str] = []
         self.matrix = np.zeros((0, 0), np.float32)
@@ -72,8 +75,14 @@ class Lenders:
         state = rows.aggregate(Count("id"), Max("id"), Max("finished_at"))
         return (*state.values(), photodesk_settings.BORROW_BELOW_WORDS, embedding_model_name())
 
-    def refresh(self) -> None:
+    def refresh(self, recheck: bool = True) -> None:
+        """Reload if the photos changed; without `recheck`, trust a check made moments ago."""
         with self._lock:
+            now = time.monotonic()
+            recent = now - self._checked_at < RECHECK_SECONDS
+            if not recheck and recent and now - self._loaded_at < MAX_AGE_SECONDS:
+                return
+            self._checked_at = now
             key = self._state()
             if key == self._key and time.monotonic() - self._loaded_at < MAX_AGE_SECONDS:
                 return
@@ -129,13 +138,14 @@ class Lenders:
 lenders = Lenders()
 
 
-def lent_words(image: Any, analysis: Any) -> list[Lent]:
+def lent_words(image: Any, analysis: Any, recheck: bool = True) -> list[Lent]:
     """What similar photos lend this one: nothing when borrowing is off, when the photo has
-    words of its own, or when it has no visual embedding."""
+    words of its own, or when it has no visual embedding. Without `recheck` (explaining a
+    result), the lenders may be a couple of seconds old."""
     if not photodesk_settings.BORROW_WORDS or analysis.visual_embedding is None:
         return []
     if not needs_words(image, analysis):
         return []
-    lenders.refresh()
+    lenders.refresh(recheck)
     visual = np.frombuffer(bytes(analysis.visual_embedding), np.float32)
     return lenders.nearest(getattr(image, "pk", None), visual)

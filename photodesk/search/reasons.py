@@ -88,7 +88,7 @@ def explain(
                         },
                     )
                 )
-        lent = lent_words(analysis.image, analysis)[:3]
+        lent = lent_words(analysis.image, analysis, recheck=False)[:3]
         if lent:
             reasons.append(
                 Reason(
