@@ -64,46 +64,62 @@ class Lenders:
         self._key: tuple | None = None
         self._loaded_at = 0.0
         self._checked_at = -RECHECK_SECONDS
+        self._seen: set[int] = set()  # every analysed photo read, with words or not
+        self._entries: dict[int, tuple[str, np.ndarray]] = {}
         self.ids: list[int] = []
         self.texts: list[str] = []
         self.matrix = np.zeros((0, 0), np.float32)
         self._text_vectors: dict[int, np.ndarray] = {}
 
+    @staticmethod
+    def _rows():
+        return ImageAnalysis.objects.done().exclude(visual_embedding=None)
+
     def _state(self) -> tuple:
         # New or re-analysed photos (finished_at) and deletions (count) change the set.
-        rows = ImageAnalysis.objects.done().exclude(visual_embedding=None)
-        state = rows.aggregate(Count("id"), Max("id"), Max("finished_at"))
+        state = self._rows().aggregate(Count("id"), Max("finished_at"))
         return (*state.values(), photodesk_settings.BORROW_BELOW_WORDS, embedding_model_name())
 
+    def _read(self, rows) -> None:
+        for analysis in rows.select_related("image").order_by("image_id").iterator(chunk_size=500):
+            self._seen.add(analysis.image_id)
+            self._text_vectors.pop(analysis.image_id, None)
+            text = written_text(analysis.image, analysis)
+            if word_count(text) < photodesk_settings.BORROW_BELOW_WORDS:
+                self._entries.pop(analysis.image_id, None)
+                continue
+            visual = _unit(np.frombuffer(bytes(analysis.visual_embedding), np.float32))
+            self._entries[analysis.image_id] = (text, visual)
+
+    def _reload(self) -> None:
+        self._seen, self._entries, self._text_vectors = set(), {}, {}
+        self._read(self._rows())
+        self._loaded_at = time.monotonic()
+
     def refresh(self, recheck: bool = True) -> None:
-        """Reload if the photos changed; without `recheck`, trust a check made moments ago."""
+        """Bring the lenders up to date: newly analysed photos are added (ingest does not
+        re-read the archive per photo); a deletion, a setting or text model change, or age
+        reloads them all. Without `recheck`, a check made moments ago is trusted."""
         with self._lock:
             now = time.monotonic()
-            recent = now - self._checked_at < RECHECK_SECONDS
-            if not recheck and recent and now - self._loaded_at < MAX_AGE_SECONDS:
+            stale = now - self._loaded_at >= MAX_AGE_SECONDS
+            if not recheck and not stale and now - self._checked_at < RECHECK_SECONDS:
                 return
             self._checked_at = now
             key = self._state()
-            if key == self._key and time.monotonic() - self._loaded_at < MAX_AGE_SECONDS:
+            if key == self._key and not stale:
                 return
-            ids, texts, vectors = [], [], []
-            rows = (
-                ImageAnalysis.objects.done()
-                .exclude(visual_embedding=None)
-                .select_related("image")
-                .order_by("image_id")
-            )
-            for analysis in rows.iterator(chunk_size=500):
-                text = written_text(analysis.image, analysis)
-                if word_count(text) < photodesk_settings.BORROW_BELOW_WORDS:
-                    continue
-                ids.append(analysis.image_id)
-                texts.append(text)
-                vectors.append(_unit(np.frombuffer(bytes(analysis.visual_embedding), np.float32)))
-            self.ids, self.texts = ids, texts
-            self._text_vectors = {}
+            old, self._key = self._key, key
+            if stale or old is None or old[2:] != key[2:] or old[1] is None or key[1] is None:
+                self._reload()
+            else:
+                self._read(self._rows().filter(finished_at__gte=old[1]))
+                if len(self._seen) != key[0]:  # photos were deleted
+                    self._reload()
+            self.ids = list(self._entries)
+            self.texts = [text for text, _ in self._entries.values()]
+            vectors = [vector for _, vector in self._entries.values()]
             self.matrix = np.stack(vectors) if vectors else np.zeros((0, 0), np.float32)
-            self._key, self._loaded_at = key, time.monotonic()
 
     def nearest(self, image_id: int | None, visual: np.ndarray) -> list[Lent]:
         """Up to BORROW_NEIGHBOURS photos with words near `visual`, best first."""
