@@ -146,7 +146,10 @@ def image_vector(
     if lent:
         # The neighbours' words, similarity-weighted: what people said about photos like it.
         soft = np.array([w.weight for w in lent], np.float32) @ lenders.text_vectors(lent)
-        total += photodesk_settings.BORROW_WEIGHT * soft / max(float(np.linalg.norm(soft)), 1e-9)
+        # Scaled by how many neighbours lent: one lone lender (an archive where almost nobody
+        # wrote anything) must not pull every photo near it to its words.
+        weight = photodesk_settings.BORROW_WEIGHT * len(lent) / photodesk_settings.BORROW_NEIGHBOURS
+        total += weight * soft / max(float(np.linalg.norm(soft)), 1e-9)
     norm = float(np.linalg.norm(total))
     return (total / norm if norm > 0 else total).astype(np.float32)
 
