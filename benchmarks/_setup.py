@@ -19,3 +19,17 @@ def django_setup() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+
+
+def override_photodesk(items: list[str]) -> dict:
+    """Apply NAME=VALUE (JSON value) overrides of PHOTODESK settings for this run."""
+    import json
+
+    from django.conf import settings
+    from django.test import override_settings
+
+    changes = {k: json.loads(v) for k, v in (item.split("=", 1) for item in items)}
+    if changes:
+        override_settings(PHOTODESK={**settings.PHOTODESK, **changes}).enable()
+        print("settings:", changes)
+    return changes

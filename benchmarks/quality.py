@@ -10,7 +10,8 @@
   parts, boosts off; in-process over the same queries (--sample N: every Nth caption query).
 
 Usage: python benchmarks/quality.py [--re-embed] [--reindex] [--ablations] [--sample N]
-       [--no-floor]   (first run ingests 440 photos: ~10 min)
+       [--no-floor] [--set NAME=VALUE ...]   (first run ingests 440 photos: ~10 min)
+       python benchmarks/quality.py --mixed [--re-embed]   (half captioned: see mixed.py)
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _setup import SHARED, django_setup  # noqa: E402
+from _setup import SHARED, django_setup, override_photodesk  # noqa: E402
 
 EVAL = SHARED / "photos" / "eval"
 KS = (1, 5, 10)
@@ -164,8 +165,28 @@ def main() -> None:
     parser.add_argument("--ablations", action="store_true", help="Print the ablation table.")
     parser.add_argument("--sample", type=int, default=1, help="Ablations: every Nth query.")
     parser.add_argument("--no-floor", action="store_true", help="Skip the floor method.")
-    args = parser.parse_args()
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="Override a PHOTODESK setting (JSON value); with --re-embed for vector recipes.",
+    )
+    parser.add_argument(
+        "--mixed",
+        action="store_true",
+        help="The mixed archive instead (half the photos carry an IPTC caption): mixed.py.",
+    )
+    args, rest = parser.parse_known_args()
+    if args.mixed:
+        import mixed
+
+        mixed.main()  # its own options (--re-embed, --set)
+        return
+    if rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
     django_setup()
+    override_photodesk(args.set)
     from django.core.management import call_command
 
     from photodesk.search.service import suggest_for_article

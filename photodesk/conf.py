@@ -147,6 +147,18 @@ DEFAULTS: dict[str, Any] = {
     # Face crops for the admin: longest side in pixels, JPEG quality.
     "FACE_THUMBNAIL_SIZE": 112,
     "FACE_THUMBNAIL_QUALITY": 85,
+    # --- Words borrowed from visually similar photos ---
+    # A photo with fewer than BORROW_BELOW_WORDS words people wrote (title, caption, IPTC)
+    # borrows the words of its BORROW_NEIGHBOURS nearest photos that have them (classifier
+    # embedding, cosine at least BORROW_MIN_SIMILARITY), softmax-weighted by similarity with
+    # BORROW_TEMPERATURE, added to its vector with BORROW_WEIGHT (never to its caption or
+    # keywords). Measured with benchmarks/quality.py --mixed.
+    "BORROW_WORDS": False,
+    "BORROW_BELOW_WORDS": 3,
+    "BORROW_NEIGHBOURS": 10,
+    "BORROW_MIN_SIMILARITY": 0.35,
+    "BORROW_TEMPERATURE": 0.1,
+    "BORROW_WEIGHT": 1.0,
     # --- Article suggestions ---
     # How the vector and keyword rankings are fused: "scores" (min-max normalised scores,
     # added) or "rrf" (reciprocal rank fusion). Chosen with benchmarks/quality.py (README,

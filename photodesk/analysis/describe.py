@@ -6,7 +6,8 @@ embedding space through what the classifier saw: the "soft label" vector
 where w_c are the softened class probabilities and prompt_c reads like "a photo of a golden
 retriever, a kind of dog / puppy." Keeping the classifier's uncertainty beats embedding a
 top-1 label string; subtracting the mean prompt removes what every "a photo of ..." shares.
-Words people wrote (caption, IPTC) are embedded and added. Query vectors are plain sentence
+Words people wrote (caption, IPTC) are embedded and added; a photo without them may borrow
+those of its visually nearest photos (borrowed.py, BORROW_WORDS). Query vectors are plain sentence
 embeddings of the query text, so cosine similarity works directly.
 Measured in benchmarks/quality.py; the recipe's ablation is in the README.
 """
@@ -19,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from photodesk.analysis.borrowed import lenders, lent_words
 from photodesk.analysis.embedding import embedder, embedding_model_name
 from photodesk.conf import photodesk_settings
 from photodesk.host import human_text, written_text
@@ -102,7 +104,16 @@ def description(image: Any, analysis: Any) -> str:
     text = human_text(image, analysis)
     if text:
         parts.append(text)
+    lent = lent_words(image, analysis)
+    if lent:
+        parts.append(borrowed_summary(lent))
     return "; ".join(parts)
+
+
+def borrowed_summary(lent: list, limit: int = 3) -> str:
+    """'words from similar photos: “a dog on grass” (0.82), …' — the strongest lenders."""
+    quoted = ", ".join(f"“{w.text[:80]}” ({w.similarity:.2f})" for w in lent[:limit])
+    return f"words from similar photos: {quoted}"
 
 
 def image_vector(
@@ -131,6 +142,14 @@ def image_vector(
     text = written_text(image, analysis)
     if text:
         total += WEIGHT_WRITTEN_TEXT * embedder().predict([text])[0]
+    lent = lent_words(image, analysis)
+    if lent:
+        # The neighbours' words, similarity-weighted: what people said about photos like it.
+        soft = np.array([w.weight for w in lent], np.float32) @ lenders.text_vectors(lent)
+        # Scaled by how many neighbours lent: one lone lender (an archive where almost nobody
+        # wrote anything) must not pull every photo near it to its words.
+        weight = photodesk_settings.BORROW_WEIGHT * len(lent) / photodesk_settings.BORROW_NEIGHBOURS
+        total += weight * soft / max(float(np.linalg.norm(soft)), 1e-9)
     norm = float(np.linalg.norm(total))
     return (total / norm if norm > 0 else total).astype(np.float32)
 

@@ -5,7 +5,8 @@ Kinds: "label" (a tag named in the query, with confidence), "looks_like" (the de
 closest in meaning), "person" (a person named in the article is shown), "faces" (faces for a
 query about people), "words" (query words matched in the caption, the text in the image, the
 photo metadata or the names of people shown), "similarity" (cosine in the text model's space),
-"never_used", "recently_used", "near_duplicate".
+"borrowed" (words of visually similar photos that went into an uncaptioned photo's vector,
+with links to them), "never_used", "recently_used", "near_duplicate".
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from photodesk.analysis import describe
+from photodesk.analysis.borrowed import lent_words
 from photodesk.labels.service import rejected_classes
 from photodesk.models import ImageAnalysis, ImageLabel
 from photodesk.search.index import Hit
@@ -86,6 +88,20 @@ def explain(
                         },
                     )
                 )
+        lent = lent_words(analysis.image, analysis, recheck=False)[:3]
+        if lent:
+            reasons.append(
+                Reason(
+                    "borrowed",
+                    describe.borrowed_summary(lent),
+                    {
+                        "photos": [
+                            {"image_id": w.image_id, "text": w.text, "similarity": w.similarity}
+                            for w in lent
+                        ]
+                    },
+                )
+            )
         if analysis.face_count and query_terms & PEOPLE_WORDS:
             reasons.append(
                 Reason(
