@@ -16,16 +16,16 @@ from wagtail.images.models import SourceImageIOError
 
 from photodesk.conf import photodesk_settings
 from photodesk.contrib.wagtail import pages, text, usage
-from photodesk.host import NOT_REUSABLE, Host
+from photodesk.host import Host
 
 
 class WagtailHost(Host):
+    """Credit, rights and their labels come from the base class, which reads the fields a
+    custom Wagtail image model may add (IMAGE_FIELDS); Wagtail's own image has none."""
+
     # --- images ---
     def image_model(self) -> type[models.Model]:
         return get_image_model()
-
-    def image_file(self, image: Any):
-        return image.file
 
     def new_image(self, name: str, content: Any) -> models.Model:
         # What Wagtail's upload form does: the title is the file name without its extension
@@ -42,23 +42,6 @@ class WagtailHost(Host):
     def image_caption(self, image: Any) -> str:
         # A custom image model's caption, else Wagtail's own description (its alt text).
         return getattr(image, "caption", "") or getattr(image, "description", "") or ""
-
-    def image_credit(self, image: Any) -> str:
-        return getattr(image, "credit", "") or ""
-
-    def image_rights(self, image: Any) -> str | None:
-        return getattr(image, "rights", None)
-
-    def rights_label(self, image: Any) -> str:
-        display = getattr(image, "get_rights_display", None)
-        return str(display()) if display else ""
-
-    def reusable_rights(self) -> set[str] | None:
-        try:
-            choices = self.image_model()._meta.get_field("rights").choices or []
-        except Exception:
-            return None
-        return {value for value, _ in choices} - NOT_REUSABLE
 
     def image_added(self, image: Any) -> dt.datetime | None:
         return getattr(image, "created_at", None)
