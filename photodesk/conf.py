@@ -159,6 +159,9 @@ DEFAULTS: dict[str, Any] = {
     "BORROW_MIN_SIMILARITY": 0.35,
     "BORROW_TEMPERATURE": 0.1,
     "BORROW_WEIGHT": 1.0,
+    # A photo's words changed (new, edited, deleted): at most this many nearest photos that
+    # borrow are refreshed (those that list it, and those whose list it would now enter).
+    "BORROW_REFRESH_LIMIT": 200,
     # --- Article suggestions ---
     # How the vector and keyword rankings are fused: "scores" (min-max normalised scores,
     # added) or "rrf" (reciprocal rank fusion). Chosen with benchmarks/quality.py (README,

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_init, post_save, pre_delete
 
 from photodesk import indexing, tasks
+from photodesk.analysis import borrowed
 from photodesk.conf import photodesk_settings
 from photodesk.host import get_image_model
 from photodesk.models import Face, Label, Person
@@ -63,6 +64,14 @@ def queue_analysis_on_save(sender, instance, created: bool, raw: bool = False, *
         transaction.on_commit(partial(tasks.enqueue_refresh, instance.pk), robust=True)
     setattr(instance, _SNAPSHOT, current)
     setattr(instance, _TEXT_SNAPSHOT, _written(instance))
+
+
+def refresh_borrowers_on_delete(sender, instance, **kwargs) -> None:
+    """Photos that borrowed this one's words are refreshed without them. Read before the
+    delete: the neighbour rows go with the image."""
+    borrowers = borrowed.listing([instance.pk])
+    if borrowers:
+        transaction.on_commit(partial(tasks.enqueue_refresh_many, borrowers), robust=True)
 
 
 def remove_on_delete(sender, instance, **kwargs) -> None:
@@ -167,6 +176,9 @@ def connect() -> None:
         post_init.connect(remember_file, sender=model, dispatch_uid="photodesk-post-init")
         post_save.connect(queue_analysis_on_save, sender=model, dispatch_uid="photodesk-post-save")
         post_delete.connect(remove_on_delete, sender=model, dispatch_uid="photodesk-post-delete")
+        pre_delete.connect(
+            refresh_borrowers_on_delete, sender=model, dispatch_uid="photodesk-pre-delete"
+        )
 
     post_init.connect(remember_label, sender=Label, dispatch_uid="photodesk-label-init")
     post_save.connect(apply_new_or_changed_label, sender=Label, dispatch_uid="photodesk-label")

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from photodesk import indexing, notifications
-from photodesk.analysis import pipeline
+from photodesk.analysis import borrowed, pipeline
 from photodesk.conf import photodesk_settings
 from photodesk.host import get_image_model
 from photodesk.labels.service import apply_labels
@@ -86,6 +86,8 @@ def analyze_now(image: Any, force: bool = False) -> ImageAnalysis:
         # The facts are current but their index write never happened: an earlier run of
         # this task committed them and died (or the write failed). Finish its job.
         write_entry(image.pk)
+    if outcome.changed:
+        lend_words_later(image, outcome.analysis)
     if outcome.newly_flagged:
         notifications.image_flagged(image, outcome.analysis)
     if outcome.unnamed_faces:
@@ -144,6 +146,7 @@ def refresh_image(pk: int) -> str:
     analysis = pipeline.refresh(image)
     if analysis is not None:
         index_or_retry(image, analysis)
+        lend_words_later(image, analysis)
     return "refreshed"
 
 
@@ -163,6 +166,54 @@ def refresh_images(image_ids: Iterable[int]) -> None:
     """Refresh these images at once, in this process (after a reviewer's decisions)."""
     for pk in sorted(set(image_ids)):
         refresh_image(pk)
+
+
+# --- words borrowed from similar photos ---
+
+
+def lend_words_later(image: Any, analysis: ImageAnalysis) -> None:
+    """After the commit, refresh the photos that borrow (or would now borrow) this photo's
+    words, if it has words or had lent them."""
+    if photodesk_settings.BORROW_WORDS and (
+        borrowed.has_words(image, analysis) or borrowed.lends_to(image.pk)
+    ):
+        transaction.on_commit(lambda: enqueue_lenders_changed([image.pk]), robust=True)
+
+
+def lenders_changed(lender_ids: list[int]) -> int:
+    """These photos' words are new, edited or gone: refresh the photos that borrow them (a
+    bounded number per photo, see borrowed.affected_by). Returns how many were refreshed."""
+    affected = borrowed.affected_by(lender_ids)
+    refresh_images(affected)
+    return len(affected)
+
+
+def enqueue_lenders_changed(lender_ids: list[int]) -> None:
+    if _runs_inline():
+        lenders_changed(lender_ids)
+        return
+    name = f"lenders-changed-{'-'.join(map(str, sorted(lender_ids)[:5]))}"
+    if not _queue("lenders_changed", sorted(lender_ids), task_name=name[:100]):
+        logger.error(
+            "Photos that borrow words from images %s were not refreshed; `manage.py reindex "
+            "--re-embed` brings them up to date",
+            lender_ids,
+        )
+
+
+def enqueue_refresh_many(image_ids: list[int]) -> None:
+    """Queue one task that refreshes these images (photos that borrowed from a deleted one)."""
+    if not image_ids:
+        return
+    if _runs_inline():
+        refresh_images(image_ids)
+        return
+    name = f"refresh-{'-'.join(map(str, sorted(image_ids)[:5]))}"
+    if not _queue("refresh_images", sorted(image_ids), task_name=name[:100]):
+        logger.error(
+            "Images %s were not refreshed; `manage.py reindex --re-embed` brings them up to date",
+            image_ids,
+        )
 
 
 # --- the index ---------------------------------------------------------------------------

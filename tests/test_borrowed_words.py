@@ -7,12 +7,12 @@ import pytest
 from django.core.management import call_command
 
 from photodesk.analysis.borrowed import lent_words
-from photodesk.models import ImageAnalysis
+from photodesk.models import ImageAnalysis, Neighbour
 from photodesk.search.service import search_images
-from photodesk.tasks import analyze_now
 
 from .conftest import EVAL_PHOTOS, need
 from .helpers import make_image
+from .opensearch_support import drop, new_alias, require_node, use_opensearch
 
 pytestmark = pytest.mark.django_db
 
@@ -38,31 +38,66 @@ def eval_photos(settings, separate_index):
     }
 
 
-@pytest.fixture
-def borrowing(settings, eval_photos):
+@pytest.fixture(params=["embedded", "opensearch"])
+def borrowing(request, settings, eval_photos):
+    """Borrowing on, with each index backend: both must rank and explain alike."""
     settings.PHOTODESK = {**settings.PHOTODESK, "BORROW_WORDS": True}
+    if request.param == "opensearch":
+        require_node()
+        alias = new_alias()
+        use_opensearch(settings, alias)
+        yield request.param
+        drop(alias)
+    else:
+        yield request.param
 
 
-def add(name: str, caption: str = ""):
-    image = make_image((EVAL_PHOTOS / "images" / name).read_bytes(), name=name, caption=caption)
-    analyze_now(image)
-    return image
+class Archive:
+    """Saves and deletes that run what they queue after their commit, in this process."""
+
+    def __init__(self, capture) -> None:
+        self.committed = lambda: capture(execute=True)
+
+    def add(self, name: str, caption: str = ""):
+        with self.committed():
+            data = (EVAL_PHOTOS / "images" / name).read_bytes()
+            return make_image(data, name=name, caption=caption)
+
+    def save(self, image) -> None:
+        with self.committed():
+            image.save()
+
+    def delete(self, image) -> None:
+        with self.committed():
+            image.delete()
 
 
-def test_an_uncaptioned_photo_borrows_from_a_similar_captioned_one_only(borrowing):
-    dog = add(UNCAPTIONED_DOG)
-    bedroom = add(BEDROOM, BEDROOM_CAPTION)
-    assert all(
-        w.image_id != bedroom.pk for w in lent_words(dog, ImageAnalysis.objects.get(image=dog))
-    )
+@pytest.fixture
+def archive(settings, django_capture_on_commit_callbacks) -> Archive:
+    settings.PHOTODESK = {**settings.PHOTODESK, "ANALYZE_SYNC": True}
+    return Archive(django_capture_on_commit_callbacks)
 
-    lender = add(CAPTIONED_DOG, DOG_CAPTION)
-    call_command("reindex", re_embed=True, no_progress=True)
+
+def similarity_of(image, query: str) -> float:
+    return next(r.similarity for r in search_images(query, limit=50) if r.image == image)
+
+
+def test_an_uncaptioned_photo_borrows_from_a_similar_captioned_one_as_it_arrives(
+    borrowing, archive
+):
+    dog = archive.add(UNCAPTIONED_DOG)
+    bedroom = archive.add(BEDROOM, BEDROOM_CAPTION)
     analysis = ImageAnalysis.objects.get(image=dog)
-    lent = {w.image_id: w for w in lent_words(dog, analysis)}
-    assert lender.pk in lent and bedroom.pk not in lent
-    assert lent[lender.pk].text == DOG_CAPTION
-    assert "words from similar photos: “a dog runs across the grass”" in analysis.description
+    assert bedroom.pk not in {n.lender_id for n in Neighbour.objects.filter(image=dog)}
+    assert "a dog runs" not in analysis.description
+
+    # The captioned dog arrives after: the uncaptioned one is refreshed (no reindex).
+    lender = archive.add(CAPTIONED_DOG, DOG_CAPTION)
+    analysis.refresh_from_db()
+    assert list(Neighbour.objects.filter(image=dog).values_list("lender_id", flat=True)) == [
+        lender.pk
+    ]
+    assert "looks like photos captioned “a dog runs across the grass”" in analysis.description
     dog.refresh_from_db()
     assert dog.caption == ""  # borrowed words are never the photo's own
 
@@ -71,17 +106,48 @@ def test_an_uncaptioned_photo_borrows_from_a_similar_captioned_one_only(borrowin
     assert ids.index(dog.pk) < ids.index(bedroom.pk)
     reasons = next(r for r in results if r.image.pk == dog.pk).reasons
     borrowed = next(r for r in reasons if r.kind == "borrowed")
-    assert borrowed.data["photos"][0]["image_id"] == lender.pk
-    assert borrowed.text.startswith("words from similar photos: “a dog runs")
+    assert borrowed.text.startswith("looks like photos captioned “a dog runs across the grass” (0.")
+    photo = borrowed.data["photos"][0]
+    assert photo["image_id"] == lender.pk
+    assert photo["url"].endswith(f"/{lender.pk}/change/")
 
-    lender.delete()
-    call_command("reindex", re_embed=True, no_progress=True)
-    analysis = ImageAnalysis.objects.get(image=dog)
-    assert lender.pk not in {w.image_id for w in lent_words(dog, analysis)}
+    # The lender is deleted: the dog stops borrowing from it, at once.
+    archive.delete(lender)
+    analysis.refresh_from_db()
+    assert not Neighbour.objects.filter(image=dog).exists()
     assert "a dog runs across the grass" not in analysis.description
+    reasons = next(r for r in search_images("a dog running on grass", limit=50) if r.image == dog)
+    assert not any(r.kind == "borrowed" for r in reasons.reasons)
 
 
-def test_borrowing_is_off_by_default(eval_photos):
-    dog = add(UNCAPTIONED_DOG)
-    add(CAPTIONED_DOG, DOG_CAPTION)
+def test_an_edited_caption_refreshes_the_photos_that_borrow_it(borrowing, archive):
+    dog = archive.add(UNCAPTIONED_DOG)
+    lender = archive.add(CAPTIONED_DOG, DOG_CAPTION)
+    assert Neighbour.objects.filter(image=dog, lender=lender).exists()
+    before = similarity_of(dog, "a black and white collie herding sheep")
+
+    lender.caption = "A black and white collie herding sheep on a hill"
+    archive.save(lender)
+    analysis = ImageAnalysis.objects.get(image=dog)
+    assert "collie herding sheep" in analysis.description
+    assert similarity_of(dog, "a black and white collie herding sheep") > before + 0.05
+
+    # The lender loses its words: it lends nothing, and the dog borrows nothing.
+    lender.caption = ""
+    archive.save(lender)
+    assert not Neighbour.objects.filter(lender=lender).exists()
+    assert "collie" not in ImageAnalysis.objects.get(image=dog).description
+
+
+def test_reindex_re_embed_rebuilds_every_neighbour_list(borrowing, archive):
+    dog = archive.add(UNCAPTIONED_DOG)
+    lender = archive.add(CAPTIONED_DOG, DOG_CAPTION)
+    Neighbour.objects.all().delete()
+    call_command("reindex", re_embed=True, no_progress=True)
+    assert Neighbour.objects.filter(image=dog, lender=lender).exists()
+
+
+def test_borrowing_is_off_by_default(eval_photos, archive):
+    dog = archive.add(UNCAPTIONED_DOG)
+    archive.add(CAPTIONED_DOG, DOG_CAPTION)
     assert lent_words(dog, ImageAnalysis.objects.get(image=dog)) == []

@@ -1,37 +1,47 @@
 """Words borrowed from visually similar photos, for photos nobody wrote about.
 
-An archive holds many photos with human words (agency captions, IPTC, titles) and many without
-(staff uploads). The classifier only knows ImageNet's classes, so an uncaptioned photo's vector
-is weak next to a captioned one's. Its nearest captioned neighbours by the classifier's visual
-embedding are the best guess at what it shows: their words, weighted by similarity, join its
-vector (describe.image_vector) — never its caption or the keyword side, and the reasons say
-where they came from.
+An archive holds many photos with human words (agency captions, IPTC, titles, accepted labels)
+and many without (staff uploads). The classifier only knows ImageNet's classes, so an
+uncaptioned photo's vector is weak next to a captioned one's. Its nearest photos with words,
+by the classifier's visual embedding, are the best guess at what it shows: their words,
+softmax-weighted by similarity, join its vector (describe.image_vector) — never its caption
+or the keyword side — and the reasons say where they came from.
 
-The search is exact (one matrix product over the photos that have words): a few milliseconds
-at 10,000 photos, but memory and time grow linearly, so at a million photos it belongs in an
-approximate index (usearch next to the embedded index, a second knn_vector field in OpenSearch).
+Neighbours are found in an approximate index (usearch, HNSW over float16 vectors): one of the
+photos that lend (have words), one of the photos that borrow, both kept in this process and
+brought up to date from the rows changed since they last looked. The borrowers' index answers
+"whose neighbour list would this new or edited caption enter?" (`affected_by`), so a caption
+refreshes a bounded number of photos, not the archive. The chosen neighbours are stored
+(models.Neighbour): the reasons read them, a lender's deletion finds its borrowers.
+
+Both index backends get the same vectors, so they agree; the visual vectors stay out of
+OpenSearch (1280 dimensions per photo would triple its k-NN memory for a worker-side job).
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from django.db.models import Count, Max
+from django.db import transaction
+from django.db.models import Count, Max, Min
 
 from photodesk.analysis.embedding import embedder, embedding_model_name
 from photodesk.conf import photodesk_settings
 from photodesk.host import written_text
-from photodesk.models import ImageAnalysis
+from photodesk.models import ImageAnalysis, Neighbour
 
-# A long-running process reloads the lenders at least this often (a caption edited on the
-# site's image model changes no analysis row), and asks the database whether they changed at
-# most this often (the reasons of every result ask).
-MAX_AGE_SECONDS = 60.0
+# How often a process asks the database whether photos were added, edited or deleted.
 RECHECK_SECONDS = 2.0
+# Lent texts embedded and kept per process (a lender lends to many photos).
+TEXT_CACHE_SIZE = 20_000
+# usearch's search breadth: above the default (64) so that k=10 of 1M stays near exact.
+EXPANSION_SEARCH = 128
 
 
 @dataclass(frozen=True)
@@ -44,124 +54,273 @@ class Lent:
     weight: float
 
 
+def lending_text(image: Any, analysis: Any) -> str:
+    """The words a photo lends: what people wrote about it."""
+    return written_text(image, analysis)
+
+
 def word_count(text: str) -> int:
     return len(text.split())
 
 
-def needs_words(image: Any, analysis: Any) -> bool:
-    return word_count(written_text(image, analysis)) < photodesk_settings.BORROW_BELOW_WORDS
+def has_words(image: Any, analysis: Any) -> bool:
+    return word_count(lending_text(image, analysis)) >= photodesk_settings.BORROW_BELOW_WORDS
 
 
 def _unit(vector: np.ndarray) -> np.ndarray:
-    return vector / max(float(np.linalg.norm(vector)), 1e-9)
+    return (vector / max(float(np.linalg.norm(vector)), 1e-9)).astype(np.float32)
 
 
-class Lenders:
-    """The photos that have human words: their ids, texts and unit visual embeddings."""
+class VisualIndex:
+    """Unit visual vectors by image id, in a usearch HNSW index (cosine)."""
+
+    def __init__(self) -> None:
+        self.index = None
+        self.keys: set[int] = set()
+
+    def put(self, key: int, vector: np.ndarray) -> None:
+        if self.index is None or self.index.ndim != vector.shape[0]:
+            from usearch.index import Index
+
+            self.index = Index(
+                ndim=vector.shape[0],
+                metric="cos",
+                dtype="f16",
+                expansion_search=EXPANSION_SEARCH,
+            )
+            self.keys = set()
+        self.drop(key)
+        self.index.add(key, vector)
+        self.keys.add(key)
+
+    def drop(self, key: int) -> None:
+        if key in self.keys:
+            self.index.remove(key)
+            self.keys.discard(key)
+
+    def nearest(self, vector: np.ndarray, count: int) -> list[tuple[int, float]]:
+        """(image id, cosine) of up to `count` nearest, best first."""
+        if not self.keys or self.index.ndim != vector.shape[0]:
+            return []
+        found = self.index.search(vector, min(count, len(self.keys)))
+        return [(int(k), 1.0 - float(d)) for k, d in zip(found.keys, found.distances, strict=True)]
+
+
+class Neighbours:
+    """The archive's photos in two visual indexes: those that lend words and those that need
+    them. Kept current from the database: rows changed since the last look are re-read,
+    deleted ones dropped."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._key: tuple | None = None
-        self._loaded_at = 0.0
         self._checked_at = -RECHECK_SECONDS
-        self._seen: set[int] = set()  # every analysed photo read, with words or not
-        self._entries: dict[int, tuple[str, np.ndarray]] = {}
-        self.ids: list[int] = []
-        self.texts: list[str] = []
-        self.matrix = np.zeros((0, 0), np.float32)
-        self._text_vectors: dict[int, np.ndarray] = {}
+        self._since = None  # the latest `updated` read
+        self.lenders = VisualIndex()
+        self.borrowers = VisualIndex()
+        self._texts: dict[int, str] = {}
+        self._text_vectors: OrderedDict[int, np.ndarray] = OrderedDict()
 
     @staticmethod
     def _rows():
         return ImageAnalysis.objects.done().exclude(visual_embedding=None)
 
-    def _state(self) -> tuple:
-        # New or re-analysed photos (finished_at) and deletions (count) change the set.
-        state = self._rows().aggregate(Count("id"), Max("finished_at"))
-        return (*state.values(), photodesk_settings.BORROW_BELOW_WORDS, embedding_model_name())
+    def _settings(self) -> tuple:
+        return (photodesk_settings.BORROW_BELOW_WORDS, embedding_model_name())
 
     def _read(self, rows) -> None:
-        for analysis in rows.select_related("image").order_by("image_id").iterator(chunk_size=500):
-            self._seen.add(analysis.image_id)
-            self._text_vectors.pop(analysis.image_id, None)
-            text = written_text(analysis.image, analysis)
-            if word_count(text) < photodesk_settings.BORROW_BELOW_WORDS:
-                self._entries.pop(analysis.image_id, None)
-                continue
+        for analysis in rows.select_related("image").iterator(chunk_size=500):
+            pk = analysis.image_id
+            self._text_vectors.pop(pk, None)
             visual = _unit(np.frombuffer(bytes(analysis.visual_embedding), np.float32))
-            self._entries[analysis.image_id] = (text, visual)
+            text = lending_text(analysis.image, analysis)
+            if word_count(text) >= photodesk_settings.BORROW_BELOW_WORDS:
+                self.borrowers.drop(pk)
+                self.lenders.put(pk, visual)
+                self._texts[pk] = text
+            else:
+                self.lenders.drop(pk)
+                self._texts.pop(pk, None)
+                self.borrowers.put(pk, visual)
+            if self._since is None or analysis.updated > self._since:
+                self._since = analysis.updated
 
-    def _reload(self) -> None:
-        self._seen, self._entries, self._text_vectors = set(), {}, {}
-        self._read(self._rows())
-        self._loaded_at = time.monotonic()
+    def _drop_deleted(self) -> None:
+        present = set(self._rows().values_list("image_id", flat=True))
+        for index in (self.lenders, self.borrowers):
+            for pk in index.keys - present:
+                index.drop(pk)
+                self._texts.pop(pk, None)
+                self._text_vectors.pop(pk, None)
 
-    def refresh(self, recheck: bool = True) -> None:
-        """Bring the lenders up to date: newly analysed photos are added (ingest does not
-        re-read the archive per photo); a deletion, a setting or text model change, or age
-        reloads them all. Without `recheck`, a check made moments ago is trusted."""
+    def refresh(self, force: bool = False) -> None:
+        """Bring both indexes up to date (at most every RECHECK_SECONDS unless `force`)."""
         with self._lock:
             now = time.monotonic()
-            stale = now - self._loaded_at >= MAX_AGE_SECONDS
-            if not recheck and not stale and now - self._checked_at < RECHECK_SECONDS:
+            if not force and now - self._checked_at < RECHECK_SECONDS:
                 return
             self._checked_at = now
-            key = self._state()
-            if key == self._key and not stale:
+            state = self._rows().aggregate(Count("id"), Max("updated"))
+            key = (state["id__count"], state["updated__max"], *self._settings())
+            if key == self._key:
                 return
-            old, self._key = self._key, key
-            if stale or old is None or old[2:] != key[2:] or old[1] is None or key[1] is None:
-                self._reload()
+            if self._key is None or self._key[2:] != key[2:]:
+                self.lenders, self.borrowers = VisualIndex(), VisualIndex()
+                self._texts, self._text_vectors, self._since = {}, OrderedDict(), None
+                self._read(self._rows())
             else:
-                self._read(self._rows().filter(finished_at__gte=old[1]))
-                if len(self._seen) != key[0]:  # photos were deleted
-                    self._reload()
-            self.ids = list(self._entries)
-            self.texts = [text for text, _ in self._entries.values()]
-            vectors = [vector for _, vector in self._entries.values()]
-            self.matrix = np.stack(vectors) if vectors else np.zeros((0, 0), np.float32)
+                changed = self._rows()
+                if self._since is not None:
+                    changed = changed.filter(updated__gte=self._since)
+                self._read(changed)
+                if len(self.lenders.keys) + len(self.borrowers.keys) != key[0]:
+                    self._drop_deleted()
+            self._key = key
 
-    def nearest(self, image_id: int | None, visual: np.ndarray) -> list[Lent]:
-        """Up to BORROW_NEIGHBOURS photos with words near `visual`, best first."""
-        if not self.ids or self.matrix.shape[1] != visual.shape[0]:
+    def nearest_lenders(self, image_id: int | None, visual: np.ndarray) -> list[Lent]:
+        """Up to BORROW_NEIGHBOURS photos with words near `visual`, best first, weighted."""
+        conf = photodesk_settings
+        found = [
+            (pk, sim)
+            for pk, sim in self.lenders.nearest(_unit(visual), conf.BORROW_NEIGHBOURS + 1)
+            if pk != image_id and sim >= conf.BORROW_MIN_SIMILARITY and pk in self._texts
+        ]
+        # Another process may have deleted a lender since this one last looked.
+        present = set(
+            ImageAnalysis.objects.done()
+            .filter(image_id__in=[pk for pk, _ in found])
+            .values_list("image_id", flat=True)
+        )
+        found = [(pk, sim) for pk, sim in found if pk in present][: conf.BORROW_NEIGHBOURS]
+        if not found:
             return []
-        sims = self.matrix @ _unit(visual)
-        order = np.argsort(-sims)
-        chosen = [
-            int(i)
-            for i in order[: photodesk_settings.BORROW_NEIGHBOURS + 1]
-            if self.ids[i] != image_id and sims[i] >= photodesk_settings.BORROW_MIN_SIMILARITY
-        ][: photodesk_settings.BORROW_NEIGHBOURS]
-        if not chosen:
-            return []
-        logits = sims[chosen] / photodesk_settings.BORROW_TEMPERATURE
-        weights = np.exp(logits - logits.max())
+        sims = np.array([sim for _, sim in found])
+        weights = np.exp((sims - sims.max()) / conf.BORROW_TEMPERATURE)
         weights /= weights.sum()
         return [
-            Lent(self.ids[i], self.texts[i], float(sims[i]), float(w))
-            for i, w in zip(chosen, weights, strict=True)
+            Lent(pk, self._texts[pk], float(sim), float(w))
+            for (pk, sim), w in zip(found, weights, strict=True)
+        ]
+
+    def near_borrowers(self, visual: np.ndarray, count: int) -> list[tuple[int, float]]:
+        return [
+            (pk, sim)
+            for pk, sim in self.borrowers.nearest(_unit(visual), count)
+            if sim >= photodesk_settings.BORROW_MIN_SIMILARITY
         ]
 
     def text_vectors(self, lent: list[Lent]) -> np.ndarray:
-        """The lent texts embedded, each once per load (a lender lends to many photos)."""
-        missing = [w for w in lent if w.image_id not in self._text_vectors]
-        if missing:
-            vectors = embedder().predict([w.text for w in missing])
-            self._text_vectors.update(zip((w.image_id for w in missing), vectors, strict=True))
-        return np.stack([self._text_vectors[w.image_id] for w in lent])
+        """The lent texts embedded, each once while it is cached."""
+        with self._lock:
+            missing = [w for w in lent if w.image_id not in self._text_vectors]
+            if missing:
+                vectors = embedder().predict([w.text for w in missing])
+                self._text_vectors.update(zip((w.image_id for w in missing), vectors, strict=True))
+            for w in lent:
+                self._text_vectors.move_to_end(w.image_id)
+            while len(self._text_vectors) > TEXT_CACHE_SIZE:
+                self._text_vectors.popitem(last=False)
+            return np.stack([self._text_vectors[w.image_id] for w in lent])
 
 
-lenders = Lenders()
+neighbours = Neighbours()
 
 
-def lent_words(image: Any, analysis: Any, recheck: bool = True) -> list[Lent]:
-    """What similar photos lend this one: nothing when borrowing is off, when the photo has
-    words of its own, or when it has no visual embedding. Without `recheck` (explaining a
-    result), the lenders may be a couple of seconds old."""
+def lent_words(image: Any, analysis: Any) -> list[Lent]:
+    """What similar photos lend this one now: nothing when borrowing is off, when the photo has
+    words of its own, or when it has no visual embedding."""
     if not photodesk_settings.BORROW_WORDS or analysis.visual_embedding is None:
         return []
-    if not needs_words(image, analysis):
+    if has_words(image, analysis):
         return []
-    lenders.refresh(recheck)
+    neighbours.refresh()
     visual = np.frombuffer(bytes(analysis.visual_embedding), np.float32)
-    return lenders.nearest(getattr(image, "pk", None), visual)
+    return neighbours.nearest_lenders(getattr(image, "pk", None), visual)
+
+
+def borrowed_vector(lent: list[Lent]) -> np.ndarray:
+    """The lenders' words as one unit vector, similarity-weighted."""
+    soft = np.array([w.weight for w in lent], np.float32) @ neighbours.text_vectors(lent)
+    return _unit(soft)
+
+
+def record(image: Any, lent: list[Lent]) -> None:
+    """Store the photo's neighbour list (replacing the old one)."""
+    with transaction.atomic():
+        Neighbour.objects.filter(image_id=image.pk).delete()
+        Neighbour.objects.bulk_create(
+            Neighbour(
+                image_id=image.pk, lender_id=w.image_id, similarity=w.similarity, weight=w.weight
+            )
+            for w in lent
+        )
+
+
+def stored_lenders(image_ids: Iterable[int]) -> dict[int, list[Lent]]:
+    """{borrower id: its stored lenders, heaviest first, with their words now}."""
+    rows = list(
+        Neighbour.objects.filter(image_id__in=list(image_ids)).order_by("image_id", "-weight")
+    )
+    if not rows:
+        return {}
+    analyses = ImageAnalysis.objects.filter(
+        image_id__in={r.lender_id for r in rows}
+    ).select_related("image")
+    texts = {a.image_id: lending_text(a.image, a) for a in analyses}
+    found: dict[int, list[Lent]] = {}
+    for row in rows:
+        if texts.get(row.lender_id):
+            found.setdefault(row.image_id, []).append(
+                Lent(row.lender_id, texts[row.lender_id], row.similarity, row.weight)
+            )
+    return found
+
+
+def listing(lender_ids: Iterable[int]) -> list[int]:
+    """The photos that borrow words from any of these."""
+    rows = Neighbour.objects.filter(lender_id__in=list(lender_ids))
+    return sorted(set(rows.values_list("image_id", flat=True)))
+
+
+def lends_to(image_id: int) -> bool:
+    return Neighbour.objects.filter(lender_id=image_id).exists()
+
+
+def affected_by(lender_ids: Iterable[int]) -> list[int]:
+    """The photos whose borrowed words change when these photos' words changed (new, edited,
+    gone): those that list them, and borrowers they would now enter the neighbour list of —
+    at most BORROW_REFRESH_LIMIT per lender, nearest first."""
+    if not photodesk_settings.BORROW_WORDS:
+        return []
+    lender_ids = set(lender_ids)
+    limit = photodesk_settings.BORROW_REFRESH_LIMIT
+    affected: dict[int, None] = {}
+    for pk in listing(lender_ids)[: limit * len(lender_ids)]:
+        affected[pk] = None
+    neighbours.refresh(force=True)
+    analyses = ImageAnalysis.objects.filter(image_id__in=lender_ids).exclude(visual_embedding=None)
+    for analysis in analyses:
+        if analysis.image_id not in neighbours.lenders.keys:
+            continue
+        visual = np.frombuffer(bytes(analysis.visual_embedding), np.float32)
+        near = neighbours.near_borrowers(visual, limit)
+        weakest = _weakest_similarity([pk for pk, _ in near])
+        for pk, sim in near:
+            listed = weakest.get(pk)
+            if (
+                listed is None
+                or listed[1] < photodesk_settings.BORROW_NEIGHBOURS
+                or sim > listed[0]
+            ):
+                affected[pk] = None
+    return [pk for pk in affected if pk not in lender_ids]
+
+
+def _weakest_similarity(image_ids: list[int]) -> dict[int, tuple[float, int]]:
+    """{borrower: (its weakest lender's similarity, how many it has)}."""
+    rows = (
+        Neighbour.objects.filter(image_id__in=image_ids)
+        .values("image_id")
+        .annotate(weakest=Min("similarity"), count=Count("id"))
+    )
+    return {r["image_id"]: (r["weakest"], r["count"]) for r in rows}

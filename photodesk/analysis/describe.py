@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from photodesk.analysis.borrowed import lenders, lent_words
+from photodesk.analysis.borrowed import Lent, borrowed_vector
 from photodesk.analysis.embedding import embedder, embedding_model_name
 from photodesk.conf import photodesk_settings
 from photodesk.host import human_text, written_text
@@ -90,8 +90,9 @@ class ClassPrompts:
 class_texts = ClassPrompts()
 
 
-def description(image: Any, analysis: Any) -> str:
-    """A readable sentence of what the image shows (stored, shown in the admin)."""
+def description(image: Any, analysis: Any, lent: list[Lent] = ()) -> str:
+    """A readable sentence of what the image shows (stored, shown in the admin); `lent`: the
+    words similar photos lend it (borrowed.lent_words)."""
     classes = [label["name"] for label in analysis.labels if label.get("kind") == "class"][:5]
     concepts = [label["name"] for label in analysis.labels if label.get("kind") == "concept"][:5]
     parts = []
@@ -104,22 +105,26 @@ def description(image: Any, analysis: Any) -> str:
     text = human_text(image, analysis)
     if text:
         parts.append(text)
-    lent = lent_words(image, analysis)
     if lent:
         parts.append(borrowed_summary(lent))
     return "; ".join(parts)
 
 
 def borrowed_summary(lent: list, limit: int = 3) -> str:
-    """'words from similar photos: “a dog on grass” (0.82), …' — the strongest lenders."""
+    """'looks like photos captioned “a dog on grass” (0.82), …' — the strongest lenders, with
+    their visual similarity."""
     quoted = ", ".join(f"“{w.text[:80]}” ({w.similarity:.2f})" for w in lent[:limit])
-    return f"words from similar photos: {quoted}"
+    return f"looks like photos captioned {quoted}"
 
 
 def image_vector(
-    image: Any, analysis: Any, excluded: set[int] | frozenset = frozenset()
+    image: Any,
+    analysis: Any,
+    excluded: set[int] | frozenset = frozenset(),
+    lent: list[Lent] = (),
 ) -> np.ndarray:
-    """The image's vector; `excluded` classes (rejected by a person) do not count."""
+    """The image's vector; `excluded` classes (rejected by a person) do not count; `lent`:
+    the words similar photos lend it."""
     total = np.zeros(embedder().dimension, np.float32)
     evidence = {
         int(k): float(v) for k, v in (analysis.concepts or {}).items() if int(k) not in excluded
@@ -142,14 +147,12 @@ def image_vector(
     text = written_text(image, analysis)
     if text:
         total += WEIGHT_WRITTEN_TEXT * embedder().predict([text])[0]
-    lent = lent_words(image, analysis)
     if lent:
         # The neighbours' words, similarity-weighted: what people said about photos like it.
-        soft = np.array([w.weight for w in lent], np.float32) @ lenders.text_vectors(lent)
         # Scaled by how many neighbours lent: one lone lender (an archive where almost nobody
         # wrote anything) must not pull every photo near it to its words.
         weight = photodesk_settings.BORROW_WEIGHT * len(lent) / photodesk_settings.BORROW_NEIGHBOURS
-        total += weight * soft / max(float(np.linalg.norm(soft)), 1e-9)
+        total += weight * borrowed_vector(lent)
     norm = float(np.linalg.norm(total))
     return (total / norm if norm > 0 else total).astype(np.float32)
 

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from photodesk.analysis import describe, embedding
+from photodesk.analysis import borrowed, describe, embedding
 from photodesk.analysis.analyzers.base import Analyzer, AnalyzerError, Facts, checked_facts
 from photodesk.analysis.decode import InvalidImage, decode, read_bytes
 from photodesk.conf import photodesk_settings
@@ -134,7 +134,7 @@ def analyze(image: Any, force: bool = False) -> Analysed:
         for name, value in facts.items():
             setattr(analysis, name, value)
         start = time.perf_counter()
-        embed(image, analysis)
+        lent = embed(image, analysis)
         timings["embedding"] = round(time.perf_counter() - start, 4)
         versions["embedding"] = {
             embedding.embedder().name: embedding.embedder().version,
@@ -166,6 +166,7 @@ def analyze(image: Any, force: bool = False) -> Analysed:
         fill_empty_fields(image, analysis.photo_metadata)
         labeling.apply_labels(image, analysis)
         stored = store_faces(image, analysis, faces, photo)
+        borrowed.record(image, lent)
     return Analysed(
         analysis,
         changed=True,
@@ -174,14 +175,17 @@ def analyze(image: Any, force: bool = False) -> Analysed:
     )
 
 
-def embed(image: Any, analysis: ImageAnalysis) -> None:
+def embed(image: Any, analysis: ImageAnalysis) -> list[borrowed.Lent]:
     """Description and vector from the stored facts (no image model runs). Classes whose
-    label a person rejected on this image are left out of its vector."""
-    analysis.description = describe.description(image, analysis)
+    label a person rejected on this image are left out of its vector. Returns the words
+    similar photos lent it: the caller stores them with the vector (borrowed.record)."""
+    lent = borrowed.lent_words(image, analysis)
+    analysis.description = describe.description(image, analysis, lent)
     analysis.vector = describe.image_vector(
-        image, analysis, excluded=labeling.rejected_classes(image)
+        image, analysis, excluded=labeling.rejected_classes(image), lent=lent
     )
     analysis.embedding_model = embedding.embedding_model_name()
+    return lent
 
 
 def refresh(image: Any) -> ImageAnalysis | None:
@@ -190,9 +194,17 @@ def refresh(image: Any) -> ImageAnalysis | None:
     analysis = ImageAnalysis.objects.filter(image=image, status=ImageAnalysis.Status.DONE).first()
     if analysis is None:
         return None
-    embed(image, analysis)
+    lent = embed(image, analysis)
     analysis.index_pending = True
-    analysis.save(
-        update_fields=["description", "embedding", "embedding_model", "index_pending", "updated"]
-    )
+    with transaction.atomic():
+        analysis.save(
+            update_fields=[
+                "description",
+                "embedding",
+                "embedding_model",
+                "index_pending",
+                "updated",
+            ]
+        )
+        borrowed.record(image, lent)
     return analysis

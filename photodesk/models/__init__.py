@@ -1,7 +1,8 @@
 """Photodesk's tables: analysis state and facts, the label taxonomy, faces and people, the
-groups of its roles."""
+neighbours that lend words, the groups of its roles."""
 
 from photodesk.models.analysis import AnalysisQuerySet, ImageAnalysis
+from photodesk.models.borrowing import Neighbour
 from photodesk.models.labels import ImageLabel, Label, LabelDecision, ModelClass, ReviewItem
 from photodesk.models.people import Face, FaceCluster, FaceDecision, Person, fold
 from photodesk.models.roles import RoleGroup
@@ -16,6 +17,7 @@ __all__ = [
     "Label",
     "LabelDecision",
     "ModelClass",
+    "Neighbour",
     "Person",
     "ReviewItem",
     "RoleGroup",

@@ -95,7 +95,8 @@ class ImageAnalysis(models.Model):
     index_pending = models.BooleanField(
         default=False, db_index=True, help_text="The index entry is behind the database."
     )
-    updated = models.DateTimeField(auto_now=True)
+    # Indexed: the borrowed-words neighbour index reads the rows changed since it last looked.
+    updated = models.DateTimeField(auto_now=True, db_index=True)
 
     objects = AnalysisQuerySet.as_manager()
     vector = Float32Vector("embedding")

@@ -5,8 +5,9 @@ Kinds: "label" (a tag named in the query, with confidence), "looks_like" (the de
 closest in meaning), "person" (a person named in the article is shown), "faces" (faces for a
 query about people), "words" (query words matched in the caption, the text in the image, the
 photo metadata or the names of people shown), "similarity" (cosine in the text model's space),
-"borrowed" (words of visually similar photos that went into an uncaptioned photo's vector,
-with links to them), "never_used", "recently_used", "near_duplicate".
+"borrowed" (words of visually similar photos that went into an uncaptioned photo's vector:
+the lenders whose words best match the query first, with links to them), "never_used",
+"recently_used", "near_duplicate".
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from typing import Any
 import numpy as np
 
 from photodesk.analysis import describe
-from photodesk.analysis.borrowed import lent_words
+from photodesk.analysis.borrowed import Lent
+from photodesk.host import host
 from photodesk.labels.service import rejected_classes
 from photodesk.models import ImageAnalysis, ImageLabel
 from photodesk.search.index import Hit
@@ -53,6 +55,7 @@ def explain(
     tags: list[ImageLabel],
     query_vectors: list[np.ndarray],
     query_text: str = "",
+    lent: list[Lent] = (),
 ) -> list[Reason]:
     """Reasons from the match itself: tags named in the query (accepted ones only), the
     detected class closest in meaning, words matched, faces for a query about people,
@@ -88,20 +91,8 @@ def explain(
                         },
                     )
                 )
-        lent = lent_words(analysis.image, analysis, recheck=False)[:3]
         if lent:
-            reasons.append(
-                Reason(
-                    "borrowed",
-                    describe.borrowed_summary(lent),
-                    {
-                        "photos": [
-                            {"image_id": w.image_id, "text": w.text, "similarity": w.similarity}
-                            for w in lent
-                        ]
-                    },
-                )
-            )
+            reasons.append(borrowed_reason(lent, query_terms))
         if analysis.face_count and query_terms & PEOPLE_WORDS:
             reasons.append(
                 Reason(
@@ -130,6 +121,24 @@ def explain(
             )
         )
     return reasons
+
+
+def borrowed_reason(lent: list[Lent], query_terms: set[str], limit: int = 3) -> Reason:
+    """ "looks like photos captioned “a dog runs across the grass” (0.82)": the lenders whose
+    words share most with the query first (then the heaviest), each linked to its photo."""
+    ranked = sorted(lent, key=lambda w: (-len(query_terms & set(tokens(w.text))), -w.weight))
+    ranked = ranked[:limit]
+    images = host().image_model().objects.in_bulk([w.image_id for w in ranked])
+    photos = [
+        {
+            "image_id": w.image_id,
+            "text": w.text,
+            "similarity": round(w.similarity, 4),
+            "url": host().image_admin_url(images[w.image_id]) if w.image_id in images else "",
+        }
+        for w in ranked
+    ]
+    return Reason("borrowed", describe.borrowed_summary(ranked, limit=1), {"photos": photos})
 
 
 def closest_class(analysis: ImageAnalysis, query_vectors: list[np.ndarray]) -> str | None:

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from photodesk.analysis import embedding
+from photodesk.analysis import borrowed, embedding
 from photodesk.host import NOT_REUSABLE, get_image_model, host, reusable_rights
 from photodesk.models import ImageAnalysis, ImageLabel, Person
 from photodesk.people.queries import people_in_text, people_shown_by_image
@@ -233,6 +233,7 @@ def _results(
     missing = [c.hit.id for c in candidates if c.image is None]
     images = get_image_model().objects.in_bulk(missing) if missing else {}
     analyses = {a.image_id: a for a in ImageAnalysis.objects.filter(image_id__in=ids)}
+    lent = borrowed.stored_lenders(ids)
     tags: dict[int, list[ImageLabel]] = {}
     for row in ImageLabel.objects.visible().filter(image_id__in=ids).select_related("label"):
         tags.setdefault(row.image_id, []).append(row)
@@ -242,7 +243,12 @@ def _results(
         if image is None:
             continue
         reasons = explain(
-            c.hit, analyses.get(c.hit.id), tags.get(c.hit.id, []), query_vectors, query_text
+            c.hit,
+            analyses.get(c.hit.id),
+            tags.get(c.hit.id, []),
+            query_vectors,
+            query_text,
+            lent=lent.get(c.hit.id, []),
         )
         # Boosts and penalties first among the reasons: they are what a journalist checks.
         reasons = [r for r in c.reasons if r.kind == "person"] + reasons

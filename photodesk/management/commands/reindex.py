@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 from django.utils import timezone
 from tqdm import tqdm
 
+from photodesk.analysis import borrowed
 from photodesk.analysis.pipeline import embed
 from photodesk.indexing import build_documents
 from photodesk.models import ImageAnalysis
@@ -66,5 +68,9 @@ class Command(BaseCommand):
         for analysis in tqdm(
             analyses, total=analyses.count(), unit="img", disable=no_progress, desc="Re-embedding"
         ):
-            embed(analysis.image, analysis)
-            analysis.save(update_fields=["description", "embedding", "embedding_model", "updated"])
+            lent = embed(analysis.image, analysis)
+            with transaction.atomic():
+                analysis.save(
+                    update_fields=["description", "embedding", "embedding_model", "updated"]
+                )
+                borrowed.record(analysis.image, lent)
