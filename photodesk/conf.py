@@ -126,8 +126,13 @@ DEFAULTS: dict[str, Any] = {
     # Run analysis inline instead of queueing it (tests, scripts).
     "ANALYZE_SYNC": False,
     # Weight of the keyword side in hybrid fusion (vector side is 1); measured with
-    # benchmarks/quality.py together with SEARCH_FUSION (README, "Search quality").
-    "KEYWORD_WEIGHT": 1.0,
+    # benchmarks/quality.py together with SEARCH_FUSION (README, "Search quality"). Low for
+    # free-text search: only photos with words score on the keyword side, so a high weight
+    # buries every uncaptioned photo of a mixed archive (R@10 0.34 at 1.0, 0.51 at 0.25;
+    # the no-caption archive is unchanged). Suggestions keep 1.0 (their keywords are the
+    # article's key phrases; 0.25 cost them P@10 0.588 -> 0.537).
+    "KEYWORD_WEIGHT": 0.25,
+    "SUGGEST_KEYWORD_WEIGHT": 1.0,
     # --- Faces and people ---
     # False: faces are detected and counted, but no embedding is computed or stored, nobody is
     # recognised and clustering does nothing (a privacy switch).
@@ -152,8 +157,8 @@ DEFAULTS: dict[str, Any] = {
     # borrows the words of its BORROW_NEIGHBOURS nearest photos that have them (classifier
     # embedding, cosine at least BORROW_MIN_SIMILARITY), softmax-weighted by similarity with
     # BORROW_TEMPERATURE, added to its vector with BORROW_WEIGHT (never to its caption or
-    # keywords). Measured with benchmarks/quality.py --mixed.
-    "BORROW_WORDS": False,
+    # keywords). Measured with benchmarks/quality.py --mixed (README, "Borrowed words").
+    "BORROW_WORDS": True,
     "BORROW_BELOW_WORDS": 3,
     "BORROW_NEIGHBOURS": 10,
     "BORROW_MIN_SIMILARITY": 0.35,

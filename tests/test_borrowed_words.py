@@ -147,7 +147,9 @@ def test_reindex_re_embed_rebuilds_every_neighbour_list(borrowing, archive):
     assert Neighbour.objects.filter(image=dog, lender=lender).exists()
 
 
-def test_borrowing_is_off_by_default(eval_photos, archive):
+def test_borrowing_can_be_turned_off(settings, eval_photos, archive):
+    settings.PHOTODESK = {**settings.PHOTODESK, "BORROW_WORDS": False}
     dog = archive.add(UNCAPTIONED_DOG)
     archive.add(CAPTIONED_DOG, DOG_CAPTION)
     assert lent_words(dog, ImageAnalysis.objects.get(image=dog)) == []
+    assert not Neighbour.objects.exists()

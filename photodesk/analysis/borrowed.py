@@ -33,7 +33,7 @@ from django.db.models import Count, Max, Min
 
 from photodesk.analysis.embedding import embedder, embedding_model_name
 from photodesk.conf import photodesk_settings
-from photodesk.host import written_text
+from photodesk.host import host, written_text
 from photodesk.models import ImageAnalysis, Neighbour
 
 # How often a process asks the database whether photos were added, edited or deleted.
@@ -52,6 +52,7 @@ class Lent:
     text: str
     similarity: float
     weight: float
+    url: str = ""  # the lender's page, for the reasons' links
 
 
 def lending_text(image: Any, analysis: Any) -> str:
@@ -256,22 +257,35 @@ def record(image: Any, lent: list[Lent]) -> None:
         )
 
 
-def stored_lenders(image_ids: Iterable[int]) -> dict[int, list[Lent]]:
-    """{borrower id: its stored lenders, heaviest first, with their words now}."""
-    rows = list(
-        Neighbour.objects.filter(image_id__in=list(image_ids)).order_by("image_id", "-weight")
-    )
+# What lending_text reads of a lender's analysis row (its vectors and facts stay behind).
+TEXT_FIELDS = ("image_id", "photo_metadata")
+
+
+def stored_lenders(image_ids: Iterable[int], per_image: int = 5) -> dict[int, list[Lent]]:
+    """{borrower id: its `per_image` heaviest stored lenders, with their words now}."""
+    rows = Neighbour.objects.filter(image_id__in=list(image_ids)).order_by("image_id", "-weight")
+    kept: dict[int, list[Neighbour]] = {}
+    for row in rows:
+        if len(kept.setdefault(row.image_id, [])) < per_image:
+            kept[row.image_id].append(row)
+    rows = [row for listed in kept.values() for row in listed]
     if not rows:
         return {}
-    analyses = ImageAnalysis.objects.filter(
-        image_id__in={r.lender_id for r in rows}
-    ).select_related("image")
-    texts = {a.image_id: lending_text(a.image, a) for a in analyses}
+    image_fields = (f"image__{f.name}" for f in host().image_model()._meta.concrete_fields)
+    analyses = (
+        ImageAnalysis.objects.filter(image_id__in={r.lender_id for r in rows})
+        .select_related("image")
+        .only(*TEXT_FIELDS, *image_fields)
+    )
+    lenders = {
+        a.image_id: (lending_text(a.image, a), host().image_admin_url(a.image)) for a in analyses
+    }
     found: dict[int, list[Lent]] = {}
     for row in rows:
-        if texts.get(row.lender_id):
+        text, url = lenders.get(row.lender_id, ("", ""))
+        if text:
             found.setdefault(row.image_id, []).append(
-                Lent(row.lender_id, texts[row.lender_id], row.similarity, row.weight)
+                Lent(row.lender_id, text, row.similarity, row.weight, url)
             )
     return found
 

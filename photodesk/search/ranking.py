@@ -67,6 +67,7 @@ class RankingOptions:
         """Suggestions for an article: relevance, boosts, penalties and diversity."""
         conf = photodesk_settings
         defaults = {
+            "keyword_weight": conf.SUGGEST_KEYWORD_WEIGHT,
             "mmr_lambda": conf.SUGGEST_MMR_LAMBDA,
             "duplicate_similarity": conf.SUGGEST_DUPLICATE_SIMILARITY,
             "recency_boost": conf.SUGGEST_RECENCY_BOOST,

@@ -19,7 +19,6 @@ import numpy as np
 
 from photodesk.analysis import describe
 from photodesk.analysis.borrowed import Lent
-from photodesk.host import host
 from photodesk.labels.service import rejected_classes
 from photodesk.models import ImageAnalysis, ImageLabel
 from photodesk.search.index import Hit
@@ -128,14 +127,8 @@ def borrowed_reason(lent: list[Lent], query_terms: set[str], limit: int = 3) -> 
     words share most with the query first (then the heaviest), each linked to its photo."""
     ranked = sorted(lent, key=lambda w: (-len(query_terms & set(tokens(w.text))), -w.weight))
     ranked = ranked[:limit]
-    images = host().image_model().objects.in_bulk([w.image_id for w in ranked])
     photos = [
-        {
-            "image_id": w.image_id,
-            "text": w.text,
-            "similarity": round(w.similarity, 4),
-            "url": host().image_admin_url(images[w.image_id]) if w.image_id in images else "",
-        }
+        {"image_id": w.image_id, "text": w.text, "similarity": round(w.similarity, 4), "url": w.url}
         for w in ranked
     ]
     return Reason("borrowed", describe.borrowed_summary(ranked, limit=1), {"photos": photos})
