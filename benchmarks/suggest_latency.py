@@ -7,7 +7,13 @@ index document whose vector is the original's plus a little noise, so results, r
 near-duplicate checks do real work. Printed next to a baseline measured in the same run: the
 bare index search for the same query (what ranking, usage, people and reasons add).
 
+With --source DIR, the archive is another benchmark's (e.g. the mixed one of quality.py
+--mixed, whose uncaptioned photos borrow words); its word-lending neighbours are copied with the
+photos, and each size is measured with them and again without (what the borrowed-words reasons
+add, in the same run).
+
 Usage: python benchmarks/suggest_latency.py [--sizes 40,10000] [--repeat 5] [--opensearch]
+       [--source BENCH_DIR]
 """
 
 from __future__ import annotations
@@ -36,9 +42,9 @@ EXTRA = [
 ]
 
 
-def prepare() -> None:
+def prepare(source_dir: Path | None = None) -> None:
     """A private copy of the quality benchmark's database (never modify that one)."""
-    source = ROOT / "var" / "bench" / "db.sqlite3"
+    source = (source_dir or ROOT / "var" / "bench") / "db.sqlite3"
     if not source.exists():
         sys.exit("Run benchmarks/quality.py first (it analyses the eval photos).")
     shutil.rmtree(WORK, ignore_errors=True)
@@ -87,6 +93,7 @@ def grow(size: int, rng) -> list:
         )
         new_analyses.append(clone)
     ImageAnalysis.objects.bulk_create(new_analyses, batch_size=1000)
+    copy_neighbours(originals, created)
     docs = []
     for i, image in enumerate(created):
         doc = base_docs[i % len(base_docs)]
@@ -96,6 +103,23 @@ def grow(size: int, rng) -> list:
             type(doc)(image.pk, vector / np.linalg.norm(vector), dict(doc.fields), doc.attributes)
         )
     return (base_docs + docs)[:size]
+
+
+def copy_neighbours(originals: list, created: list) -> None:
+    """Each copy borrows from the same photos as its original."""
+    from photodesk.models import Neighbour
+
+    listed: dict[int, list] = {}
+    for row in Neighbour.objects.filter(image_id__in=[a.image_id for a in originals]):
+        listed.setdefault(row.image_id, []).append(row)
+    rows = [
+        Neighbour(
+            image_id=image.pk, lender_id=n.lender_id, similarity=n.similarity, weight=n.weight
+        )
+        for i, image in enumerate(created)
+        for n in listed.get(originals[i % len(originals)].image_id, [])
+    ]
+    Neighbour.objects.bulk_create(rows, batch_size=1000)
 
 
 def percentiles(samples: list[float]) -> tuple[float, float]:
@@ -136,8 +160,9 @@ def main() -> None:
     parser.add_argument("--sizes", default="40,10000")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--opensearch", action="store_true", help="Also on the OpenSearch node.")
+    parser.add_argument("--source", type=Path, help="Another benchmark's BENCH_DIR to copy.")
     args = parser.parse_args()
-    prepare()
+    prepare(args.source)
     from _setup import django_setup
 
     django_setup()
@@ -172,17 +197,25 @@ def main() -> None:
                 index = get_index()
                 index.replace_all(docs[:size])
                 try:
-                    result = measure(articles, args.repeat)
+                    results = {"": measure(articles, args.repeat)}
+                    if args.source:
+                        from photodesk.models import Neighbour
+
+                        kept = list(Neighbour.objects.all())
+                        Neighbour.objects.all().delete()
+                        results[" (no borrowed)"] = measure(articles, args.repeat)
+                        Neighbour.objects.bulk_create(kept, batch_size=1000)
                 finally:
                     if backend == "opensearch":
                         alias = photodesk_settings.OPENSEARCH_INDEX
                         index.client.indices.delete(index=f"{alias}-v*", ignore_unavailable=True)
                         index.client.indices.delete_index_template(name=alias, ignore=404)
-            (s50, s95), (b50, b95) = result["suggestion"], result["index search alone"]
-            print(
-                f"{backend:12}{size:>8}{s50:>12.1f} / {s95:<7.1f}{b50:>12.1f} / {b95:<7.1f}"
-                f"{s50 / max(b50, 1e-9):>8.1f}x"
-            )
+            for label, result in results.items():
+                (s50, s95), (b50, b95) = result["suggestion"], result["index search alone"]
+                print(
+                    f"{backend:12}{size:>8}{s50:>12.1f} / {s95:<7.1f}{b50:>12.1f} / {b95:<7.1f}"
+                    f"{s50 / max(b50, 1e-9):>8.1f}x{label}"
+                )
 
 
 if __name__ == "__main__":
