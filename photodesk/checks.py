@@ -4,7 +4,7 @@ Settings (photodesk.E001-E006, W002, I001), the task queue (E050-E052), dotted p
 the model files (W030-W031: warnings, so that `migrate` runs before the files are fetched), the
 AWS providers (E020-E022, W021), the OpenSearch index (W010-W013, deploy only), the optional
 extras (E040, I040) and, with --deploy and DEBUG off, the throttles' cache (W085-W086),
-ALLOWED_HOSTS (W087) and a public API schema (W088).
+ALLOWED_HOSTS (W087) and a public API schema (W088); an unknown schema access (W089).
 """
 
 from __future__ import annotations
@@ -464,3 +464,22 @@ def check_deployment(app_configs, **kwargs) -> list:
             )
         )
     return messages
+
+
+SCHEMA_ACCESS = (None, "public", "staff", "off")
+
+
+@register()
+def check_schema_access(app_configs, **kwargs) -> list:
+    access = photodesk_settings.API_SCHEMA_ACCESS
+    if access in SCHEMA_ACCESS:
+        return []
+    return [
+        Warning(
+            f"PHOTODESK['API_SCHEMA_ACCESS'] is {access!r}, which Photodesk does not know: the "
+            "schema and its readers answer 404 to everyone.",
+            hint='Use "public", "staff", "off", or leave it unset (public with DEBUG, staff '
+            "users only without).",
+            id="photodesk.W089",
+        )
+    ]

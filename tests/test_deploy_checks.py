@@ -166,3 +166,13 @@ def test_the_deployment_checks_run_only_with_deploy(production_like):
     production_like.CACHES = LOCMEM
     production_like.ALLOWED_HOSTS = ["*"]
     assert not [m for m in run_checks() if m.id in {"photodesk.W085", "photodesk.W087"}]
+
+
+@pytest.mark.django_db
+def test_an_unknown_schema_access_is_a_warning_and_closes_the_schema(settings):
+    from django.test import Client
+
+    settings.PHOTODESK = {**settings.PHOTODESK, "API_SCHEMA_ACCESS": "private"}
+    settings.DEBUG = True
+    assert "photodesk.W089" in {m.id for m in run_checks()}
+    assert Client().get("/api/schema/?format=json").status_code == 404
