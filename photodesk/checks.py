@@ -2,8 +2,9 @@
 
 Settings (photodesk.E001-E006, W002, I001), the task queue (E050-E052), dotted paths (E060),
 the model files (W030-W031: warnings, so that `migrate` runs before the files are fetched), the
-AWS providers (E020-E022, W021), the OpenSearch index (W010-W013, deploy only) and the optional
-extras (E040, I040).
+AWS providers (E020-E022, W021), the OpenSearch index (W010-W013, deploy only), the optional
+extras (E040, I040) and, with --deploy and DEBUG off, the throttles' cache (W085-W086),
+ALLOWED_HOSTS (W087) and a public API schema (W088); an unknown schema access (W089).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import importlib.util
 
 from django.apps import apps
 from django.conf import settings
-from django.core.checks import Error, Info, Warning, register
+from django.core.checks import Error, Info, Tags, Warning, register
 from django.utils.module_loading import import_string
 
 from photodesk import extras
@@ -397,3 +398,88 @@ def _missing_extra_error(what: str, extra: str) -> Error:
         hint=extras.pip_command(extra),
         id="photodesk.E040",
     )
+
+
+# Caches whose counts one process cannot see from another (LocMem) or that keep nothing.
+PER_PROCESS_CACHES = ("django.core.cache.backends.locmem.LocMemCache",)
+NO_CACHES = ("django.core.cache.backends.dummy.DummyCache",)
+THROTTLE_RATES = ("API_UPLOAD_RATE", "API_SEARCH_RATE", "API_LOGIN_RATE")
+CACHE_FIX = (
+    "Give CACHES['default'] a shared backend: Redis (django.core.cache.backends.redis."
+    "RedisCache; the demo's production settings use DJANGO_CACHE_URL or REDIS_URL) or "
+    "memcached."
+)
+
+
+@register(Tags.security, deploy=True)
+def check_deployment(app_configs, **kwargs) -> list:
+    """With DEBUG off: the API's throttles need a cache every server process shares,
+    ALLOWED_HOSTS must name the site's hosts, and the schema is not for everyone. Run by
+    `manage.py check --deploy`."""
+    if settings.DEBUG:
+        return []
+    messages = []
+    backend = settings.CACHES.get("default", {}).get("BACKEND", "")
+    throttled = [key for key in THROTTLE_RATES if getattr(photodesk_settings, key)]
+    if throttled and backend in PER_PROCESS_CACHES:
+        messages.append(
+            Warning(
+                f"The API's throttles ({', '.join(throttled)}) count in the default cache, "
+                f"{backend.rsplit('.', 1)[-1]}, which each server process keeps for itself: "
+                "with several processes every one of them allows the full rate.",
+                hint=CACHE_FIX,
+                id="photodesk.W085",
+            )
+        )
+    elif throttled and backend in NO_CACHES:
+        messages.append(
+            Warning(
+                f"The API's throttles ({', '.join(throttled)}) count in the default cache, "
+                "DummyCache, which keeps nothing: no request is ever throttled (password "
+                "guessing at the token endpoint included).",
+                hint=CACHE_FIX,
+                id="photodesk.W086",
+            )
+        )
+    hosts = list(settings.ALLOWED_HOSTS)
+    if not hosts or "*" in hosts:
+        messages.append(
+            Warning(
+                "ALLOWED_HOSTS is empty with DEBUG off (every request is refused with 400)."
+                if not hosts
+                else 'ALLOWED_HOSTS contains "*": any Host header is accepted, so links the '
+                "site builds from it (password resets, API URLs) can point elsewhere.",
+                hint="List the site's host names, e.g. ALLOWED_HOSTS = ['photos.example.org'] "
+                "(the demo's production settings: DJANGO_ALLOWED_HOSTS).",
+                id="photodesk.W087",
+            )
+        )
+    if photodesk_settings.API_SCHEMA_ACCESS == "public":
+        messages.append(
+            Warning(
+                "PHOTODESK['API_SCHEMA_ACCESS'] is \"public\" with DEBUG off: anyone can read "
+                "the API's schema, every operation and parameter.",
+                hint='Leave it unset (staff users only without DEBUG) or set "staff" or "off".',
+                id="photodesk.W088",
+            )
+        )
+    return messages
+
+
+SCHEMA_ACCESS = (None, "public", "staff", "off")
+
+
+@register()
+def check_schema_access(app_configs, **kwargs) -> list:
+    access = photodesk_settings.API_SCHEMA_ACCESS
+    if access in SCHEMA_ACCESS:
+        return []
+    return [
+        Warning(
+            f"PHOTODESK['API_SCHEMA_ACCESS'] is {access!r}, which Photodesk does not know: the "
+            "schema and its readers answer 404 to everyone.",
+            hint='Use "public", "staff", "off", or leave it unset (public with DEBUG, staff '
+            "users only without).",
+            id="photodesk.W089",
+        )
+    ]

@@ -201,6 +201,13 @@ DEFAULTS: dict[str, Any] = {
     # Uploads run the models, searches embed the query: both are the expensive requests.
     "API_UPLOAD_RATE": "60/hour",
     "API_SEARCH_RATE": "120/min",
+    # Failed sign-ins at /api/v1/auth/token/ per client address (only wrong passwords count);
+    # then 429 with Retry-After. Behind a proxy set DRF's NUM_PROXIES so the address is the
+    # client's, not the proxy's.
+    "API_LOGIN_RATE": "20/hour",
+    # Who may read the OpenAPI schema and its Swagger UI / ReDoc pages: "public" (anyone),
+    # "staff" (signed-in staff users), "off" (404). None: "public" with DEBUG, else "staff".
+    "API_SCHEMA_ACCESS": None,
     # Page size of every list (clients may ask for up to API_MAX_PAGE_SIZE with ?page_size=).
     "API_PAGE_SIZE": 50,
     "API_MAX_PAGE_SIZE": 200,

@@ -2,8 +2,15 @@
 
 DATABASE_URL (Postgres), OPENSEARCH_URL (+ OPENSEARCH_USERNAME/PASSWORD, OPENSEARCH_CA_CERTS,
 OPENSEARCH_VERIFY_CERTS, OPENSEARCH_INDEX, OPENSEARCH_REPLICAS), AWS_STORAGE_BUCKET_NAME (S3 through
-django-storages), REDIS_URL (django-q2 broker), DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS,
-PHOTODESK_MODEL_DIR.
+django-storages), REDIS_URL (django-q2 broker, and the cache unless DJANGO_CACHE_URL names
+another Redis), DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, PHOTODESK_MODEL_DIR.
+
+HTTPS (README, "HTTPS in production"; secure unless told otherwise): DJANGO_SECURE_SSL_REDIRECT
+(1), DJANGO_SECURE_HSTS_SECONDS (31536000; 0 turns HSTS off), DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS
+(1), DJANGO_SECURE_HSTS_PRELOAD (0), DJANGO_SECURE_COOKIES (1: session and CSRF cookies over
+HTTPS only), DJANGO_SECURE_PROXY_SSL_HEADER (unset; "X-Forwarded-Proto: https" behind a proxy
+or load balancer that terminates TLS and sets that header), DJANGO_SECURE_REDIRECT_EXEMPT
+(regexes, comma-separated; "^health/": probes over plain HTTP).
 
 AWS (README, "Running on AWS"): AWS_STORAGE_BUCKET_NAME + AWS_S3_PREFIX, AWS_S3_REGION_NAME,
 AWS_S3_ENDPOINT_URL (S3-compatible stores), AWS_S3_CUSTOM_DOMAIN (a CDN); PHOTODESK_AWS_REGION;
@@ -27,6 +34,30 @@ def _required(name: str) -> str:
     return value
 
 
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default
+    if value.strip().lower() in {"1", "true", "yes", "on"}:
+        return True
+    if value.strip().lower() in {"0", "false", "no", "off"}:
+        return False
+    raise RuntimeError(f"Environment variable {name} must be 1 or 0, not {value!r}.")
+
+
+def _proxy_ssl_header(value: str) -> tuple[str, str] | None:
+    """ "X-Forwarded-Proto: https" -> ("HTTP_X_FORWARDED_PROTO", "https"), as Django wants it."""
+    if not value.strip():
+        return None
+    header, sep, expected = value.partition(":")
+    if not sep or not header.strip() or not expected.strip():
+        raise RuntimeError(
+            f"DJANGO_SECURE_PROXY_SSL_HEADER must look like 'X-Forwarded-Proto: https', "
+            f"not {value!r}."
+        )
+    return "HTTP_" + header.strip().upper().replace("-", "_"), expected.strip()
+
+
 DEBUG = False
 SECRET_KEY = _required("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "").split(",") if h]
@@ -34,6 +65,21 @@ CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o
 ]
 DATABASES = {"default": dj_database_url.parse(_required("DATABASE_URL"), conn_max_age=60)}
+
+# HTTPS only, unless the environment says otherwise (a first try on plain HTTP: set
+# DJANGO_SECURE_SSL_REDIRECT=0, DJANGO_SECURE_COOKIES=0 and DJANGO_SECURE_HSTS_SECONDS=0).
+SECURE_SSL_REDIRECT = _flag("DJANGO_SECURE_SSL_REDIRECT", True)
+SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_SECURE_HSTS_SECONDS") or 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _flag("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = _flag("DJANGO_SECURE_HSTS_PRELOAD", False)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = _flag("DJANGO_SECURE_COOKIES", True)
+# Trusted only when set: without a proxy that overwrites the header, any client could claim
+# to be on HTTPS.
+SECURE_PROXY_SSL_HEADER = _proxy_ssl_header(os.environ.get("DJANGO_SECURE_PROXY_SSL_HEADER", ""))
+# Load balancers probe health over plain HTTP and count a redirect as a failure.
+SECURE_REDIRECT_EXEMPT = [
+    r.strip() for r in os.environ.get("DJANGO_SECURE_REDIRECT_EXEMPT", "^health/").split(",") if r
+]
 
 if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
     STORAGES = {
@@ -58,6 +104,23 @@ if os.environ.get("REDIS_URL"):
         "redis": os.environ["REDIS_URL"],
         "workers": int(os.environ.get("Q_WORKERS", 2)),
     }
+
+# The cache every server process shares: the API's throttles count there (a per-process
+# cache would let each process allow the full rate; photodesk.W085 warns).
+if _cache_url := os.environ.get("DJANGO_CACHE_URL") or os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _cache_url,
+            "KEY_PREFIX": "photodesk",
+        }
+    }
+
+# HSTS preload commits the whole registrable domain (every subdomain, for months, through the
+# browsers' built-in list): a choice for the domain's owner (DJANGO_SECURE_HSTS_PRELOAD=1),
+# not a default of this site, so its reminder (security.W021) is not shown.
+if not SECURE_HSTS_PRELOAD:
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 PHOTODESK = {
     **PHOTODESK,

@@ -52,5 +52,8 @@ PHOTODESK = {
     # The suite stays on the embedded index; a test that selects OpenSearch (OPENSEARCH_URL,
     # tests/opensearch_support.py) sees its writes at once instead of after a refresh.
     "OPENSEARCH_REFRESH": "true",
+    # schemathesis reads the schema anonymously when it collects its tests (DEBUG is off here,
+    # which would make it staff-only); tests of the access rule set it themselves.
+    "API_SCHEMA_ACCESS": "public",
 }
 Q_CLUSTER = {**Q_CLUSTER, "poll": 0.2}  # noqa: F405

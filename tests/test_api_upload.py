@@ -164,7 +164,7 @@ def test_session_clients_need_the_csrf_token(role_users, media):
 
 def test_a_token_is_issued_for_a_username_and_password(role_users, client):
     response = client.post(
-        reverse("api-token"), {"username": "reviewer", "password": "pw-reviewer"}
+        reverse("photodesk-api:token"), {"username": "reviewer", "password": "pw-reviewer"}
     )
     assert response.status_code == 200
     token = response.json()["token"]

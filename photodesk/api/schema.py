@@ -35,7 +35,7 @@ def add_error_responses(result: dict[str, Any], generator, request, public) -> d
             if operation.get("requestBody"):
                 codes.append("415")
             if any(part in path for part in SEARCHING) or (
-                method == "post" and path.endswith("/images/")
+                method == "post" and path.endswith(("/images/", "/auth/token/"))
             ):
                 codes.append("429")
             if any(part in path for part in SEARCHING):

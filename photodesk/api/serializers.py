@@ -287,6 +287,15 @@ class UploadAcceptedSerializer(serializers.Serializer):
 
     image = ImageSerializer()
     analysis = AnalysisSerializer()
+    stored_name = serializers.CharField(
+        help_text="Where the file is stored, relative to the site's storage "
+        '("images/harbour.jpg"): only the last part of the name sent is kept, its extension '
+        "follows the content, and a suffix is added if the name is taken."
+    )
+    notes = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Why the stored name differs from the one sent (empty when it does not).",
+    )
 
 
 class SearchResultSerializer(serializers.Serializer):

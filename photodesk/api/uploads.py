@@ -4,6 +4,7 @@ image with its pending analysis job, and a deleted image's file goes with its ro
 from __future__ import annotations
 
 from functools import partial
+from pathlib import PurePosixPath
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -41,6 +42,23 @@ def store_upload(upload: Any, fields: dict[str, Any], user: Any) -> Any:
             field.storage.delete(stored)
         raise
     return image
+
+
+def stored_name(image: Any) -> str:
+    """The name the file is stored under, relative to the storage ("images/harbour.jpg")."""
+    return image_file(image).name
+
+
+def name_notes(sent: str, stored: str) -> list[str]:
+    """Sentences telling the client why the stored file's name is not the one it sent: folders
+    are never taken from a name (Django keeps only its last part, so `../../etc/passwd.jpg`
+    is `passwd.jpg`), the extension follows the content, and the storage adds a suffix
+    when a file of that name exists."""
+    sent_base = PurePosixPath(sent.replace("\\", "/")).name
+    stored_base = PurePosixPath(stored).name
+    if sent_base == stored_base and sent == sent_base:
+        return []
+    return [f"The file {sent!r} was stored as {stored_base!r} ({stored})."]
 
 
 def delete_image(image: Any) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.urls import include, path, re_path
 from rest_framework.routers import DefaultRouter
 
@@ -30,3 +31,9 @@ urlpatterns = [
     ),
     path("", include(router.urls)),
 ]
+
+# Tokens for programs, where the site has DRF's token app (its model needs it installed).
+if apps.is_installed("rest_framework.authtoken"):
+    from photodesk.api.views.auth import TokenView
+
+    urlpatterns.insert(0, path("auth/token/", TokenView.as_view(), name="token"))

@@ -30,7 +30,7 @@ from photodesk.api.serializers import (
     UploadAcceptedSerializer,
 )
 from photodesk.api.throttles import SearchRateThrottle, UploadRateThrottle
-from photodesk.api.uploads import delete_image, store_upload
+from photodesk.api.uploads import delete_image, name_notes, store_upload, stored_name
 from photodesk.api.validation import refuse_oversized_request
 from photodesk.api.views.base import PhotodeskViewSet
 from photodesk.api.views.search import result_rows
@@ -92,11 +92,20 @@ class ImageViewSet(PhotodeskViewSet, viewsets.ModelViewSet):
         serializer = ImageUploadSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         fields = dict(serializer.validated_data)
-        image = store_upload(fields.pop("file"), fields, request.user)
+        upload = fields.pop("file")
+        sent = upload.name or ""
+        image = store_upload(upload, fields, request.user)
         analysis = ImageAnalysis.objects.get(image=image)
         image = self.get_queryset().get(pk=image.pk)
+        stored = stored_name(image)
         body = UploadAcceptedSerializer(
-            {"image": image, "analysis": analysis}, context={"request": request}
+            {
+                "image": image,
+                "analysis": analysis,
+                "stored_name": stored,
+                "notes": name_notes(sent, stored),
+            },
+            context={"request": request},
         ).data
         return Response(
             body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["analysis"]["url"]}
