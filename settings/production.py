@@ -3,7 +3,8 @@
 DATABASE_URL (Postgres), OPENSEARCH_URL (+ OPENSEARCH_USERNAME/PASSWORD, OPENSEARCH_CA_CERTS,
 OPENSEARCH_VERIFY_CERTS, OPENSEARCH_INDEX, OPENSEARCH_REPLICAS), AWS_STORAGE_BUCKET_NAME (S3 through
 django-storages), REDIS_URL (django-q2 broker), DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS,
-PHOTODESK_MODEL_DIR.
+PHOTODESK_MODEL_DIR, PHOTODESK_METRICS_TOKEN (Prometheus' bearer token for /metrics),
+DJANGO_LOG_FORMAT (json, the default, or text).
 
 AWS (README, "Running on AWS"): AWS_STORAGE_BUCKET_NAME + AWS_S3_PREFIX, AWS_S3_REGION_NAME,
 AWS_S3_ENDPOINT_URL (S3-compatible stores), AWS_S3_CUSTOM_DOMAIN (a CDN); PHOTODESK_AWS_REGION;
@@ -17,7 +18,7 @@ import os
 import dj_database_url
 
 from .base import *  # noqa: F403
-from .base import PHOTODESK, Q_CLUSTER, STORAGES
+from .base import LOGGING, PHOTODESK, Q_CLUSTER, STORAGES
 
 
 def _required(name: str) -> str:
@@ -34,6 +35,9 @@ CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o
 ]
 DATABASES = {"default": dj_database_url.parse(_required("DATABASE_URL"), conn_max_age=60)}
+
+# JSON log lines (base.py's LOGGING; DJANGO_LOG_FORMAT=text for plain ones).
+LOGGING["handlers"]["console"]["formatter"] = os.environ.get("DJANGO_LOG_FORMAT", "json")
 
 if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
     STORAGES = {
@@ -63,6 +67,9 @@ PHOTODESK = {
     **PHOTODESK,
     "MODEL_DIR": os.environ.get("PHOTODESK_MODEL_DIR", PHOTODESK["MODEL_DIR"]),
 }
+# Who may read /metrics besides loopback and staff: Prometheus with this bearer token.
+if os.environ.get("PHOTODESK_METRICS_TOKEN"):
+    PHOTODESK["METRICS_TOKEN"] = os.environ["PHOTODESK_METRICS_TOKEN"]
 if os.environ.get("OPENSEARCH_URL"):
     PHOTODESK["INDEX_BACKEND"] = "photodesk.search.index.opensearch.OpenSearchIndex"
     PHOTODESK["OPENSEARCH_URL"] = os.environ["OPENSEARCH_URL"]

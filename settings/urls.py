@@ -8,6 +8,8 @@ from rest_framework.authtoken.views import obtain_auth_token
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("photodesk.api.urls", namespace="photodesk-api")),
+    path("health/", include("photodesk.health.urls")),
+    path("metrics", include("photodesk.metrics.urls")),
     path("api/v1/auth/token/", obtain_auth_token, name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
@@ -20,5 +22,6 @@ urlpatterns = [
     ),
 ] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-# JSON 404s under /api/ (an id that is not a number never reaches the API's views).
+# JSON 404s and 500s under /api/ (an id that is not a number never reaches the API's views).
 handler404 = "photodesk.api.errors.not_found"
+handler500 = "photodesk.api.errors.server_error"
