@@ -3,7 +3,7 @@
 Settings (photodesk.E001-E006, W002, I001), the task queue (E050-E052), dotted paths (E060),
 the model files (W030-W031: warnings, so that `migrate` runs before the files are fetched), the
 AWS providers (E020-E022, W021), the OpenSearch index (W010-W013, deploy only) and the optional
-extras (E040, I040).
+extras (E040, I040), metrics (E080).
 """
 
 from __future__ import annotations
@@ -397,3 +397,23 @@ def _missing_extra_error(what: str, extra: str) -> Error:
         hint=extras.pip_command(extra),
         id="photodesk.E040",
     )
+
+
+@register()
+def check_metrics(app_configs, **kwargs) -> list:
+    """PROMETHEUS_MULTIPROC_DIR, when set, must be a directory this process can write:
+    prometheus-client writes every counter update there, and would fail the request or task
+    that makes one."""
+    import os
+
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not directory or (os.path.isdir(directory) and os.access(directory, os.W_OK)):
+        return []
+    return [
+        Error(
+            f"PROMETHEUS_MULTIPROC_DIR={directory!r} is not a directory this process can write.",
+            hint="Create it (empty) before the web and worker processes start, shared by both; "
+            "or unset it to keep each process's metrics in memory (README, Operations).",
+            id="photodesk.E080",
+        )
+    ]
