@@ -15,6 +15,7 @@ from django.urls import reverse
 from photodesk import indexing, tasks
 from photodesk.models import ImageAnalysis
 from photodesk.search.index import get_index
+from photodesk.search.index.base import IndexUnavailable
 
 from .api_support import *  # noqa: F403
 from .conftest import DEMO_PHOTOS
@@ -84,7 +85,7 @@ def test_ready_fails_fast_while_the_breaker_knows_the_index_is_down(settings):
     settings.PHOTODESK = {**settings.PHOTODESK, "INDEX_DOWN_AFTER_FAILURES": 2}
     before = sample(scrape(), "photodesk_index_write_failures_total", operation="delete") or 0
     for pk in (1, 2):
-        with pytest.raises(Exception):
+        with pytest.raises(IndexUnavailable):
             indexing.remove_image(pk)
     assert indexing.write_breaker(get_index()).is_open
     try:
