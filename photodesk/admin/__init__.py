@@ -7,14 +7,13 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.safestring import SafeString
-from django.views.decorators.http import require_POST
+from django.utils.safestring import SafeString, mark_safe
 
 from photodesk.admin import failures
 from photodesk.admin.thumbnails import thumbnail_view
@@ -109,10 +108,22 @@ class ImageAnalysisAdmin(admin.ModelAdmin):
         def problem(obj: ImageAnalysis) -> str:
             return problem_html(obj, can_retry)
 
-        return (*super().get_list_display(request), problem)
+        columns = list(super().get_list_display(request))
+        columns.insert(columns.index("status") + 1, problem)  # beside the status it explains
+        return columns
 
     def retry_view(self, request, pk: int):
-        return _retry_one(self, request, pk)
+        """POST: queue again the failed analysis or index write of analysis `pk`."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        analysis = get_object_or_404(ImageAnalysis, pk=pk)
+        self.message_user(request, str(failures.retry([analysis])), messages.SUCCESS)
+        back = request.META.get("HTTP_REFERER", "")
+        if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+            back = reverse("admin:semantic_search_imageanalysis_changelist")
+        return HttpResponseRedirect(back)
 
     @admin.display(description="seconds")
     def seconds(self, obj: ImageAnalysis) -> str:
@@ -125,7 +136,7 @@ def problem_html(analysis: ImageAnalysis, can_retry: bool) -> str:
             '<span class="photodesk-problem">Analysis failed:</span> {}', analysis.error[:200]
         )
     elif getattr(analysis, "index_stalled", False):
-        what = format_html('<span class="photodesk-problem">Index write failed</span>')
+        what = mark_safe('<span class="photodesk-problem">Index write failed</span>')
     else:
         return "—"
     if not can_retry:
@@ -139,18 +150,6 @@ def problem_html(analysis: ImageAnalysis, can_retry: bool) -> str:
         what,
         url,
     )
-
-
-@require_POST
-def _retry_one(modeladmin: ImageAnalysisAdmin, request, pk: int) -> HttpResponseRedirect:
-    if not modeladmin.has_change_permission(request):
-        raise PermissionDenied
-    analysis = get_object_or_404(ImageAnalysis, pk=pk)
-    modeladmin.message_user(request, str(failures.retry([analysis])), messages.SUCCESS)
-    back = request.META.get("HTTP_REFERER", "")
-    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
-        back = reverse("admin:semantic_search_imageanalysis_changelist")
-    return HttpResponseRedirect(back)
 
 
 from photodesk.admin.suggest_panel import SuggestPanelMixin  # noqa: E402
