@@ -216,3 +216,19 @@ def test_an_api_500_is_json_and_logged_with_its_traceback(api, settings, separat
     from photodesk.api.errors import server_error
 
     assert json.loads(server_error(elsewhere).content)["code"] == "server_error"
+
+
+def test_the_grafana_dashboard_reads_metrics_that_exist():
+    from pathlib import Path
+
+    dashboard = json.loads(
+        (Path(__file__).resolve().parent.parent / "docs" / "grafana-photodesk.json").read_text()
+    )
+    exprs = [t["expr"] for panel in dashboard["panels"] for t in panel["targets"]]
+    used = {
+        re.sub(r"_(bucket|count|sum|total)$", "", n)
+        for e in exprs
+        for n in re.findall(r"photodesk_\w+", e)
+    }
+    described = set(re.findall(r"^# HELP (photodesk_\w+?)(?:_total)? ", scrape(), re.MULTILINE))
+    assert used and used <= described, used - described
