@@ -79,9 +79,7 @@ def test_an_embedded_caption_of_32_kb_is_stored_cut_and_matched_fast(separate_in
     assert time.perf_counter() - started < 2
 
 
-def test_the_image_url_returns_the_capped_caption_and_panel_cards_its_start(
-    api, separate_index
-):
+def test_the_image_url_returns_the_capped_caption_and_panel_cards_its_start(api, separate_index):
     from photodesk.admin.suggest_panel import cards
     from photodesk.search.service import search_images
 
