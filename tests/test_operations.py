@@ -232,3 +232,13 @@ def test_the_grafana_dashboard_reads_metrics_that_exist():
     }
     described = set(re.findall(r"^# HELP (photodesk_\w+?)(?:_total)? ", scrape(), re.MULTILINE))
     assert used and used <= described, used - described
+
+
+def test_an_unwritable_multiprocess_directory_is_a_clear_error(monkeypatch, tmp_path):
+    from photodesk.checks import check_metrics
+
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path / "missing"))
+    (error,) = check_metrics(None)
+    assert error.id == "photodesk.E080" and "missing" in error.msg
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    assert check_metrics(None) == []
