@@ -69,10 +69,13 @@ def test_live_answers_and_ready_reports_each_dependency_with_its_latency(separat
         assert check["status"] == "ok" and 0 <= check["seconds"] < 5
 
 
-def test_ready_is_503_naming_the_index_when_opensearch_is_down_and_shows_no_url(settings):
+def test_ready_is_503_naming_the_index_when_opensearch_is_down_and_shows_no_url(settings, caplog):
     url = dead_opensearch(settings)
-    response = Client().get(READY)
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        response = Client().get(READY)
     assert response.status_code == 503
+    (logged,) = [r for r in caplog.records if r.name == "django.request"]
+    assert logged.levelname == "WARNING" and "Not ready (index)" in logged.getMessage()
     body = response.json()
     assert body["status"] == "unavailable"
     assert body["checks"]["index"]["status"] == "down"
