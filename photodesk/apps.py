@@ -13,3 +13,9 @@ class PhotodeskConfig(AppConfig):
         from photodesk import checks, signal_handlers  # noqa: F401  (registers the checks)
 
         signal_handlers.connect()
+        from django_q.signals import pre_execute
+
+        from photodesk.instruments import task_started
+
+        # In the worker: log lines of a task carry its id (instruments.log_fields).
+        pre_execute.connect(task_started, dispatch_uid="photodesk-task-context")

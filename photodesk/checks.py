@@ -4,7 +4,8 @@ Settings (photodesk.E001-E006, W002, I001), the task queue (E050-E052), dotted p
 the model files (W030-W031: warnings, so that `migrate` runs before the files are fetched), the
 AWS providers (E020-E022, W021), the OpenSearch index (W010-W013, deploy only), the optional
 extras (E040, I040) and, with --deploy and DEBUG off, the throttles' cache (W085-W086),
-ALLOWED_HOSTS (W087) and a public API schema (W088); an unknown schema access (W089).
+ALLOWED_HOSTS (W087) and a public API schema (W088); an unknown schema access (W089);
+metrics (E080).
 """
 
 from __future__ import annotations
@@ -481,5 +482,25 @@ def check_schema_access(app_configs, **kwargs) -> list:
             hint='Use "public", "staff", "off", or leave it unset (public with DEBUG, staff '
             "users only without).",
             id="photodesk.W089",
+        )
+    ]
+
+
+@register()
+def check_metrics(app_configs, **kwargs) -> list:
+    """PROMETHEUS_MULTIPROC_DIR, when set, must be a directory this process can write:
+    prometheus-client writes every counter update there, and would fail the request or task
+    that makes one."""
+    import os
+
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not directory or (os.path.isdir(directory) and os.access(directory, os.W_OK)):
+        return []
+    return [
+        Error(
+            f"PROMETHEUS_MULTIPROC_DIR={directory!r} is not a directory this process can write.",
+            hint="Create it (empty) before the web and worker processes start, shared by both; "
+            "or unset it to keep each process's metrics in memory (README, Operations).",
+            id="photodesk.E080",
         )
     ]

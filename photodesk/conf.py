@@ -98,6 +98,13 @@ DEFAULTS: dict[str, Any] = {
     # (the index is known down; analyses are still saved and caught up later), per process.
     "INDEX_DOWN_AFTER_FAILURES": 3,
     "INDEX_DOWN_SECONDS": 30.0,
+    # Who may read /metrics (photodesk.metrics.urls) besides staff with the view permission
+    # on image analyses: a scraper sending "Authorization: Bearer <METRICS_TOKEN>" (None: no
+    # token), or one from these addresses (REMOTE_ADDR; behind a proxy, use the token).
+    "METRICS_TOKEN": None,
+    "METRICS_ALLOWED_IPS": ["127.0.0.1", "::1"],
+    # The readiness probe (photodesk.health.urls) waits at most this long for the index.
+    "HEALTH_INDEX_TIMEOUT": 2.0,
     # Analyzers run for each image, in order (dotted paths to Analyzer classes). The default
     # leaves out those whose extra is not installed (faces, ocr); `check` lists them.
     "ANALYZERS": [path for path in ALL_ANALYZERS if not missing_extra(path)],

@@ -303,8 +303,37 @@ def usage_known() -> bool:
 MAX_TEXT_CHARS = 5_000
 
 
+# List rows (image lists, search results, the suggestion panel's cards) carry at most this
+# much of a caption; an image's own page or URL gives all of it.
+LIST_TEXT_CHARS = 300
+# Embedded keywords kept per image (a keyword-stuffed file carries thousands).
+MAX_KEYWORDS = 200
+
+
 def _capped(text: Any) -> str:
     return str(text or "")[:MAX_TEXT_CHARS].strip()
+
+
+def short_text(text: str | None, limit: int = LIST_TEXT_CHARS) -> str:
+    """`text` cut at `limit` characters (at a word where it can), with "…" when cut."""
+    text = text or ""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
+    return cut.rstrip() + "…"
+
+
+def capped_metadata(metadata: dict) -> dict:
+    """Embedded metadata with every text cut at MAX_TEXT_CHARS and at most MAX_KEYWORDS
+    keywords: what is stored and shown of a file's caption, whatever size the file says."""
+    capped: dict = {}
+    for key, value in (metadata or {}).items():
+        if isinstance(value, str):
+            value = value[:MAX_TEXT_CHARS]
+        elif isinstance(value, list):
+            value = [v[:MAX_TEXT_CHARS] if isinstance(v, str) else v for v in value[:MAX_KEYWORDS]]
+        capped[key] = value
+    return capped
 
 
 def written_text(image: Any, analysis: Any) -> str:
@@ -317,7 +346,7 @@ def written_text(image: Any, analysis: Any) -> str:
         meta.get("headline", ""),
         meta.get("caption", ""),
         meta.get("description", ""),
-        ", ".join(str(k) for k in (meta.get("keywords") or [])[:200]),
+        ", ".join(str(k) for k in (meta.get("keywords") or [])[:MAX_KEYWORDS]),
     ]
     return ". ".join(p for p in map(_capped, parts) if p)
 

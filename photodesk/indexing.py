@@ -16,6 +16,7 @@ from typing import Any
 
 from photodesk.conf import photodesk_settings
 from photodesk.host import host, written_text
+from photodesk.instruments import INDEX_WRITE_FAILURES
 from photodesk.models import ImageAnalysis, ImageLabel
 from photodesk.people.queries import people_names, people_shown, people_shown_by_image
 from photodesk.search.index import SearchIndex, get_index
@@ -103,17 +104,26 @@ def write_breaker(index: SearchIndex) -> Breaker:
     return breaker(index, conf.INDEX_DOWN_AFTER_FAILURES, conf.INDEX_DOWN_SECONDS)
 
 
+def _write(index: SearchIndex, operation: str, write: Any) -> None:
+    """One write through the breaker; a failure is counted (INDEX_WRITE_FAILURES) and raised."""
+    try:
+        write_breaker(index).call(write)
+    except Exception:
+        INDEX_WRITE_FAILURES.labels(operation).inc()
+        raise
+
+
 def index_image(image: Any, analysis: Any) -> None:
     """Write one image's document (raises if the index cannot take it, at once while it is
     known down)."""
     document, index = build_document(image, analysis), get_index()
-    write_breaker(index).call(partial(index.upsert, [document]))
+    _write(index, "upsert", partial(index.upsert, [document]))
 
 
 def remove_image(pk: Any) -> None:
     """Remove one image from the index (raises if the index cannot be reached)."""
     index = get_index()
-    write_breaker(index).call(partial(index.delete, [pk]))
+    _write(index, "delete", partial(index.delete, [pk]))
 
 
 def mark_pending(pks: Any, *, indexed_only: bool = False) -> None:
@@ -161,9 +171,9 @@ def catch_up(batch: int = 500) -> int:
         index = get_index()
         if to_index:
             documents = list(build_documents(to_index, batch=batch))
-            write_breaker(index).call(partial(index.upsert, documents))
+            _write(index, "bulk_upsert", partial(index.upsert, documents))
         if to_remove:
-            write_breaker(index).call(partial(index.delete, to_remove))
+            _write(index, "bulk_delete", partial(index.delete, to_remove))
         cleared = sum(mark_indexed(a) for a in pending)
         done += len(pending)
         if not cleared:  # every row changed while we wrote: leave them to their own tasks

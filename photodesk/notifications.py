@@ -10,6 +10,7 @@ from typing import Any
 from django.core.mail import send_mail
 
 from photodesk.conf import photodesk_settings
+from photodesk.instruments import NOTIFICATIONS_SENT
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +38,7 @@ def image_flagged(image: Any, analysis: Any) -> None:
                 from_email=None,
                 recipient_list=recipients,
             )
+            NOTIFICATIONS_SENT.labels("email").inc()
         except Exception:
             logger.exception("Could not e-mail about flagged image %s", image.pk)
     url = photodesk_settings.SAFETY_WEBHOOK_URL
@@ -50,5 +52,6 @@ def image_flagged(image: Any, analysis: Any) -> None:
         try:
             with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT) as response:
                 response.read()
+            NOTIFICATIONS_SENT.labels("webhook").inc()
         except Exception:
             logger.exception("Webhook %s failed for flagged image %s", url, image.pk)

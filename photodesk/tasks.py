@@ -22,6 +22,7 @@ from photodesk import indexing, notifications
 from photodesk.analysis import borrowed, pipeline
 from photodesk.conf import photodesk_settings
 from photodesk.host import get_image_model
+from photodesk.instruments import INDEX_RETRIES, log_fields, stopwatch
 from photodesk.labels.service import apply_labels
 from photodesk.models import ImageAnalysis, Label
 from photodesk.people.clustering import cluster_new_faces
@@ -227,14 +228,23 @@ def index_or_retry(image: Any, analysis: ImageAnalysis, attempt: int = 1) -> boo
     """Write one image to the index. The DB already has the facts, marked index-pending: a
     failure here (the index is down) is logged and retried later by a task, and the mark
     stays until a write succeeds, so nothing is lost."""
-    try:
-        indexing.index_image(image, analysis)
-    except Exception as exc:
-        indexing.mark_pending(image.pk)
-        _log_write_failure(exc, "Could not index image %s (attempt %s)", image.pk, attempt)
-        _retry_index_later(image.pk, attempt)
-        return False
+    with stopwatch() as elapsed:
+        try:
+            indexing.index_image(image, analysis)
+        except Exception as exc:
+            indexing.mark_pending(image.pk)
+            _log_write_failure(
+                exc, "Could not index image %s (attempt %s)", image.pk, attempt, seconds=elapsed()
+            )
+            _retry_index_later(image.pk, attempt)
+            return False
     indexing.mark_indexed(analysis)
+    logger.info(
+        "Indexed image %s in %.3f s",
+        image.pk,
+        elapsed(),
+        extra=log_fields(image_id=image.pk, seconds=elapsed(), attempt=attempt),
+    )
     return True
 
 
@@ -252,11 +262,14 @@ def unindex_or_retry(pk: int, attempt: int = 1) -> bool:
     return True
 
 
-def _log_write_failure(exc: Exception, message: str, *args: Any) -> None:
+def _log_write_failure(
+    exc: Exception, message: str, pk: Any, attempt: int, seconds: float | None = None
+) -> None:
+    extra = log_fields(image_id=pk, attempt=attempt, seconds=seconds)
     if isinstance(exc, IndexKnownDown):  # no traceback for each image of an outage
-        logger.warning(message + ": %s", *args, exc)
+        logger.warning(message + ": %s", pk, attempt, exc, extra=extra)
     else:
-        logger.exception(message, *args)
+        logger.exception(message, pk, attempt, extra=extra)
 
 
 def write_entry(pk: int, attempt: int = 1) -> bool:
@@ -309,6 +322,12 @@ def sync_index(pk: int, attempt: int = 2) -> str:
     return f"indexed, {caught_up} more caught up" if caught_up else "indexed"
 
 
+def enqueue_index_write(pk: int) -> bool:
+    """Queue a write of image `pk`'s index entry now (a person asked for it: the admin's
+    retry); a failure schedules the usual retries."""
+    return _queue("sync_index", pk, 1, task_name=f"index-image-{pk}-retry")
+
+
 def catch_up_index() -> int:
     """Write every index-pending image in bulk (also run by `manage.py reconcile`)."""
     return indexing.catch_up()
@@ -316,24 +335,32 @@ def catch_up_index() -> int:
 
 def _retry_index_later(pk: int, attempt: int) -> None:
     try:
-        schedule_index_sync(pk, attempt + 1)
+        if schedule_index_sync(pk, attempt + 1):
+            INDEX_RETRIES.inc()
     except Exception:  # the database too? reconcile will still find the drift
         logger.exception("Could not schedule a retry for image %s", pk)
 
 
-def schedule_index_sync(pk: int, attempt: int) -> None:
+def schedule_index_sync(pk: int, attempt: int) -> bool:
     """Run sync_index(pk) later, with a delay that doubles each attempt; give up after
-    INDEX_RETRY_ATTEMPTS (`manage.py reconcile` finds whatever is left)."""
+    INDEX_RETRY_ATTEMPTS (`manage.py reconcile` finds whatever is left). False if it gave up."""
     if attempt > photodesk_settings.INDEX_RETRY_ATTEMPTS:
         logger.error(
             "Giving up indexing image %s after %s attempts; `manage.py reconcile` repairs it",
             pk,
             attempt - 1,
+            extra=log_fields(image_id=pk, attempt=attempt - 1),
         )
-        return
+        return False
     delay = dt.timedelta(seconds=photodesk_settings.INDEX_RETRY_SECONDS * 2 ** (attempt - 2))
     run_once_later("sync_index", f"{pk}, {attempt}", delay, f"index-image-{pk}-attempt-{attempt}")
-    logger.info("Indexing of image %s will be retried in %s", pk, delay)
+    logger.info(
+        "Indexing of image %s will be retried in %s",
+        pk,
+        delay,
+        extra=log_fields(image_id=pk, attempt=attempt, delay_seconds=delay.total_seconds()),
+    )
+    return True
 
 
 def run_once_later(task: str, args: str, delay: dt.timedelta, name: str) -> None:

@@ -1,5 +1,6 @@
 """Settings shared by every environment. Environment-specific modules import * from here."""
 
+import os
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -154,11 +155,29 @@ PHOTODESK = {
 # The image model the plugin attaches to, in the swappable-model form Django migrations need.
 PHOTODESK_IMAGE_MODEL = PHOTODESK["IMAGE_MODEL"]
 
+# One line per event on stderr: plain text here, JSON (python-json-logger, the `demo` extra)
+# with DJANGO_LOG_FORMAT=json, the default of settings.production. Photodesk's lines carry
+# image_id, task_id, seconds, timings, attempt as JSON keys (their `extra=` fields), and every
+# 500 is logged on django.request with its traceback (exc_info).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "text": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": os.environ.get("DJANGO_LOG_FORMAT", "text"),
+        }
+    },
     "loggers": {
         "photodesk": {"handlers": ["console"], "level": "INFO"},
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
     },
 }

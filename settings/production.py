@@ -3,7 +3,9 @@
 DATABASE_URL (Postgres), OPENSEARCH_URL (+ OPENSEARCH_USERNAME/PASSWORD, OPENSEARCH_CA_CERTS,
 OPENSEARCH_VERIFY_CERTS, OPENSEARCH_INDEX, OPENSEARCH_REPLICAS), AWS_STORAGE_BUCKET_NAME (S3 through
 django-storages), REDIS_URL (django-q2 broker, and the cache unless DJANGO_CACHE_URL names
-another Redis), DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, PHOTODESK_MODEL_DIR.
+another Redis), DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, PHOTODESK_MODEL_DIR,
+PHOTODESK_METRICS_TOKEN (Prometheus' bearer token for /metrics), DJANGO_LOG_FORMAT (json, the
+default, or text).
 
 HTTPS (README, "HTTPS in production"; secure unless told otherwise): DJANGO_SECURE_SSL_REDIRECT
 (1), DJANGO_SECURE_HSTS_SECONDS (31536000; 0 turns HSTS off), DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS
@@ -24,7 +26,7 @@ import os
 import dj_database_url
 
 from .base import *  # noqa: F403
-from .base import PHOTODESK, Q_CLUSTER, STORAGES
+from .base import LOGGING, PHOTODESK, Q_CLUSTER, STORAGES
 
 
 def _required(name: str) -> str:
@@ -81,6 +83,9 @@ SECURE_REDIRECT_EXEMPT = [
     r.strip() for r in os.environ.get("DJANGO_SECURE_REDIRECT_EXEMPT", "^health/").split(",") if r
 ]
 
+# JSON log lines (base.py's LOGGING; DJANGO_LOG_FORMAT=text for plain ones).
+LOGGING["handlers"]["console"]["formatter"] = os.environ.get("DJANGO_LOG_FORMAT", "json")
+
 if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
     STORAGES = {
         **STORAGES,
@@ -126,6 +131,9 @@ PHOTODESK = {
     **PHOTODESK,
     "MODEL_DIR": os.environ.get("PHOTODESK_MODEL_DIR", PHOTODESK["MODEL_DIR"]),
 }
+# Who may read /metrics besides loopback and staff: Prometheus with this bearer token.
+if os.environ.get("PHOTODESK_METRICS_TOKEN"):
+    PHOTODESK["METRICS_TOKEN"] = os.environ["PHOTODESK_METRICS_TOKEN"]
 if os.environ.get("OPENSEARCH_URL"):
     PHOTODESK["INDEX_BACKEND"] = "photodesk.search.index.opensearch.OpenSearchIndex"
     PHOTODESK["OPENSEARCH_URL"] = os.environ["OPENSEARCH_URL"]

@@ -68,7 +68,8 @@ def test_an_embedded_caption_of_32_kb_is_stored_cut_and_matched_fast(separate_in
     image = make_image(jpeg_with_iptc_caption(embedded), name="stuffed.jpg")
     analysis = tasks.analyze_now(image)
     assert analysis.status == ImageAnalysis.Status.DONE
-    assert len(analysis.photo_metadata["caption"]) == len(embedded)  # the facts keep it all
+    # The facts keep what a caption needs, and the image's own URL returns that.
+    assert analysis.photo_metadata["caption"] == embedded[:MAX_TEXT_CHARS]
     image.refresh_from_db()
     assert image.caption == embedded[:5000]  # the model's max_length
     text = written_text(image, analysis)
@@ -76,3 +77,19 @@ def test_an_embedded_caption_of_32_kb_is_stored_cut_and_matched_fast(separate_in
     started = time.perf_counter()
     text_candidates(image, analysis, list(Label.objects.all()))
     assert time.perf_counter() - started < 2
+
+
+def test_the_image_url_returns_the_capped_caption_and_panel_cards_its_start(api, separate_index):
+    from photodesk.admin.suggest_panel import cards
+    from photodesk.search.service import search_images
+
+    embedded = "Harbour cranes unload containers at dawn. " * 500  # 21,000 characters
+    image = make_image(jpeg_with_iptc_caption(embedded), name="cranes.jpg")
+    tasks.analyze_now(image)
+    url = reverse("photodesk-api:image-detail", args=[image.pk])
+    metadata = api("journalist").get(url).json()["metadata"]
+    assert metadata["caption"] == embedded[:MAX_TEXT_CHARS]
+
+    (card,) = [c for c in cards(search_images("harbour cranes", limit=5)) if c["id"] == image.pk]
+    assert len(card["caption"]) <= 301 and card["caption"].endswith("…")
+    assert embedded.startswith(card["caption"][:-1])

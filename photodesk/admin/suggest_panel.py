@@ -42,7 +42,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from photodesk.admin.widgets import LeadImageWidget
-from photodesk.host import NOT_REUSABLE, host
+from photodesk.host import NOT_REUSABLE, host, short_text
 from photodesk.models import ImageAnalysis
 from photodesk.search import service as search
 from photodesk.search.index.base import IndexUnavailable
@@ -123,6 +123,8 @@ def cards(
         data.update(
             {
                 "reasons": [reason_dict(r) for r in data.get("reasons") or []],
+                # A card shows the start of a caption; the image's page has all of it.
+                "caption": short_text(data.get("caption")),
                 "credit": site.image_credit(image),
                 "date": (taken or added).isoformat() if (taken or added) else None,
                 "date_kind": "taken" if taken else ("added" if added else None),

@@ -24,6 +24,7 @@ from photodesk.analysis.analyzers.base import Analyzer, AnalyzerError, Facts, ch
 from photodesk.analysis.decode import InvalidImage, decode, read_bytes
 from photodesk.conf import photodesk_settings
 from photodesk.host import fill_empty_fields, image_file, image_file_name
+from photodesk.instruments import ANALYSIS_STEP_SECONDS, log_fields
 from photodesk.labels import service as labeling
 from photodesk.models import ImageAnalysis
 from photodesk.people.recognition import face_summary, store_faces
@@ -141,14 +142,21 @@ def analyze(image: Any, force: bool = False) -> Analysed:
             "recipe": embedding.EMBEDDING_VERSION,
         }
     except InvalidImage as exc:
+        logger.warning(
+            "Image %s is not usable: %s", image.pk, exc, extra=log_fields(image_id=image.pk)
+        )
         return Analysed(_fail(analysis, str(exc)), unindex=True)
     except AnalyzerError as exc:
         # A provider refused (permissions, an image it does not take): retrying won't help.
         # The image and its previously indexed facts stay; the message says what to fix.
-        logger.error("Analysis of image %s failed: %s", image.pk, exc)
+        logger.error(
+            "Analysis of image %s failed: %s", image.pk, exc, extra=log_fields(image_id=image.pk)
+        )
         return Analysed(_fail(analysis, str(exc)))
     except Exception as exc:
-        logger.exception("Analysis of image %s failed", image.pk)
+        logger.exception(
+            "Analysis of image %s failed", image.pk, extra=log_fields(image_id=image.pk)
+        )
         # Facts set on the instance above are not saved: only the failure is recorded.
         _fail(analysis, f"{type(exc).__name__}: {exc}")
         raise
@@ -167,6 +175,20 @@ def analyze(image: Any, force: bool = False) -> Analysed:
         labeling.apply_labels(image, analysis)
         stored = store_faces(image, analysis, faces, photo)
         borrowed.record(image, lent)
+    for step, seconds in timings.items():
+        ANALYSIS_STEP_SECONDS.labels(step).observe(seconds)
+    logger.info(
+        "Analysed image %s in %.3f s",
+        image.pk,
+        analysis.total_seconds,
+        extra=log_fields(
+            image_id=image.pk,
+            seconds=analysis.total_seconds,
+            timings=timings,
+            attempt=analysis.attempts,
+            faces=analysis.face_count,
+        ),
+    )
     return Analysed(
         analysis,
         changed=True,

@@ -1,14 +1,18 @@
-"""How failures reach API clients: the site's JSON 404 under /api/, and the domain's errors
-turned into the HTTP answers the OpenAPI schema documents (see schema.py)."""
+"""How failures reach API clients: the site's JSON 404 and 500 under /api/, the domain's errors
+turned into the HTTP answers the OpenAPI schema documents (see schema.py), and an unexpected
+error inside a view answered with JSON and logged with its traceback."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.http import JsonResponse
+from django.utils.log import log_response
 from django.views.defaults import page_not_found
+from django.views.defaults import server_error as html_server_error
 from rest_framework import status
 from rest_framework.exceptions import APIException
+from rest_framework.response import Response
 
 from photodesk.search.by_face import FaceRecognitionOff
 from photodesk.search.index.base import IndexUnavailable
@@ -19,6 +23,35 @@ def not_found(request: Any, exception: Exception | None = None) -> Any:
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": "Not found."}, status=404)
     return page_not_found(request, exception)
+
+
+SERVER_ERROR = {
+    "detail": "A server error occurred; it was logged. Try again, or tell the site's admins.",
+    "code": "server_error",
+}
+
+
+def server_error(request: Any) -> Any:
+    """The site's 500 handler (handler500): JSON under /api/, the usual page elsewhere.
+    Django has already logged the error with its traceback (logger django.request)."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(SERVER_ERROR, status=500)
+    return html_server_error(request)
+
+
+def uncaught(request: Any, exc: Exception) -> Response:
+    """An API view failed unexpectedly: a JSON 500 for the client, and the traceback logged
+    on django.request, as Django logs every other 500 (once: the response is marked
+    logged)."""
+    response = Response(SERVER_ERROR, status=status.HTTP_500_INTERNAL_SERVER_ERROR)
+    log_response(
+        "Internal Server Error: %s",
+        request.path,
+        response=response,
+        request=request,
+        exception=exc,
+    )
+    return response
 
 
 class SearchUnavailable(APIException):

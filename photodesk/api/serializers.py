@@ -12,7 +12,13 @@ from rest_framework import serializers
 from rest_framework.reverse import reverse
 
 from photodesk.api.validation import check_upload
-from photodesk.host import MAX_TEXT_CHARS, get_image_model, image_file
+from photodesk.host import (
+    MAX_TEXT_CHARS,
+    capped_metadata,
+    get_image_model,
+    image_file,
+    short_text,
+)
 from photodesk.models import Face, ImageAnalysis, ImageLabel, Label, Person
 from photodesk.people.queries import people_shown, photos_of_person
 
@@ -29,18 +35,6 @@ IMAGE_FIELDS = (
     "created",
 )
 EDITABLE_IMAGE_FIELDS = ("title", "caption", "credit", "copyright", "rights")
-# List rows (image lists, search and suggestion results) carry at most this much of a
-# caption; an image's own URL gives all of it.
-LIST_TEXT_CHARS = 300
-
-
-def short_text(text: str | None, limit: int = LIST_TEXT_CHARS) -> str:
-    """`text` cut at `limit` characters (at a word where it can), with "…" when cut."""
-    text = text or ""
-    if len(text) <= limit:
-        return text
-    cut = text[:limit].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
-    return cut.rstrip() + "…"
 
 
 class LimitedTextMixin:
@@ -240,7 +234,7 @@ class ImageDetailSerializer(ImageSerializer):
     @extend_schema_field(serializers.DictField())
     def get_metadata(self, obj: Any) -> dict:
         analysis = analysis_of(obj)
-        return analysis.photo_metadata if analysis else {}
+        return capped_metadata(analysis.photo_metadata) if analysis else {}
 
     @extend_schema_field(SafetySerializer)
     def get_safety(self, obj: Any) -> dict:

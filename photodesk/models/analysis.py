@@ -6,7 +6,10 @@ The database is the source of truth: the search index is rebuilt from these rows
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import models
+from django.utils import timezone
 
 from photodesk.conf import image_model_label
 from photodesk.models.vectors import Float32Vector
@@ -21,6 +24,14 @@ class AnalysisQuerySet(models.QuerySet):
 
     def index_pending(self) -> AnalysisQuerySet:
         return self.filter(index_pending=True)
+
+    def failed(self) -> AnalysisQuerySet:
+        return self.filter(status=ImageAnalysis.Status.FAILED)
+
+    def index_stalled(self, after: dt.timedelta = dt.timedelta(minutes=1)) -> AnalysisQuerySet:
+        """Index writes still owed `after` the change: a write normally follows within
+        seconds, so these failed (the index down, a task lost) and wait for a retry."""
+        return self.index_pending().filter(updated__lt=timezone.now() - after)
 
 
 class ImageAnalysis(models.Model):

@@ -20,6 +20,7 @@ import numpy as np
 
 from photodesk.analysis import borrowed, embedding
 from photodesk.host import NOT_REUSABLE, get_image_model, host, reusable_rights
+from photodesk.instruments import timed
 from photodesk.models import ImageAnalysis, ImageLabel, Person
 from photodesk.people.queries import people_in_text, people_shown_by_image
 from photodesk.search.index import Filters, Hit, SearchQuery, get_index
@@ -79,6 +80,7 @@ class Result:
         }
 
 
+@timed("search")
 def search_images(
     text: str,
     limit: int = 10,
@@ -102,6 +104,7 @@ def default_suggestion_filters() -> Filters:
     return Filters(rights_in=reusable_rights(), exclude_flagged=True)
 
 
+@timed("suggest")
 def suggest_for_text(
     title: str = "",
     body: str = "",
@@ -151,6 +154,7 @@ def suggest_for_article(
     )
 
 
+@timed("similar")
 def similar_images(image: Any, limit: int = 10, filters: Filters | None = None) -> list[Result]:
     """Images closest in meaning to this one ("more like this")."""
     vector = get_index().vector(image.pk)

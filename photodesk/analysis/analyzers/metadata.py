@@ -7,6 +7,7 @@ from typing import Any
 from PIL import ExifTags, IptcImagePlugin
 
 from photodesk.analysis.analyzers.base import Analyzer, Facts, Photo
+from photodesk.host import capped_metadata
 
 # IPTC-IIM record 2 datasets (https://iptc.org/std/IIM/4.2/specification/IIMV4.2.pdf).
 IPTC_FIELDS = {
@@ -166,4 +167,5 @@ class MetadataAnalyzer(Analyzer):
         keywords = [*iptc.get("keywords", []), *xmp.get("keywords", [])]
         if keywords:
             metadata["keywords"] = list(dict.fromkeys(keywords))
-        return {"photo_metadata": metadata}
+        # A file's caption can be megabytes: keep what a caption needs (MAX_TEXT_CHARS).
+        return {"photo_metadata": capped_metadata(metadata)}

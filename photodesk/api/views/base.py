@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.http import QueryDict
 from rest_framework import viewsets
@@ -14,7 +15,7 @@ from rest_framework.serializers import BaseSerializer
 from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
-from photodesk.api.errors import as_api_error
+from photodesk.api.errors import as_api_error, uncaught
 from photodesk.api.filters import ID
 from photodesk.api.pagination import PhotodeskPagination
 from photodesk.api.permissions import ActionPermission
@@ -45,7 +46,12 @@ class PhotodeskView(APIView):
         return [throttle() for throttle in throttles]
 
     def handle_exception(self, exc: Exception) -> Response:
-        return super().handle_exception(as_api_error(exc))
+        try:
+            return super().handle_exception(as_api_error(exc))
+        except Exception as error:  # no handler answered it: a bug or an outage
+            if settings.DEBUG:
+                raise  # Django's debug page, with the traceback
+            return uncaught(self.request, error)
 
     def paginated(self, rows: list[Any]) -> Response:
         # Search-like answers (lists of dicts, not querysets) are paged like every list.
