@@ -5,6 +5,7 @@ from photodesk.models.analysis import AnalysisQuerySet, ImageAnalysis
 from photodesk.models.labels import ImageLabel, Label, LabelDecision, ModelClass, ReviewItem
 from photodesk.models.people import Face, FaceCluster, FaceDecision, Person, fold
 from photodesk.models.roles import RoleGroup
+from photodesk.models.usage import UsageWords, UsageWordsQuerySet
 
 __all__ = [
     "AnalysisQuerySet",
@@ -19,5 +20,7 @@ __all__ = [
     "Person",
     "ReviewItem",
     "RoleGroup",
+    "UsageWords",
+    "UsageWordsQuerySet",
     "fold",
 ]
