@@ -159,6 +159,12 @@ DEFAULTS: dict[str, Any] = {
     "BORROW_MIN_SIMILARITY": 0.35,
     "BORROW_TEMPERATURE": 0.1,
     "BORROW_WEIGHT": 1.0,
+    # --- Words from use ---
+    # The title and summary of the articles that use an image enter its vector with this
+    # weight (a caption's is 1.0; the classifier's part is 1.0) and its keyword side through
+    # the low-weighted "usage" field: an article is about its story, the photo only shows part
+    # of it. 0 leaves them out of the vector (they stay listed and on the keyword side).
+    "USAGE_WORDS_WEIGHT": 0.5,
     # --- Article suggestions ---
     # How the vector and keyword rankings are fused: "scores" (min-max normalised scores,
     # added) or "rrf" (reciprocal rank fusion). Chosen with benchmarks/quality.py (README,
