@@ -4,6 +4,8 @@ the "Suggested images" panel of an article editor (SuggestPanelMixin, suggest_pa
 
 from __future__ import annotations
 
+from contextvars import ContextVar
+
 from django.contrib import admin, messages
 from django.template.loader import render_to_string
 from django.urls import path
@@ -11,13 +13,21 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from photodesk.admin.thumbnails import thumbnail_view
+from photodesk.admin.usage import may_remove, remove_usage_view, usage_rows
 from photodesk.models import ImageAnalysis
 from photodesk.tasks import enqueue_analysis
 
+_viewer: ContextVar = ContextVar("photodesk_admin_viewer", default=None)
 
-def render_analysis(image) -> SafeString:
+
+def render_analysis(image, user=None) -> SafeString:
     analysis = ImageAnalysis.objects.filter(image=image).first() if image and image.pk else None
-    return render_to_string("semantic_search/analysis_panel.html", {"analysis": analysis})
+    context = {
+        "analysis": analysis,
+        "usage_rows": usage_rows(image),
+        "may_remove_usage": user is not None and may_remove(user),
+    }
+    return render_to_string("semantic_search/analysis_panel.html", context)
 
 
 class AnalysisPanelMixin:
@@ -25,7 +35,19 @@ class AnalysisPanelMixin:
 
     @admin.display(description="Analysis")
     def photodesk_analysis(self, obj) -> SafeString:
-        return render_analysis(obj)
+        return render_analysis(obj, _viewer.get())
+
+    def change_view(self, request, *args, **kwargs):
+        # The panel is a read-only field, rendered without the request: it learns who looks
+        # (for its buttons) from this request's context, never from the shared ModelAdmin.
+        token = _viewer.set(request.user)
+        try:
+            response = super().change_view(request, *args, **kwargs)
+            if hasattr(response, "render"):
+                response.render()
+            return response
+        finally:
+            _viewer.reset(token)
 
     @admin.display(description="Analysis", ordering="analysis__status")
     def analysis_status(self, obj) -> str:
@@ -58,6 +80,11 @@ class ImageAnalysisAdmin(admin.ModelAdmin):
         thumbnail = self.admin_site.admin_view(thumbnail_view, cacheable=True)
         return [
             path("thumbnail/<int:image_id>/", thumbnail, name="semantic_search_thumbnail"),
+            path(
+                "usage/<int:pk>/remove/",
+                self.admin_site.admin_view(remove_usage_view),
+                name="semantic_search_usage_remove",
+            ),
             *super().get_urls(),
         ]
 
