@@ -174,6 +174,14 @@ DEFAULTS: dict[str, Any] = {
     # A photo's words changed (new, edited, deleted): at most this many nearest photos that
     # borrow are refreshed (those that list it, and those whose list it would now enter).
     "BORROW_REFRESH_LIMIT": 200,
+    # --- Words from use ---
+    # The title and summary of the articles that use an image enter its vector with this
+    # weight (a caption's is 1.0; the classifier's part is 1.0) and its keyword side through
+    # the low-weighted "usage" field: an article is about its story, the photo only shows part
+    # of it. Chosen with benchmarks/usage_words.py (README "Words from use"): 0.25 keeps most
+    # of the gain when the title fits the photo and costs nothing when it does not. 0 leaves
+    # them out of the vector (they stay listed and on the keyword side).
+    "USAGE_WORDS_WEIGHT": 0.25,
     # --- Article suggestions ---
     # How the vector and keyword rankings are fused: "scores" (min-max normalised scores,
     # added) or "rrf" (reciprocal rank fusion). Chosen with benchmarks/quality.py (README,

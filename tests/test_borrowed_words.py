@@ -4,10 +4,12 @@ and its reasons, never its caption); a photo that does not look like it lends no
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import call_command
 
-from photodesk.analysis.borrowed import lent_words
-from photodesk.models import ImageAnalysis, Neighbour
+from photodesk.analysis.borrowed import lent_words, stored_lenders
+from photodesk.labels.service import add_label, decide
+from photodesk.models import ImageAnalysis, ImageLabel, Label, Neighbour
 from photodesk.search.service import search_images
 
 from .conftest import EVAL_PHOTOS, need
@@ -153,3 +155,18 @@ def test_borrowing_can_be_turned_off(settings, eval_photos, archive):
     archive.add(CAPTIONED_DOG, DOG_CAPTION)
     assert lent_words(dog, ImageAnalysis.objects.get(image=dog)) == []
     assert not Neighbour.objects.exists()
+
+
+def test_an_accepted_tag_is_lent_and_a_rejected_one_never(borrowing, archive):
+    editor = User.objects.create_user("editor")
+    dog = archive.add(UNCAPTIONED_DOG)
+    lender = archive.add(CAPTIONED_DOG, DOG_CAPTION)
+    with archive.committed():
+        tag = add_label(lender, Label.objects.create(name="Sheepdog"), editor)
+    assert "Sheepdog" in ImageAnalysis.objects.get(image=dog).description
+    assert "Sheepdog" in stored_lenders([dog.pk])[dog.pk][0].text
+
+    with archive.committed():
+        decide(tag, ImageLabel.State.REJECTED, editor)
+    assert "Sheepdog" not in ImageAnalysis.objects.get(image=dog).description
+    assert "Sheepdog" not in stored_lenders([dog.pk])[dog.pk][0].text

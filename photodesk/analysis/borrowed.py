@@ -33,7 +33,7 @@ from django.db.models import Count, Max, Min
 
 from photodesk.analysis.embedding import embedder, embedding_model_name
 from photodesk.conf import photodesk_settings
-from photodesk.host import host, written_text
+from photodesk.host import host, lending_text
 from photodesk.models import ImageAnalysis, Neighbour
 
 # How often a process asks the database whether photos were added, edited or deleted.
@@ -53,11 +53,6 @@ class Lent:
     similarity: float
     weight: float
     url: str = ""  # the lender's page, for the reasons' links
-
-
-def lending_text(image: Any, analysis: Any) -> str:
-    """The words a photo lends: what people wrote about it."""
-    return written_text(image, analysis)
 
 
 def word_count(text: str) -> int:

@@ -26,6 +26,7 @@ from photodesk.conf import photodesk_settings
 from photodesk.host import human_text, written_text
 from photodesk.inference.classifier import load_class_names
 from photodesk.labels.imagenet import class_name, class_prompt
+from photodesk.models import UsageWords
 
 # Weight of the written-text part of the image vector relative to the classifier part.
 WEIGHT_WRITTEN_TEXT = 1.0
@@ -107,7 +108,19 @@ def description(image: Any, analysis: Any, lent: list[Lent] = ()) -> str:
         parts.append(text)
     if lent:
         parts.append(borrowed_summary(lent))
+    parts.extend(row.source for row in usage_words(image))
     return "; ".join(parts)
+
+
+# The most articles whose words enter one image's vector: the latest.
+MAX_USAGE_ARTICLES = 20
+
+
+def usage_words(image: Any) -> list[UsageWords]:
+    """The words the articles that use the image lend it (not those an editor removed)."""
+    if getattr(image, "pk", None) is None:
+        return []
+    return list(UsageWords.objects.active().filter(image_id=image.pk)[:MAX_USAGE_ARTICLES])
 
 
 def borrowed_summary(lent: list, limit: int = 3) -> str:
@@ -147,6 +160,12 @@ def image_vector(
     text = written_text(image, analysis)
     if text:
         total += WEIGHT_WRITTEN_TEXT * embedder().predict([text])[0]
+    used = usage_words(image)
+    if used and photodesk_settings.USAGE_WORDS_WEIGHT:
+        # Weak words: the mean of the articles' words, a fixed share whatever their number.
+        mean = embedder().predict([row.text for row in used]).mean(0)
+        weight = photodesk_settings.USAGE_WORDS_WEIGHT
+        total += weight * mean / max(float(np.linalg.norm(mean)), 1e-9)
     if lent:
         # The neighbours' words, similarity-weighted: what people said about photos like it.
         # Scaled by how many neighbours lent: one lone lender (an archive where almost nobody

@@ -6,6 +6,7 @@ from photodesk.models.borrowing import Neighbour
 from photodesk.models.labels import ImageLabel, Label, LabelDecision, ModelClass, ReviewItem
 from photodesk.models.people import Face, FaceCluster, FaceDecision, Person, fold
 from photodesk.models.roles import RoleGroup
+from photodesk.models.usage import UsageWords, UsageWordsQuerySet
 
 __all__ = [
     "AnalysisQuerySet",
@@ -21,5 +22,7 @@ __all__ = [
     "Person",
     "ReviewItem",
     "RoleGroup",
+    "UsageWords",
+    "UsageWordsQuerySet",
     "fold",
 ]

@@ -24,7 +24,7 @@ from photodesk.search.index.base import (
 )
 from photodesk.search.text.tokens import tokens
 
-MAPPING_VERSION = 2  # 2: terms.labels (tags and detections on the keyword side)
+MAPPING_VERSION = 3  # 2: terms.labels (tags and detections on the keyword side); 3: usage
 
 # The text fields kept in the source (caption, ocr_text, metadata, people); "labels" is a
 # nested field of its own (name, confidence).
