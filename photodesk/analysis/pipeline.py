@@ -21,10 +21,12 @@ from django.utils.module_loading import import_string
 
 from photodesk.analysis import describe, embedding
 from photodesk.analysis.analyzers.base import Analyzer, AnalyzerError, Facts, checked_facts
+from photodesk.analysis.analyzers.clip import embed_photo
 from photodesk.analysis.decode import InvalidImage, decode, read_bytes
 from photodesk.conf import photodesk_settings
 from photodesk.host import fill_empty_fields, image_file, image_file_name
 from photodesk.labels import service as labeling
+from photodesk.labels.zero_shot import image_embedding_versions, own_image_vector
 from photodesk.models import ImageAnalysis
 from photodesk.people.recognition import face_summary, store_faces
 
@@ -50,8 +52,17 @@ def _analyzers(paths: tuple[str, ...]) -> list[Analyzer]:
     return [import_string(path)() for path in paths]
 
 
+# Added to ANALYZERS when CLIP_MODEL_DIR is set and no analyzer makes an image embedding.
+CLIP_ANALYZER = "photodesk.analysis.analyzers.clip.ClipImageAnalyzer"
+
+
 def analyzers() -> list[Analyzer]:
-    return _analyzers(tuple(photodesk_settings.ANALYZERS))
+    paths = tuple(photodesk_settings.ANALYZERS)
+    if photodesk_settings.CLIP_MODEL_DIR and not any(
+        getattr(import_string(path), "key", "") == "image_embedding" for path in paths
+    ):
+        paths = (*paths, CLIP_ANALYZER)
+    return _analyzers(paths)
 
 
 def api_calls_per_image() -> Counter:
@@ -133,6 +144,7 @@ def analyze(image: Any, force: bool = False) -> Analysed:
             facts["faces"] = face_summary(faces)
         for name, value in facts.items():
             setattr(analysis, name, value)
+        analysis.model_versions = versions  # embed() reads which model made image_embedding
         start = time.perf_counter()
         embed(image, analysis)
         timings["embedding"] = round(time.perf_counter() - start, 4)
@@ -164,7 +176,7 @@ def analyze(image: Any, force: bool = False) -> Analysed:
     with transaction.atomic():
         analysis.save()
         fill_empty_fields(image, analysis.photo_metadata)
-        labeling.apply_labels(image, analysis)
+        labeling.apply_labels(image, analysis, joint=embedding.joint_model())
         stored = store_faces(image, analysis, faces, photo)
     return Analysed(
         analysis,
@@ -174,14 +186,29 @@ def analyze(image: Any, force: bool = False) -> Analysed:
     )
 
 
-def embed(image: Any, analysis: ImageAnalysis) -> None:
+def embed(image: Any, analysis: ImageAnalysis) -> bool:
     """Description and vector from the stored facts (no image model runs). Classes whose
-    label a person rejected on this image are left out of its vector."""
+    label a person rejected on this image are left out of its vector.
+
+    With a joint model whose visual embedding of this image is not stored yet (the archive
+    is being switched to it), that one model runs on the image's file first; returns True
+    then (image_embedding and model_versions changed too)."""
+    joint = embedding.joint_model()
+    embedded = False
+    if joint is not None and own_image_vector(analysis, joint) is None:
+        photo = decode(read_bytes(image), image_file_name(image))
+        analysis.image_embedding = embed_photo(joint, photo.pixels)
+        analysis.model_versions = {
+            **(analysis.model_versions or {}),
+            "image_embedding": image_embedding_versions(joint),
+        }
+        embedded = True
     analysis.description = describe.description(image, analysis)
     analysis.vector = describe.image_vector(
         image, analysis, excluded=labeling.rejected_classes(image)
     )
     analysis.embedding_model = embedding.embedding_model_name()
+    return embedded
 
 
 def refresh(image: Any) -> ImageAnalysis | None:
@@ -190,9 +217,9 @@ def refresh(image: Any) -> ImageAnalysis | None:
     analysis = ImageAnalysis.objects.filter(image=image, status=ImageAnalysis.Status.DONE).first()
     if analysis is None:
         return None
-    embed(image, analysis)
+    fields = ["description", "embedding", "embedding_model", "index_pending", "updated"]
+    if embed(image, analysis):
+        fields += ["image_embedding", "model_versions"]
     analysis.index_pending = True
-    analysis.save(
-        update_fields=["description", "embedding", "embedding_model", "index_pending", "updated"]
-    )
+    analysis.save(update_fields=fields)
     return analysis

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 from django.utils import timezone
 from tqdm import tqdm
 
+from photodesk.analysis.decode import InvalidImage
+from photodesk.analysis.embedding import joint_model
 from photodesk.analysis.pipeline import embed
 from photodesk.indexing import build_documents
+from photodesk.labels.service import apply_labels
 from photodesk.models import ImageAnalysis
 from photodesk.search.index import get_index
 from photodesk.search.index.base import IndexBusy
@@ -25,7 +29,8 @@ class Command(BaseCommand):
             "--re-embed",
             action="store_true",
             help="First recompute every description and vector from the stored facts (after "
-            "the embedding recipe or text model changed); the image models do not run.",
+            "the embedding recipe or text model changed); the image models do not run, except "
+            "a joint image–text model (CLIP_MODEL_DIR) on images it has not embedded yet.",
         )
 
     def handle(self, *args, no_progress: bool, re_embed: bool = False, **options) -> None:
@@ -62,9 +67,25 @@ class Command(BaseCommand):
             )
 
     def re_embed(self, no_progress: bool) -> None:
+        joint = joint_model()
         analyses = ImageAnalysis.objects.done().select_related("image")
+        unreadable = []
         for analysis in tqdm(
             analyses, total=analyses.count(), unit="img", disable=no_progress, desc="Re-embedding"
         ):
-            embed(analysis.image, analysis)
-            analysis.save(update_fields=["description", "embedding", "embedding_model", "updated"])
+            fields = ["description", "embedding", "embedding_model", "updated"]
+            try:
+                if embed(analysis.image, analysis):
+                    fields += ["image_embedding", "model_versions"]
+            except InvalidImage as exc:
+                unreadable.append(f"image {analysis.image_id}: {exc}")
+                continue
+            with transaction.atomic():
+                analysis.save(update_fields=fields)
+                # Zero-shot labels come and go with the joint model.
+                apply_labels(analysis.image, analysis, joint=joint)
+        if unreadable:
+            self.stderr.write(
+                f"{len(unreadable)} image(s) kept their old vector (the joint model could not "
+                "read their file): " + "; ".join(unreadable[:10])
+            )

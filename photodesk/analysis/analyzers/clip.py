@@ -1,0 +1,38 @@
+"""The image's own vector from the joint image–text model of CLIP_MODEL_DIR (its visual
+side), so that text queries and label prompts embedded by its text side can be compared with
+it. The pipeline adds this analyzer by itself when CLIP_MODEL_DIR is set."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from photodesk.analysis.analyzers.base import Analyzer, AnalyzerError, Facts, Photo
+from photodesk.analysis.embedding import joint_model
+from photodesk.inference.clip import ClipModel
+from photodesk.labels.zero_shot import image_embedding_versions
+
+
+class ClipImageAnalyzer(Analyzer):
+    key = "image_embedding"
+
+    def model(self) -> ClipModel:
+        model = joint_model()
+        if model is None:
+            raise AnalyzerError(
+                "ClipImageAnalyzer needs a joint model: set PHOTODESK['CLIP_MODEL_DIR'] to a "
+                "CLIP model folder (README, “Bring your own image–text model”)."
+            )
+        return model
+
+    def models(self) -> list:
+        return [self.model()]
+
+    def model_versions(self) -> dict[str, str]:
+        return image_embedding_versions(self.model())
+
+    def analyze(self, photo: Photo) -> Facts:
+        return {"image_embedding": embed_photo(self.model(), photo.pixels)}
+
+
+def embed_photo(model: ClipModel, pixels) -> bytes:
+    return np.asarray(model.embed_image(pixels), np.float32).tobytes()
