@@ -31,7 +31,6 @@ def token_table() -> np.ndarray:
 
 
 def visual_graph(path: Path, dimension: int = DIMENSION, input_name: str = "image") -> None:
-    import onnx
     from onnx import TensorProto, helper, numpy_helper
 
     weights = np.zeros((3, dimension), np.float32)
@@ -54,7 +53,6 @@ def visual_graph(path: Path, dimension: int = DIMENSION, input_name: str = "imag
 
 
 def textual_graph(path: Path, multilingual: bool = False, inputs: tuple[str, ...] = ()) -> None:
-    import onnx  # noqa: F401
     from onnx import TensorProto, helper, numpy_helper
 
     axes = numpy_helper.from_array(np.array([1], np.int64), "axes")
@@ -105,9 +103,7 @@ def _save(graph, path: Path) -> None:
 def tokenizer_file(path: Path) -> None:
     from tokenizers import Tokenizer, models, normalizers, pre_tokenizers
 
-    tokenizer = Tokenizer(
-        models.WordLevel({w: i for i, w in enumerate(VOCAB)}, unk_token="<unk>")
-    )
+    tokenizer = Tokenizer(models.WordLevel({w: i for i, w in enumerate(VOCAB)}, unk_token="<unk>"))
     tokenizer.normalizer = normalizers.Lowercase()
     tokenizer.pre_tokenizer = pre_tokenizers.Whitespace()
     tokenizer.save(str(path))
