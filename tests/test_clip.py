@@ -106,6 +106,9 @@ def test_a_missing_file_is_named(tiny_clip, tmp_path, settings):
     settings.PHOTODESK = {**settings.PHOTODESK, "CLIP_MODEL_DIR": str(folder)}
     (error,) = checks.check_clip_folder(None)
     assert error.id == "photodesk.E070" and "tokenizer.json" in error.msg
+    # The other checks still run: the error is reported once, by E070.
+    messages = checks.check_model_files(None) + checks.check_clip_graphs(None)
+    assert not any("tokenizer.json" in m.msg for m in messages)
 
 
 @pytest.mark.parametrize(
