@@ -19,7 +19,7 @@ from photodesk.inference.clip import ClipFolderError, ClipModel, Preprocess, rea
 from photodesk.labels.zero_shot import leaf_labels
 from photodesk.models import ImageAnalysis, ImageLabel, Label
 from photodesk.search.index import get_index
-from photodesk.search.service import search_images
+from photodesk.search.service import search_images, suggest_for_text
 
 from .clip_fixtures import CONTEXT, DIMENSION, textual_graph, visual_graph
 from .helpers import jpeg_bytes, make_image
@@ -89,6 +89,20 @@ def test_both_text_sides_embed_into_the_image_space(tiny_clip, kind):
     assert model.text_inputs == (
         ("input_ids", "attention_mask") if kind == "multilingual" else ("text",)
     )
+
+
+def test_the_joint_model_runs_on_cpu_with_the_configured_threads(tiny_clip, settings):
+    settings.PHOTODESK = {
+        **settings.PHOTODESK,
+        "CLIP_MODEL_DIR": str(tiny_clip["openclip"]),
+        "INFERENCE_THREADS": 2,
+    }
+    model = embedding.joint_model()
+    model.ensure_loaded()
+    for session in (model.visual, model.textual):
+        options = session.get_session_options()
+        assert (options.intra_op_num_threads, options.inter_op_num_threads) == (2, 1)
+        assert session.get_providers() == ["CPUExecutionProvider"]
 
 
 # --- refusals ------------------------------------------------------------------------------
@@ -187,6 +201,33 @@ def test_ingested_photos_are_found_by_the_joint_model_and_the_reason_says_so(
     (similarity,) = [r for r in search_images("azure")[0].reasons if r.kind == "similarity"]
     assert "image–text model tiny-openclip" in similarity.text
     assert similarity.data["model"] == "tiny-openclip"
+    # Suggestions for an article work on the same vectors.
+    suggested = suggest_for_text("Coast guard", "The azure sea off the coast was calm.", limit=3)
+    assert suggested[0].image.pk == photos["blue"].pk
+
+
+@pytest.mark.django_db
+def test_an_image_the_joint_model_cannot_read_is_named_and_left_out_of_the_index(
+    tiny_clip, settings, separate_index, capsys
+):
+    settings.PHOTODESK = {**settings.PHOTODESK, "ANALYZERS": METADATA_ONLY}
+    photos = colour_photos(red="A fire engine", green="A meadow", blue="The sea")
+    for image in photos.values():
+        tasks.analyze_now(image, force=True)
+    before = ImageAnalysis.objects.get(image=photos["green"])
+    with open(photos["green"].file.path, "wb") as handle:
+        handle.write(b"not an image")
+    use_clip(settings, tiny_clip["openclip"])
+    call_command("reindex", re_embed=True, no_progress=True)
+    captured = capsys.readouterr()
+    assert f"image {photos['green'].pk}: green.jpg is not an image" in captured.err
+    assert "Indexed 2 images." in captured.out
+    after = ImageAnalysis.objects.get(image=photos["green"])
+    assert after.status == ImageAnalysis.Status.FAILED and "not an image" in after.error
+    assert after.embedding_model == before.embedding_model  # its facts and vector are kept
+    assert ImageAnalysis.objects.get(image=photos["red"]).vector.shape == (DIMENSION,)
+    found = [r.image.pk for r in search_images("crimson")]
+    assert found[0] == photos["red"].pk and photos["green"].pk not in found
 
 
 @pytest.mark.django_db

@@ -78,6 +78,10 @@ class Command(BaseCommand):
                 if embed(analysis.image, analysis):
                     fields += ["image_embedding", "model_versions"]
             except InvalidImage as exc:
+                # Its old vector is of another model (and dimension): it cannot join the new
+                # index. Failed, like an analysis of that file would be; the image is kept.
+                analysis.status, analysis.error = ImageAnalysis.Status.FAILED, str(exc)
+                analysis.save(update_fields=["status", "error", "updated"])
                 unreadable.append(f"image {analysis.image_id}: {exc}")
                 continue
             with transaction.atomic():
@@ -86,6 +90,6 @@ class Command(BaseCommand):
                 apply_labels(analysis.image, analysis, joint=joint)
         if unreadable:
             self.stderr.write(
-                f"{len(unreadable)} image(s) kept their old vector (the joint model could not "
-                "read their file): " + "; ".join(unreadable[:10])
+                f"{len(unreadable)} image(s) left out of the index, their analysis marked "
+                "failed (the joint model could not read their file): " + "; ".join(unreadable[:10])
             )
