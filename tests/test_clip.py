@@ -169,6 +169,19 @@ def test_a_wrong_tensor_is_named_and_the_deploy_check_says_so(tiny_clip, tmp_pat
         ClipModel(tmp_path, 1, folder=str(folder)).ensure_loaded()
 
 
+@pytest.mark.django_db
+def test_an_analysis_with_a_graph_that_does_not_match_fails_naming_it(
+    tiny_clip, tmp_path, settings, separate_index
+):
+    folder = broken_copy(tiny_clip, tmp_path, "analysis")
+    visual_graph(folder / "visual" / "model.onnx", dimension=DIMENSION + 1)
+    use_clip(settings, folder)
+    image = make_image(jpeg_bytes(RED, (40, 30)), "red.jpg")
+    analysis = tasks.analyze_now(image, force=True)
+    assert analysis.status == ImageAnalysis.Status.FAILED
+    assert "visual/model.onnx: output 'embedding'" in analysis.error
+
+
 def test_a_text_side_for_another_context_length_is_refused(tiny_clip, tmp_path):
     folder = broken_copy(tiny_clip, tmp_path)
     (folder / "config.json").write_text(

@@ -8,7 +8,7 @@ import numpy as np
 
 from photodesk.analysis.analyzers.base import Analyzer, AnalyzerError, Facts, Photo
 from photodesk.analysis.embedding import joint_model
-from photodesk.inference.clip import ClipModel
+from photodesk.inference.clip import ClipFolderError, ClipModel
 from photodesk.labels.zero_shot import image_embedding_versions
 
 
@@ -16,7 +16,10 @@ class ClipImageAnalyzer(Analyzer):
     key = "image_embedding"
 
     def model(self) -> ClipModel:
-        model = joint_model()
+        try:
+            model = joint_model()
+        except ClipFolderError as exc:  # a retry will not fix the folder
+            raise AnalyzerError(f"CLIP_MODEL_DIR: {exc}") from exc
         if model is None:
             raise AnalyzerError(
                 "ClipImageAnalyzer needs a joint model: set PHOTODESK['CLIP_MODEL_DIR'] to a "
@@ -31,7 +34,11 @@ class ClipImageAnalyzer(Analyzer):
         return image_embedding_versions(self.model())
 
     def analyze(self, photo: Photo) -> Facts:
-        return {"image_embedding": embed_photo(self.model(), photo.pixels)}
+        model = self.model()
+        try:
+            return {"image_embedding": embed_photo(model, photo.pixels)}
+        except ClipFolderError as exc:  # a graph whose tensors do not match the folder
+            raise AnalyzerError(f"CLIP_MODEL_DIR: {exc}") from exc
 
 
 def embed_photo(model: ClipModel, pixels) -> bytes:
