@@ -264,6 +264,18 @@ DEFAULTS: dict[str, Any] = {
     "AWS_BEDROCK_DIMENSION": 512,
     # The text embedder: an InferenceModel class (local MiniLM) or a function returning one.
     "TEXT_EMBEDDER": "photodesk.inference.text_embedding.SentenceEmbedder",
+    # --- A joint image–text model (CLIP family, README "Bring your own image–text model") ---
+    # A model folder in Immich's ONNX layout (relative: under MODEL_DIR). When set, an image's
+    # vector is its visual embedding and a query's its text embedding (TEXT_EMBEDDER is not
+    # used); `manage.py reindex --re-embed` switches the archive to it, and back when unset.
+    "CLIP_MODEL_DIR": None,
+    # Taxonomy labels applied zero-shot: each active leaf label's prompts (these templates,
+    # averaged) against the image's vector, softmax over the labels with the model's
+    # temperature (folder name → temperature; "default" for the others), routed through
+    # LABEL_ACCEPT_THRESHOLD / LABEL_REVIEW_THRESHOLD like any label.
+    "CLIP_ZERO_SHOT_LABELS": True,
+    "CLIP_PROMPTS": ["a photo of {label}.", "a news photo of {label}.", "a picture of {label}."],
+    "CLIP_TEMPERATURE": {"default": 0.01},
     # --- Wagtail (photodesk.contrib.wagtail) ---
     # Mirror tags into the Wagtail image's tags: None (off), "accepted" (tags a reviewer
     # accepted) or "visible" (those and the ones applied automatically). Photodesk adds them,
@@ -361,6 +373,13 @@ class PhotodeskSettings:
         path = Path(self.MODEL_DIR)
         base = getattr(settings, "BASE_DIR", None)
         return Path(base) / path if base and not path.is_absolute() else path
+
+    @property
+    def clip_model_dir(self) -> Path | None:
+        if not self.CLIP_MODEL_DIR:
+            return None
+        path = Path(self.CLIP_MODEL_DIR)
+        return path if path.is_absolute() else self.model_dir / path
 
     @property
     def cache_dir(self) -> Path:

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from photodesk import indexing, notifications, usage
-from photodesk.analysis import borrowed, pipeline
+from photodesk.analysis import borrowed, embedding, pipeline
 from photodesk.conf import photodesk_settings
 from photodesk.host import get_image_model
 from photodesk.instruments import INDEX_RETRIES, log_fields, stopwatch
@@ -388,10 +388,11 @@ def apply_label_everywhere(label_id: int) -> int:
     if label is None:
         return 0
     changed_images = 0
+    joint = embedding.joint_model()
     analyses = ImageAnalysis.objects.done().select_related("image").order_by("image_id")
     for analysis in analyses.iterator(chunk_size=200):
         with transaction.atomic():  # new tags and the index's debt, together
-            changed = apply_labels(analysis.image, analysis, only=[label])
+            changed = apply_labels(analysis.image, analysis, only=[label], joint=joint)
             if changed:
                 indexing.mark_pending(analysis.image_id)
         if changed:

@@ -9,6 +9,8 @@ top-1 label string; subtracting the mean prompt removes what every "a photo of .
 Words people wrote (caption, IPTC) are embedded and added; a photo without them may borrow
 those of its visually nearest photos (borrowed.py, BORROW_WORDS). Query vectors are plain sentence
 embeddings of the query text, so cosine similarity works directly.
+With a joint image–text model (CLIP_MODEL_DIR) the image's vector is simply its own visual
+embedding, which that model's text side is trained to match.
 Measured in benchmarks/quality.py; the recipe's ablation is in the README.
 """
 
@@ -26,6 +28,7 @@ from photodesk.conf import photodesk_settings
 from photodesk.host import human_text, written_text
 from photodesk.inference.classifier import load_class_names
 from photodesk.labels.imagenet import class_name, class_prompt
+from photodesk.labels.zero_shot import own_image_vector
 from photodesk.models import UsageWords
 
 # Weight of the written-text part of the image vector relative to the classifier part.
@@ -138,6 +141,12 @@ def image_vector(
 ) -> np.ndarray:
     """The image's vector; `excluded` classes (rejected by a person) do not count; `lent`:
     the words similar photos lend it."""
+    model = embedder()
+    if getattr(model, "joint", False):
+        own = own_image_vector(analysis, model)
+        if own is not None:
+            return (own / max(float(np.linalg.norm(own)), 1e-9)).astype(np.float32)
+        # Not embedded by this model (pipeline.embed makes it first): placed by its facts.
     total = np.zeros(embedder().dimension, np.float32)
     evidence = {
         int(k): float(v) for k, v in (analysis.concepts or {}).items() if int(k) not in excluded

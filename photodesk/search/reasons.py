@@ -4,11 +4,11 @@ render: each has a `kind`, a readable `text` and the facts behind it.
 Kinds: "label" (a tag named in the query, with confidence), "looks_like" (the detected class
 closest in meaning), "person" (a person named in the article is shown), "faces" (faces for a
 query about people), "words" (query words matched in the caption, the text in the image, the
-photo metadata or the names of people shown), "similarity" (cosine in the text model's space),
+photo metadata or the names of people shown), "similarity" (cosine in the text model's space;
+with a joint image–text model, of the picture's own vector and the query, naming the model),
 "borrowed" (words of visually similar photos that went into an uncaptioned photo's vector:
 the lenders whose words best match the query first, with links to them), "used" (words of an
-article that uses the photo), "never_used",
-"recently_used", "near_duplicate".
+article that uses the photo), "never_used", "recently_used", "near_duplicate".
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import numpy as np
 
 from photodesk.analysis import describe
 from photodesk.analysis.borrowed import Lent
+from photodesk.analysis.embedding import joint_model
 from photodesk.labels.service import rejected_classes
 from photodesk.models import ImageAnalysis, ImageLabel, UsageWords
 from photodesk.search.index import Hit
@@ -114,13 +115,17 @@ def explain(
             )
             reasons.append(Reason("words", text, {"field": name, "words": matched}))
     if hit.similarity is not None:
-        reasons.append(
-            Reason(
-                "similarity",
+        joint = joint_model()
+        if joint is not None:
+            # The picture itself against the words, in the joint model's space.
+            text = f"similar in meaning ({hit.similarity:.2f}, image–text model {joint.name})"
+            data = {"value": round(hit.similarity, 4), "model": joint.name}
+        else:
+            text, data = (
                 f"similar in meaning ({hit.similarity:.2f})",
                 {"value": round(hit.similarity, 4)},
             )
-        )
+        reasons.append(Reason("similarity", text, data))
     return reasons
 
 
