@@ -139,6 +139,10 @@ DEFAULTS: dict[str, Any] = {
     # the no-caption archive is unchanged). Suggestions keep 1.0 (their keywords are the
     # article's key phrases; 0.25 cost them P@10 0.588 -> 0.537).
     "KEYWORD_WEIGHT": 0.25,
+    # A query of at most SHORT_QUERY_WORDS words (stop words aside) is a lookup: a name, a
+    # place, a word printed in the photo. Its keyword side weighs this much instead.
+    "SHORT_QUERY_WORDS": 2,
+    "SHORT_QUERY_KEYWORD_WEIGHT": 1.0,
     "SUGGEST_KEYWORD_WEIGHT": 1.0,
     # --- Faces and people ---
     # False: faces are detected and counted, but no embedding is computed or stored, nobody is
