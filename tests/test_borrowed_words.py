@@ -156,7 +156,7 @@ def test_borrowing_can_be_turned_off(settings, eval_photos, archive):
     dog = archive.add(UNCAPTIONED_DOG)
     archive.add(CAPTIONED_DOG, DOG_CAPTION)
     assert lent_words(dog, ImageAnalysis.objects.get(image=dog)) == []
-    assert not Neighbour.objects.exists()
+    assert not Neighbour.objects.filter(image=dog).exists()
 
 
 def test_an_accepted_tag_is_lent_and_a_rejected_one_never(borrowing, archive):
@@ -185,13 +185,13 @@ def test_a_large_archives_neighbour_indexes_are_saved_and_restored(
 
     built = borrowed.Neighbours()
     built.refresh(force=True)  # a full build: saved
-    assert [w.image_id for w in built.nearest_lenders(dog.pk, visual)] == [lender.pk]
+    assert lender.pk in [w.image_id for w in built.nearest_lenders(dog.pk, visual)]
 
     restored = borrowed.Neighbours()
     assert restored._restore()
-    assert restored.lenders.keys == {lender.pk} and restored.borrowers.keys == {dog.pk}
+    assert lender.pk in restored.lenders.keys and dog.pk in restored.borrowers.keys
     restored.refresh(force=True)
-    assert [w.image_id for w in restored.nearest_lenders(dog.pk, visual)] == [lender.pk]
+    assert lender.pk in [w.image_id for w in restored.nearest_lenders(dog.pk, visual)]
 
     # A photo the saved indexes never saw, older than their save: they are not this archive's.
     bedroom = archive.add(BEDROOM, BEDROOM_CAPTION)
