@@ -14,9 +14,16 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
+from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
-from django.db.models.signals import post_delete, post_init, post_save, pre_delete
+from django.db.models.signals import (
+    post_delete,
+    post_init,
+    post_migrate,
+    post_save,
+    pre_delete,
+)
 
 from photodesk import indexing, tasks
 from photodesk.conf import photodesk_settings
@@ -66,7 +73,11 @@ def queue_analysis_on_save(sender, instance, created: bool, raw: bool = False, *
 
 
 def remove_on_delete(sender, instance, **kwargs) -> None:
-    transaction.on_commit(partial(tasks.remove_from_index, instance.pk), robust=True)
+    # The removal is owed in the delete's own transaction (the outbox) and done by a task
+    # after the commit: the request never waits for the index, and a removal that fails (or
+    # a worker that dies) leaves the row for the retry, the catch-up and reconcile.
+    indexing.owe_removal(instance.pk)
+    transaction.on_commit(tasks.enqueue_drain, robust=True)
 
 
 _LABEL_SNAPSHOT = "_photodesk_label_terms"
@@ -158,7 +169,17 @@ reindex_after_commit = AfterCommit(tasks.reindex_images)  # who these images sho
 refresh_after_commit = AfterCommit(tasks.refresh_images)  # people decided their tags
 
 
+def schedule_recovery(sender, **kwargs) -> None:
+    """After migrate: the periodic repair (tasks.recover) is scheduled, once."""
+    tasks.ensure_recover_schedule()
+
+
 def connect() -> None:
+    post_migrate.connect(
+        schedule_recovery,
+        sender=apps.get_app_config("semantic_search"),
+        dispatch_uid="photodesk-recover-schedule",
+    )
     try:
         model = get_image_model()
     except (ImproperlyConfigured, LookupError, ValueError):

@@ -22,6 +22,7 @@ from django.utils.module_loading import import_string
 from photodesk.analysis import describe, embedding
 from photodesk.analysis.analyzers.base import Analyzer, AnalyzerError, Facts, checked_facts
 from photodesk.analysis.decode import InvalidImage, decode, read_bytes
+from photodesk.analysis.liveness import this_worker
 from photodesk.conf import photodesk_settings
 from photodesk.host import fill_empty_fields, image_file, image_file_name
 from photodesk.labels import service as labeling
@@ -108,8 +109,9 @@ def analyze(image: Any, force: bool = False) -> Analysed:
     analysis.status = ImageAnalysis.Status.RUNNING
     analysis.attempts += 1
     analysis.started_at = timezone.now()
+    analysis.worker = this_worker()
     analysis.error = ""
-    analysis.save(update_fields=["status", "attempts", "started_at", "error", "updated"])
+    analysis.save(update_fields=["status", "attempts", "started_at", "worker", "error", "updated"])
 
     timings: dict[str, float] = {}
     versions: dict[str, dict[str, str]] = {}
