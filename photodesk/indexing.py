@@ -24,7 +24,7 @@ from photodesk.models import ImageAnalysis, ImageLabel, IndexRemoval
 from photodesk.people.queries import people_names, people_shown, people_shown_by_image
 from photodesk.search.index import SearchIndex, get_index
 from photodesk.search.index.base import IndexDocument, orientation_of
-from photodesk.search.index.breaker import Breaker, breaker
+from photodesk.search.index.breaker import Breaker, breaker, shared_mark
 
 
 def visible_labels(image: Any) -> list[tuple[str, float]]:
@@ -104,7 +104,21 @@ def write_breaker(index: SearchIndex) -> Breaker:
     """This process's breaker on writes to `index` (INDEX_DOWN_AFTER_FAILURES in a row, then
     INDEX_DOWN_SECONDS of failing fast)."""
     conf = photodesk_settings
-    return breaker(index, conf.INDEX_DOWN_AFTER_FAILURES, conf.INDEX_DOWN_SECONDS)
+    return breaker(
+        index,
+        conf.INDEX_DOWN_AFTER_FAILURES,
+        conf.INDEX_DOWN_SECONDS,
+        shared=shared_mark(index_key(index), conf.cache_dir),
+    )
+
+
+def index_key(index: SearchIndex) -> str:
+    """What names an index for the processes sharing its down mark: the node's URL (every
+    alias on a dead node is down) or the embedded index's folder."""
+    options = getattr(index, "options", None)
+    connection = getattr(options, "connection", None)
+    where = getattr(connection, "url", None) or getattr(options, "path", None) or id(index)
+    return f"{type(index).__name__}:{where}"
 
 
 def index_image(image: Any, analysis: Any) -> None:
