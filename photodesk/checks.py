@@ -2,8 +2,8 @@
 
 Settings (photodesk.E001-E006, W002, I001), the task queue (E050-E052; W090-W091, its retry
 and prefetch windows), dotted paths (E060), the model files (W030-W031: warnings, so that
-`migrate` runs before the files are fetched), the AWS providers (E020-E022, W021), the OpenSearch index (W010-W013, deploy only) and the optional
-extras (E040, I040).
+`migrate` runs before the files are fetched), the AWS providers (E020-E022, W021), the
+OpenSearch index (W010-W013, deploy only) and the optional extras (E040, I040).
 """
 
 from __future__ import annotations
