@@ -59,11 +59,16 @@ def detail(pk: int) -> str:
 
 @pytest.mark.django_db
 def test_an_api_delete_during_an_index_outage_returns_at_once_and_leaves_no_orphan(
-    archive, alias, settings, api, django_capture_on_commit_callbacks
+    archive, alias, settings, api, tmp_path, fast_analyzers, django_capture_on_commit_callbacks
 ):
     from django_q.models import OrmQ, Schedule
 
-    doomed, also_doomed = archive["food_coffee_cup.jpg"], archive["animal_cat_chelsea.jpg"]
+    # Images of the test's own (the API deletes their files), analysed and indexed.
+    settings.MEDIA_ROOT = tmp_path / "media"
+    photo = (DEMO_PHOTOS / "animal_cat_chelsea.jpg").read_bytes()
+    doomed, also_doomed = (make_image(photo, f"cat-{n}.jpg").pk for n in range(2))
+    assert [tasks.analyze_image(pk) for pk in (doomed, also_doomed)] == ["done", "done"]
+    assert {doomed, also_doomed} <= get_index().ids()
     with silent_node() as url:
         point_at(settings, alias, url)
         start = time.perf_counter()
@@ -221,7 +226,7 @@ def test_the_queue_windows_are_checked(settings):
 
 @pytest.mark.django_db
 def test_reconcile_and_the_recover_schedule_requeue_or_fail_stale_running_analyses(
-    archive, settings
+    archive, settings, separate_index
 ):
     from django_q.models import OrmQ, Schedule
 
