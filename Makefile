@@ -7,7 +7,7 @@ PHOTOS ?= ../shared/photos/demo
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install demo run test test-postgres lint services services-stop bench bench-index clean
+.PHONY: install demo run test test-postgres lint services services-stop bench bench-index bench-faults clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -53,6 +53,9 @@ bench: install  ## Ingest throughput and search quality (slow: minutes).
 
 bench-index: install services  ## OpenSearch at 100k synthetic images: indexing rate, latency, HNSW recall.
 	$(BIN)/python benchmarks/index_scale.py
+
+bench-faults: install  ## The fault campaign (outage, killed worker, bad input, load) on its own services: held/lost.
+	$(BIN)/python benchmarks/faults.py
 
 clean:
 	rm -rf var

@@ -1,6 +1,7 @@
 """Every system check of Photodesk (`manage.py check`; the index check with --deploy).
 
-Settings (photodesk.E001-E006, W002, I001), the task queue (E050-E052), dotted paths (E060),
+Settings (photodesk.E001-E006, W002, I001), the task queue (E050-E052; W090-W091, its retry
+and prefetch windows), dotted paths (E060),
 the model files (W030-W031: warnings, so that `migrate` runs before the files are fetched), the
 AWS providers (E020-E022, W021), the OpenSearch index (W010-W013, deploy only), the optional
 extras (E040, I040) and, with --deploy and DEBUG off, the throttles' cache (W085-W086),
@@ -11,6 +12,7 @@ metrics (E080); a joint image–text model (E070-E071, W070).
 from __future__ import annotations
 
 import importlib.util
+import os
 
 from django.apps import apps
 from django.conf import settings
@@ -198,9 +200,11 @@ Q_CLUSTER = {
     "name": "photodesk",
     "orm": "default",
     "workers": 1,
-    "timeout": 300,
-    "retry": 360,
+    "timeout": 120,
+    "retry": 180,
+    "queue_limit": 2,
     "max_attempts": 3,
+    "ack_failures": True,
 }
 then run `manage.py migrate` and a worker: `manage.py qcluster`."""
 
@@ -276,6 +280,46 @@ def check_queue(app_configs, **kwargs) -> list:
 
 def _broker_error(message: str) -> Error:
     return Error(message, hint=Q_CLUSTER_FIX, id="photodesk.E052")
+
+
+# Tasks a worker pulls ahead, per worker process, beyond which a dead worker hides too many:
+# the broker hands them out again only after `retry` seconds.
+PREFETCH_PER_WORKER = 4
+
+
+@register()
+def check_queue_windows(app_configs, **kwargs) -> list:
+    """The retry window must outlast a task (or a slow task runs twice), and the prefetch stay
+    small (what a worker pulled is invisible to the others for `retry` seconds if it dies)."""
+    conf = getattr(settings, "Q_CLUSTER", None)
+    if photodesk_settings.ANALYZE_SYNC or not isinstance(conf, dict):
+        return []
+    found = []
+    timeout, retry = conf.get("timeout"), conf.get("retry", 60)  # django-q2's default retry
+    if timeout and retry <= timeout:
+        found.append(
+            Warning(
+                f"Q_CLUSTER['retry'] ({retry} s) is not longer than its 'timeout' ({timeout} s): "
+                "the broker hands a task still running to another worker, which analyses the "
+                "image again.",
+                hint="Set 'retry' to the timeout plus a margin, e.g. timeout 120 and retry 180.",
+                id="photodesk.W090",
+            )
+        )
+    workers = conf.get("workers") or os.cpu_count() or 1
+    prefetch = conf.get("queue_limit", workers**2)  # django-q2's default
+    if prefetch > PREFETCH_PER_WORKER * workers:
+        found.append(
+            Warning(
+                f"Q_CLUSTER['queue_limit'] ({prefetch}) lets {workers} worker(s) pull "
+                f"{prefetch} tasks ahead: if the cluster dies they stay invisible for 'retry' "
+                f"({retry} s) and their images show pending that long.",
+                hint=f"Set 'queue_limit' to at most {PREFETCH_PER_WORKER} per worker, e.g. "
+                f"{2 * workers}.",
+                id="photodesk.W091",
+            )
+        )
+    return found
 
 
 # --- dotted paths --------------------------------------------------------------------------

@@ -4,7 +4,9 @@
 
 An analysis whose index entry is behind the database is marked `index_pending` (in the
 transaction that stores its facts); the mark is cleared only after a write succeeded, so a
-redelivered task, a retry, `catch_up` or `manage.py reconcile` finishes the job."""
+redelivered task, a retry, `catch_up` or `manage.py reconcile` finishes the job. A deleted
+image leaves an IndexRemoval row (the outbox, committed with the delete) until the index has
+dropped its document: `drain_removals`."""
 
 from __future__ import annotations
 
@@ -14,14 +16,16 @@ from functools import partial
 from itertools import islice
 from typing import Any
 
+from django.db import models
+
 from photodesk.conf import photodesk_settings
-from photodesk.host import host, written_text
+from photodesk.host import get_image_model, host, written_text
 from photodesk.instruments import INDEX_WRITE_FAILURES
-from photodesk.models import ImageAnalysis, ImageLabel, UsageWords
+from photodesk.models import ImageAnalysis, ImageLabel, IndexRemoval, UsageWords
 from photodesk.people.queries import people_names, people_shown, people_shown_by_image
 from photodesk.search.index import SearchIndex, get_index
 from photodesk.search.index.base import IndexDocument, orientation_of
-from photodesk.search.index.breaker import Breaker, breaker
+from photodesk.search.index.breaker import Breaker, breaker, shared_mark
 
 
 def visible_labels(image: Any) -> list[tuple[str, float]]:
@@ -115,7 +119,21 @@ def write_breaker(index: SearchIndex) -> Breaker:
     """This process's breaker on writes to `index` (INDEX_DOWN_AFTER_FAILURES in a row, then
     INDEX_DOWN_SECONDS of failing fast)."""
     conf = photodesk_settings
-    return breaker(index, conf.INDEX_DOWN_AFTER_FAILURES, conf.INDEX_DOWN_SECONDS)
+    return breaker(
+        index,
+        conf.INDEX_DOWN_AFTER_FAILURES,
+        conf.INDEX_DOWN_SECONDS,
+        shared=shared_mark(index_key(index), conf.cache_dir),
+    )
+
+
+def index_key(index: SearchIndex) -> str:
+    """What names an index for the processes sharing its down mark: the node's URL (every
+    alias on a dead node is down) or the embedded index's folder."""
+    options = getattr(index, "options", None)
+    connection = getattr(options, "connection", None)
+    where = getattr(connection, "url", None) or getattr(options, "path", None) or id(index)
+    return f"{type(index).__name__}:{where}"
 
 
 def _write(index: SearchIndex, operation: str, write: Any) -> None:
@@ -163,10 +181,46 @@ def mark_removed(pk: Any) -> None:
     ).update(index_pending=False)
 
 
+def owe_removal(pk: Any) -> None:
+    """Image `pk` is being deleted: the index owes a removal (call inside the delete's
+    transaction, so the debt is committed or rolled back with it)."""
+    IndexRemoval.objects.create(image_key=str(pk))
+
+
+def drain_removals(batch: int = 500) -> int:
+    """Remove the documents of deleted images (the outbox) in bulk, and their rows once
+    the index has dropped them. Returns how many; raises if the index is down (the rows stay,
+    their attempts counted)."""
+    to_python = get_image_model()._meta.pk.to_python
+    done, last = 0, 0
+    while rows := list(IndexRemoval.objects.filter(pk__gt=last).order_by("pk")[:batch]):
+        last = rows[-1].pk
+        keys = {row.image_key for row in rows}
+        # A key used again by a new image (some databases reuse them): its entry is its own.
+        back = {
+            str(pk)
+            for pk in get_image_model().objects.filter(pk__in=keys).values_list("pk", flat=True)
+        }
+        gone = [to_python(key) for key in sorted(keys - back)]
+        index = get_index()
+        try:
+            if gone:
+                write_breaker(index).call(partial(index.delete, gone))
+        except Exception as exc:
+            IndexRemoval.objects.filter(pk__in=[r.pk for r in rows]).update(
+                attempts=models.F("attempts") + 1, last_error=f"{type(exc).__name__}: {exc}"[:2000]
+            )
+            raise
+        IndexRemoval.objects.filter(pk__in=[r.pk for r in rows]).delete()
+        done += len(rows)
+    return done
+
+
 def catch_up(batch: int = 500) -> int:
     """Write every index-pending image in bulk (after an outage): analysed ones are indexed,
-    the others removed. Returns how many were written; raises if the index is still down."""
-    done = 0
+    the others removed, and the outbox of deleted images drained. Returns how many were
+    written; raises if the index is still down."""
+    done = drain_removals(batch)
     while True:
         pending = list(
             ImageAnalysis.objects.index_pending()

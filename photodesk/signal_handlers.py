@@ -14,10 +14,17 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
+from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
-from django.db.models.signals import post_delete, post_init, post_save, pre_delete
+from django.db.models.signals import (
+    post_delete,
+    post_init,
+    post_migrate,
+    post_save,
+    pre_delete,
+)
 
 from photodesk import indexing, tasks
 from photodesk.analysis import borrowed
@@ -76,7 +83,11 @@ def refresh_borrowers_on_delete(sender, instance, **kwargs) -> None:
 
 
 def remove_on_delete(sender, instance, **kwargs) -> None:
-    transaction.on_commit(partial(tasks.remove_from_index, instance.pk), robust=True)
+    # The removal is owed in the delete's own transaction (the outbox) and done by a task
+    # after the commit: the request never waits for the index, and a removal that fails (or
+    # a worker that dies) leaves the row for the retry, the catch-up and reconcile.
+    indexing.owe_removal(instance.pk)
+    transaction.on_commit(tasks.enqueue_drain, robust=True)
 
 
 _LABEL_SNAPSHOT = "_photodesk_label_terms"
@@ -188,7 +199,17 @@ def forget_usage_on_article_delete(sender, instance, **kwargs) -> None:
     )
 
 
+def schedule_recovery(sender, **kwargs) -> None:
+    """After migrate: the periodic repair (tasks.recover) is scheduled, once."""
+    tasks.ensure_recover_schedule()
+
+
 def connect() -> None:
+    post_migrate.connect(
+        schedule_recovery,
+        sender=apps.get_app_config("semantic_search"),
+        dispatch_uid="photodesk-recover-schedule",
+    )
     try:
         model = get_image_model()
     except (ImproperlyConfigured, LookupError, ValueError):

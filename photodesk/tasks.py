@@ -12,7 +12,7 @@ import contextvars
 import datetime as dt
 import logging
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from photodesk import indexing, notifications, usage
-from photodesk.analysis import borrowed, embedding, pipeline
+from photodesk.analysis import borrowed, embedding, liveness, pipeline
 from photodesk.conf import photodesk_settings
 from photodesk.host import get_image_model
 from photodesk.instruments import INDEX_RETRIES, log_fields, stopwatch
@@ -284,8 +284,121 @@ def write_entry(pk: int, attempt: int = 1) -> bool:
 
 
 def remove_from_index(pk: int) -> None:
-    """An image was deleted: its index entry goes (retried while the index is down)."""
+    """An image was deleted: its index entry goes (retried while the index is down). Kept
+    for tasks queued before the outbox; deletes now go through drain_index_outbox."""
     unindex_or_retry(pk)
+
+
+DRAIN_RETRY = "photodesk-drain-index-outbox"
+
+
+def drain_index_outbox() -> str:
+    """Remove deleted images' documents (IndexRemoval rows, committed with each delete) in
+    bulk. While the index is down the rows stay and one retry is scheduled (its delay doubles
+    with the oldest row's attempts); the task raises so django-q2 records the failure."""
+    try:
+        removed = indexing.drain_removals()
+    except Exception as exc:
+        _log_write_failure(exc, "Could not drain the index outbox (%s)", "removals")
+        _schedule_drain_retry()
+        raise IndexWriteFailed(f"Index removals failed: {exc}; the next try is scheduled") from exc
+    return f"{removed} removed"
+
+
+def enqueue_drain() -> None:
+    """Queue drain_index_outbox (or run it here when analysis runs inline). Call after commit:
+    the request that deleted the image never waits for the index."""
+    if _runs_inline():
+        # A failure is logged and its retry scheduled; the delete itself succeeded.
+        with suppress(IndexWriteFailed):
+            drain_index_outbox()
+        return
+    _queue("drain_index_outbox", task_name="drain-index-outbox")
+
+
+def _schedule_drain_retry() -> None:
+    from django_q.models import Schedule  # django_q needs the app registry: import late
+
+    from photodesk.models import IndexRemoval
+
+    try:
+        if Schedule.objects.filter(name=DRAIN_RETRY).exists():
+            return
+        oldest = IndexRemoval.objects.order_by("pk").values_list("attempts", flat=True).first()
+        exponent = min(max((oldest or 1) - 1, 0), 8)
+        delay = dt.timedelta(seconds=photodesk_settings.INDEX_RETRY_SECONDS * 2**exponent)
+        run_once_later("drain_index_outbox", "", delay, DRAIN_RETRY)
+    except Exception:  # the database too? reconcile and the recover schedule drain it
+        logger.exception("Could not schedule the next try of the index outbox")
+
+
+# --- recovery ----------------------------------------------------------------------------
+
+# Beyond the task timeout: a run older than timeout + this cannot still be going.
+STALE_MARGIN_SECONDS = 60
+
+
+def stale_after_seconds() -> float:
+    """How long an analysis may show "running": django-q2's task timeout plus a margin."""
+    from django_q.conf import Conf  # django_q needs the app registry: import late
+
+    return float(Conf.TIMEOUT or 3600) + STALE_MARGIN_SECONDS
+
+
+def recover_stale_analyses() -> dict[str, int]:
+    """Analyses shown "running" whose worker died (its process is gone, or it started longer
+    ago than a task may run) are queued again, or failed after MAX_ATTEMPTS, instead of
+    waiting for the broker's retry window (or forever)."""
+    counts = {"requeued": 0, "failed": 0}
+    for analysis in liveness.stale_running(stale_after_seconds()):
+        same_run = ImageAnalysis.objects.filter(
+            pk=analysis.pk, status=ImageAnalysis.Status.RUNNING, started_at=analysis.started_at
+        )
+        if analysis.attempts < MAX_ATTEMPTS:
+            message = "The worker running it stopped; queued again"
+            if same_run.update(status=ImageAnalysis.Status.PENDING, error=message):
+                counts["requeued"] += 1
+                enqueue_analysis(analysis.image_id)
+        else:
+            message = f"The worker running it stopped, {analysis.attempts} times; giving up"
+            if same_run.update(
+                status=ImageAnalysis.Status.FAILED, error=message, finished_at=timezone.now()
+            ):
+                counts["failed"] += 1
+        logger.warning("Image %s: %s (worker %s)", analysis.image_id, message, analysis.worker)
+    return counts
+
+
+RECOVER_SCHEDULE = "photodesk-recover"
+
+
+def ensure_recover_schedule(minutes: int = 1) -> None:
+    """Schedule tasks.recover every `minutes` unless a schedule of that name exists (a site
+    may change its interval, or delete it and run `manage.py reconcile` from cron)."""
+    try:
+        from django_q.models import Schedule  # django_q needs the app registry: import late
+
+        Schedule.objects.get_or_create(
+            name=RECOVER_SCHEDULE,
+            defaults={
+                "func": "photodesk.tasks.recover",
+                "schedule_type": Schedule.MINUTES,
+                "minutes": minutes,
+                "repeats": -1,
+                "next_run": timezone.now() + dt.timedelta(minutes=minutes),
+            },
+        )
+    except Exception:  # django_q not installed or not migrated: check E050 says so
+        logger.warning("Could not schedule %s", RECOVER_SCHEDULE, exc_info=True)
+
+
+def recover() -> str:
+    """The periodic repair (a django-q2 schedule; `manage.py reconcile` does the same): stale
+    "running" analyses requeued or failed, then the index's debts written in bulk (pending
+    images, the outbox of deletes). Raises if the index is still down."""
+    counts = recover_stale_analyses()
+    written = indexing.catch_up()
+    return f"{counts['requeued']} requeued, {counts['failed']} failed, {written} index writes"
 
 
 def reindex_images(image_ids: Iterable[int]) -> None:

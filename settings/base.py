@@ -92,10 +92,14 @@ Q_CLUSTER = {
     "name": "photodesk",
     "orm": "default",
     "workers": 1,
-    "timeout": 300,
-    "retry": 360,
+    # Sized to the task: an analysis takes seconds (the first, loading models, ~20 s), so a
+    # run past 120 s is stuck; the broker hands a task out again only after `retry` (more
+    # than the timeout, or a slow task runs twice), and a dead worker's prefetched tasks
+    # (queue_limit) wait that long: keep both small (checks W090, W091).
+    "timeout": 120,
+    "retry": 180,
     "max_attempts": 3,
-    "queue_limit": 20,
+    "queue_limit": 2,
     "poll": 0.5,
     "catch_up": False,
     "save_limit": 500,

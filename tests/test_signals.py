@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from django_q.models import OrmQ
 
-from photodesk.models import ImageAnalysis
+from photodesk import tasks
+from photodesk.models import ImageAnalysis, IndexRemoval
 
 from .helpers import jpeg_bytes, make_image
 
@@ -71,6 +72,13 @@ def test_delete_removes_the_image_from_search(archive, django_capture_on_commit_
     try:
         with django_capture_on_commit_callbacks(execute=True):
             Image.objects.get(pk=cat_pk).delete()
+        # The removal is owed (committed with the delete) and queued, not done in the request.
+        assert list(IndexRemoval.objects.values_list("image_key", flat=True)) == [str(cat_pk)]
+        assert [t.task["func"] for t in OrmQ.objects.all()] == [
+            "photodesk.tasks.drain_index_outbox"
+        ]
+        assert tasks.drain_index_outbox() == "1 removed"  # the worker runs it
+        assert not IndexRemoval.objects.exists()
         assert cat_pk not in get_index().ids()
         assert cat_pk not in [r.image.pk for r in search_images("a cat", limit=40)]
         assert not ImageAnalysis.objects.filter(image_id=cat_pk).exists()

@@ -23,6 +23,7 @@ from photodesk.analysis import borrowed, describe, embedding
 from photodesk.analysis.analyzers.base import Analyzer, AnalyzerError, Facts, checked_facts
 from photodesk.analysis.analyzers.clip import embed_photo
 from photodesk.analysis.decode import InvalidImage, decode, read_bytes
+from photodesk.analysis.liveness import this_worker
 from photodesk.conf import photodesk_settings
 from photodesk.host import fill_empty_fields, image_file, image_file_name
 from photodesk.instruments import ANALYSIS_STEP_SECONDS, log_fields
@@ -120,8 +121,9 @@ def analyze(image: Any, force: bool = False) -> Analysed:
     analysis.status = ImageAnalysis.Status.RUNNING
     analysis.attempts += 1
     analysis.started_at = timezone.now()
+    analysis.worker = this_worker()
     analysis.error = ""
-    analysis.save(update_fields=["status", "attempts", "started_at", "error", "updated"])
+    analysis.save(update_fields=["status", "attempts", "started_at", "worker", "error", "updated"])
 
     timings: dict[str, float] = {}
     versions: dict[str, dict[str, str]] = {}

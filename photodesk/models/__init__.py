@@ -1,9 +1,10 @@
 """Photodesk's tables: analysis state and facts, the label taxonomy, faces and people, the
-neighbours that lend words, the groups of its roles."""
+neighbours that lend words, the groups of its roles, the index's outbox."""
 
 from photodesk.models.analysis import AnalysisQuerySet, ImageAnalysis
 from photodesk.models.borrowing import Neighbour
 from photodesk.models.labels import ImageLabel, Label, LabelDecision, ModelClass, ReviewItem
+from photodesk.models.outbox import IndexRemoval
 from photodesk.models.people import Face, FaceCluster, FaceDecision, Person, fold
 from photodesk.models.roles import RoleGroup
 from photodesk.models.usage import UsageWords, UsageWordsQuerySet
@@ -15,6 +16,7 @@ __all__ = [
     "FaceDecision",
     "ImageAnalysis",
     "ImageLabel",
+    "IndexRemoval",
     "Label",
     "LabelDecision",
     "ModelClass",

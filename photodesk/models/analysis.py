@@ -58,6 +58,9 @@ class ImageAnalysis(models.Model):
     timings = models.JSONField(default=dict, blank=True, help_text="Step → seconds.")
     queued_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    # host:pid of the process running it, so a run whose worker died is found at once
+    # (tasks.recover_stale_analyses) instead of after the broker's retry window.
+    worker = models.CharField(max_length=100, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     # Facts.

@@ -7,10 +7,11 @@ from collections.abc import Iterator
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from photodesk.indexing import build_documents, catch_up
-from photodesk.models import ImageAnalysis
+from photodesk.indexing import build_documents, catch_up, drain_removals
+from photodesk.models import ImageAnalysis, IndexRemoval
 from photodesk.search.index import get_index
 from photodesk.search.index.base import IndexDocument
+from photodesk.tasks import recover_stale_analyses
 
 BATCH = 500
 
@@ -19,7 +20,8 @@ class Command(BaseCommand):
     help = (
         "Compare the search index with the database (the source of truth) and repair it: "
         "index images that are missing, stale or marked index-pending (a write that failed "
-        "or was cut short), remove documents of images that are gone. "
+        "or was cut short), remove documents of images that are gone (and the outbox of "
+        "deletes), requeue analyses shown running whose worker died. "
         "An index that is missing or has an outdated mapping is rebuilt (as reindex does)."
     )
 
@@ -35,6 +37,13 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, dry_run: bool, deep: bool, **options) -> None:
+        if not dry_run:
+            stale = recover_stale_analyses()
+            if any(stale.values()):
+                self.stdout.write(
+                    f"Analyses whose worker died: {stale['requeued']} queued again, "
+                    f"{stale['failed']} failed."
+                )
         index = get_index()
         problems = index.mapping_problems()
         if problems:
@@ -49,6 +58,7 @@ class Command(BaseCommand):
         orphans = sorted(actual.keys() - expected.keys())
         # Marked index-pending: the database knows the index owes them a write.
         pending = set(ImageAnalysis.objects.index_pending().values_list("image_id", flat=True))
+        outbox = IndexRemoval.objects.count()
         stale = sorted(
             doc_id
             for doc_id in expected.keys() & actual.keys()
@@ -60,7 +70,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{len(expected)} images in the database, {len(actual)} documents in the index: "
             f"{len(missing)} missing, {len(stale)} stale, {len(orphans)} orphaned, "
-            f"{len(pending)} index-pending."
+            f"{len(pending)} index-pending, {outbox} removals owed."
         )
         if all(fp is None for fp in expected.values()) and expected:
             self.stdout.write("This backend stores no fingerprints: stale documents go unseen.")
@@ -72,7 +82,7 @@ class Command(BaseCommand):
         ):
             if ids:
                 self.stdout.write(f"  {label}: {_preview(ids)}")
-        if dry_run or not (missing or stale or orphans or pending):
+        if dry_run or not (missing or stale or orphans or pending or outbox):
             return
         repaired = 0
         for batch in _chunks(missing + stale, BATCH):
@@ -80,7 +90,7 @@ class Command(BaseCommand):
         if orphans:
             index.delete(orphans)
         # Indexed or removed as the database says, and their mark cleared.
-        caught_up = catch_up(BATCH) if pending else 0
+        caught_up = catch_up(BATCH) if pending else drain_removals(BATCH)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Repaired: {repaired} indexed, {len(orphans)} removed, "
