@@ -299,7 +299,9 @@ def drain_index_outbox() -> str:
     try:
         removed = indexing.drain_removals()
     except Exception as exc:
-        _log_write_failure(exc, "Could not drain the index outbox (%s)", "removals")
+        _log_write_failure(
+            exc, "Could not drain the index outbox (%s, attempt %s)", "removals", attempt=1
+        )
         _schedule_drain_retry()
         raise IndexWriteFailed(f"Index removals failed: {exc}; the next try is scheduled") from exc
     return f"{removed} removed"
