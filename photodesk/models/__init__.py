@@ -1,6 +1,14 @@
 """Photodesk's tables: analysis state and facts, the label taxonomy, faces and people, the
-neighbours that lend words, the groups of its roles."""
+neighbours that lend words, the groups of its roles, saved searches, alert rules and reports."""
 
+from photodesk.models.alerts import (
+    AlertDelivery,
+    AlertEvent,
+    AlertRule,
+    Report,
+    ReportFile,
+    SavedSearch,
+)
 from photodesk.models.analysis import AnalysisQuerySet, ImageAnalysis
 from photodesk.models.borrowing import Neighbour
 from photodesk.models.labels import ImageLabel, Label, LabelDecision, ModelClass, ReviewItem
@@ -8,6 +16,9 @@ from photodesk.models.people import Face, FaceCluster, FaceDecision, Person, fol
 from photodesk.models.roles import RoleGroup
 
 __all__ = [
+    "AlertDelivery",
+    "AlertEvent",
+    "AlertRule",
     "AnalysisQuerySet",
     "Face",
     "FaceCluster",
@@ -19,7 +30,10 @@ __all__ = [
     "ModelClass",
     "Neighbour",
     "Person",
+    "Report",
+    "ReportFile",
     "ReviewItem",
     "RoleGroup",
+    "SavedSearch",
     "fold",
 ]
