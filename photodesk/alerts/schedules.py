@@ -36,10 +36,13 @@ def flush_name(rule_id: int) -> str:
 
 
 def flush_at(rule_id: int, when: dt.datetime) -> bool:
-    """Run photodesk.tasks.flush_alerts(rule_id) once at `when`, unless a flush of that rule
-    is already scheduled (it will send these events too). True if one was scheduled."""
+    """Run photodesk.tasks.flush_alerts(rule_id) once at `when`. A flush of that rule already
+    scheduled sends these events too: it is only moved to `when` if it would run earlier (it
+    would find the rule's interval not yet passed). True if a new one was scheduled."""
     schedule = _schedule_model()
-    if schedule.objects.filter(name=flush_name(rule_id)).exists():
+    existing = schedule.objects.filter(name=flush_name(rule_id))
+    if existing.exists():
+        existing.filter(next_run__lt=when).update(next_run=when)
         return False
     schedule.objects.create(
         name=flush_name(rule_id),
