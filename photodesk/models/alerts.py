@@ -4,6 +4,8 @@ scheduled reports with the files they produced (logic in photodesk/alerts/)."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 
@@ -40,10 +42,15 @@ class SavedSearch(models.Model):
         "semantic_search.Person", blank=True, help_text="Only images showing all of these people."
     )
     flagged = models.CharField(max_length=10, choices=Flagged.choices, default=Flagged.EXCLUDE)
-    limit = models.PositiveIntegerField(default=20, help_text="At most this many results.")
+    limit = models.PositiveIntegerField(
+        default=20,
+        validators=[MinValueValidator(1), MaxValueValidator(500)],
+        help_text="At most this many results (1–500).",
+    )
     min_similarity = models.FloatField(
         null=True,
         blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
         help_text="Only results at least this similar to the query (0–1; empty: any).",
     )
     created = models.DateTimeField(auto_now_add=True)
@@ -80,7 +87,11 @@ class AlertRule(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     active = models.BooleanField(default=True)
     label = models.CharField(max_length=100, blank=True, help_text="Label name (label rules).")
-    min_confidence = models.FloatField(default=0, help_text="0–100 (label rules).")
+    min_confidence = models.FloatField(
+        default=0,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text="0–100 (label rules).",
+    )
     person = models.ForeignKey(
         "semantic_search.Person", null=True, blank=True, on_delete=models.CASCADE
     )
@@ -114,6 +125,24 @@ class AlertRule(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    # What each kind needs besides a channel.
+    NEEDS = {
+        Kind.LABEL: ("label",),
+        Kind.LABEL_COUNT: ("label",),
+        Kind.PERSON: ("person",),
+        Kind.SAVED_SEARCH: ("saved_search",),
+    }
+
+    def clean(self) -> None:
+        errors = {}
+        for name in self.NEEDS.get(self.kind, ()):
+            if not getattr(self, name if name == "label" else f"{name}_id"):
+                errors[name] = f"A rule of this kind needs a {name.replace('_', ' ')}."
+        if not self.from_settings and not (self.emails.strip() or self.webhook_url):
+            errors["emails"] = "Give at least one recipient or a webhook URL."
+        if errors:
+            raise ValidationError(errors)
 
 
 class AlertDelivery(models.Model):
@@ -193,6 +222,13 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        wrong = [f for f in self.formats or [] if f not in self.FORMATS]
+        if wrong or not self.formats:
+            raise ValidationError({"formats": f"One or more of {', '.join(self.FORMATS)}."})
+        if not (self.saved_search_id or self.include_counts):
+            raise ValidationError("A report needs a saved search or the archive's counts.")
 
 
 class ReportFile(models.Model):
