@@ -136,6 +136,7 @@ SPECTACULAR_SETTINGS = {
         "AnalysisStatusEnum": "photodesk.models.ImageAnalysis.Status",
         "ImageLabelStateEnum": "photodesk.models.ImageLabel.State",
         "FaceStateEnum": "photodesk.models.Face.State",
+        "AlertRuleKindEnum": "photodesk.models.AlertRule.Kind",
     },
 }
 
