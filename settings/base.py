@@ -137,6 +137,7 @@ SPECTACULAR_SETTINGS = {
         "ImageLabelStateEnum": "photodesk.models.ImageLabel.State",
         "FaceStateEnum": "photodesk.models.Face.State",
         "AlertRuleKindEnum": "photodesk.models.AlertRule.Kind",
+        "PersonKindEnum": "photodesk.models.Person.Kind",
     },
 }
 
