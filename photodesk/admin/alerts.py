@@ -96,6 +96,10 @@ class SavedSearchAdmin(admin.ModelAdmin):
 
 
 class AlertRuleForm(forms.ModelForm):
+    webhook_url = forms.URLField(
+        required=False, max_length=500, assume_scheme="https", label="Webhook URL"
+    )
+
     class Meta:
         model = AlertRule
         fields = (
