@@ -1,5 +1,7 @@
 """Real receivers for alerts and reports: an SMTP server (aiosmtpd) and an HTTP server
-(http.server in a thread) on loopback, with what they received."""
+(http.server in a thread) on loopback, with what they received.
+
+Import the fixtures into a test module: `from .alerts_support import *  # noqa: F403`."""
 
 from __future__ import annotations
 
@@ -14,6 +16,8 @@ from email.message import EmailMessage
 import pytest
 
 from .helpers import free_port
+
+__all__ = ["smtp_inbox", "webhook"]
 
 
 class Inbox:

@@ -15,7 +15,7 @@ from photodesk.alerts import digest, matching, schedules
 from photodesk.conf import photodesk_settings
 from photodesk.models import AlertDelivery, AlertEvent, AlertRule, ImageAnalysis, ImageLabel, Label
 
-from .alerts_support import smtp_inbox, webhook  # noqa: F401
+from .alerts_support import *  # noqa: F403
 from .conftest import DEMO_PHOTOS
 from .helpers import jpeg_bytes, make_image
 

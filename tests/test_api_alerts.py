@@ -8,7 +8,7 @@ from django_q.models import Schedule
 from photodesk.alerts import schedules
 from photodesk.models import AlertDelivery, AlertRule, SavedSearch
 
-from .alerts_support import smtp_inbox, webhook  # noqa: F401
+from .alerts_support import *  # noqa: F403
 from .api_support import *  # noqa: F403
 
 SEARCHES = "/api/v1/saved-searches/"

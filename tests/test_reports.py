@@ -17,7 +17,7 @@ from photodesk import tasks
 from photodesk.alerts import counts, schedules
 from photodesk.models import Report, ReportFile, SavedSearch
 
-from .alerts_support import smtp_inbox, webhook  # noqa: F401
+from .alerts_support import *  # noqa: F403
 from .conftest import need
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
