@@ -8,13 +8,27 @@ import csv
 import io
 from typing import TYPE_CHECKING
 
+from photodesk.extras import installed, pip_command
+
 if TYPE_CHECKING:
     from photodesk.alerts.reports import ReportData
 
 COLUMNS = ("rank", "id", "title", "similarity", "labels", "rights", "created")
 
 
+class ReportsExtraMissing(RuntimeError):
+    """PDF and XLSX reports need the `reports` extra (CSV does not)."""
+
+
+def _need_reports_extra() -> None:
+    if not installed("reports"):
+        raise ReportsExtraMissing(
+            f"PDF and XLSX reports need reportlab and openpyxl: {pip_command('reports')}"
+        )
+
+
 def pdf(data: ReportData) -> bytes:
+    _need_reports_extra()
     from reportlab.graphics.charts.barcharts import HorizontalBarChart
     from reportlab.graphics.shapes import Drawing, String
     from reportlab.lib import colors
@@ -103,6 +117,7 @@ def _escape(text: str) -> str:
 
 
 def xlsx(data: ReportData) -> bytes:
+    _need_reports_extra()
     from openpyxl import Workbook
     from openpyxl.chart import BarChart, Reference
 
