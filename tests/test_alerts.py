@@ -224,3 +224,26 @@ def test_a_dead_webhook_is_recorded_not_raised(smtp_inbox):
     )
     (delivery,) = digest.send_test(rule)
     assert not delivery.ok and "Connection refused" in delivery.error
+
+
+@pytest.mark.django_db
+def test_a_named_person_appearing_alerts_once(smtp_inbox):
+    from photodesk.models import Face, Person
+
+    (image_id,) = burst_of_fire(1, timezone.now())
+    mayor = Person.objects.create(name="Ada Mayor")
+    rule = AlertRule.objects.create(
+        name="The mayor", kind=AlertRule.Kind.PERSON, person=mayor, emails="desk@example.org"
+    )
+    assert tasks.check_alerts(image_id) == 0  # nobody shown yet
+    Face.objects.create(
+        image_id=image_id,
+        box=[1, 1, 20, 20],
+        detection_confidence=0.99,
+        person=mayor,
+        state=Face.State.CONFIRMED,
+    )
+    assert tasks.check_alerts(image_id) == 1
+    assert tasks.check_alerts(image_id) == 0  # once per image
+    tasks.flush_alerts(rule.pk)
+    assert smtp_inbox.messages[0]["Subject"] == "[Photodesk] The mayor: Fire 0 shows Ada Mayor"

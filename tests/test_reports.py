@@ -121,3 +121,44 @@ def test_counts_only_csv(archive):
     assert rows[0] == ["label", "images"] and rows[1:] == [
         [name, str(n)] for name, n in counts.label_counts()
     ]
+
+
+@pytest.mark.browser
+def test_an_admin_runs_a_report_and_downloads_it(
+    live_server, archive, browser_page, django_user_model, smtp_inbox, request
+):
+    from .browser import PASSWORD, log_in, save_screenshot
+
+    admin = django_user_model.objects.create_superuser("chief", "c@example.com", PASSWORD)
+    search = SavedSearch.objects.create(owner=admin, name="Animals", query="animals", limit=5)
+    report = Report.objects.create(
+        name="Weekly animals",
+        saved_search=search,
+        formats=["pdf", "csv"],
+        recipients="chief@example.org",
+    )
+    page = browser_page
+    try:
+        log_in(page, live_server.url, "chief")
+        page.goto(f"{live_server.url}/admin/semantic_search/report/")
+        page.check(f"input[name=_selected_action][value='{report.pk}']")
+        page.select_option("select[name=action]", "run_now")
+        page.click("button[name=index]")
+        page.wait_for_selector("ul.messagelist li.success")
+        assert "Weekly animals: reports/" in page.inner_text("ul.messagelist")
+        assert len(smtp_inbox.messages) == 1
+
+        page.goto(f"{live_server.url}/admin/semantic_search/report/{report.pk}/change/")
+        links = page.locator("a[href*='/reports/']")
+        assert links.count() == 2
+        page.screenshot(path=str(DOCS / "report-admin.png"), full_page=True)
+        pdf_url = next(
+            links.nth(i).get_attribute("href")
+            for i in range(2)
+            if links.nth(i).get_attribute("href").endswith(".pdf")
+        )
+        download = page.request.get(f"{live_server.url}{pdf_url}")
+        assert download.ok and download.body()[:5] == b"%PDF-"
+    except Exception:
+        save_screenshot(page, request)
+        raise
