@@ -16,7 +16,7 @@ from photodesk.conf import photodesk_settings
 from photodesk.host import host
 from photodesk.models import AlertEvent, AlertRule, Face, ImageAnalysis, ImageLabel
 
-SETTINGS_RULE_NAME = "Images flagged unsafe (safety settings)"
+SETTINGS_RULE_NAME = "Images flagged unsafe"
 
 
 def settings_rule() -> AlertRule | None:
@@ -94,7 +94,7 @@ def _match(
             "safety_score": score,
             "threshold": photodesk_settings.SAFETY_FLAG_THRESHOLD,
         }
-        return f"{title} flagged unsafe (score {score:.2f})", data
+        return f"{title} (score {score:.2f})", data
     return None
 
 
