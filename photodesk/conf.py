@@ -125,6 +125,15 @@ DEFAULTS: dict[str, Any] = {
     "SAFETY_FLAG_THRESHOLD": 0.8,
     "SAFETY_NOTIFY_EMAILS": [],
     "SAFETY_WEBHOOK_URL": None,
+    # Alerts (photodesk/alerts/): the first match of a rule waits this long for others, so a
+    # burst of uploads is sent as one digest; a rule's own minimum interval applies after.
+    # Those two settings act as a built-in "flagged" rule (AlertRule.from_settings).
+    "ALERT_DIGEST_SECONDS": 60,
+    # How often the schedule checks count rules (N images in a window, failures per hour)
+    # and saved searches for new results.
+    "ALERT_CHECK_MINUTES": 5,
+    # Seconds a webhook (alert or safety) may take before it counts as failed.
+    "ALERT_WEBHOOK_TIMEOUT": 5,
     # Hard limits on what the pipeline accepts.
     "MAX_FILE_BYTES": 50 * 1024 * 1024,
     "MAX_PIXELS": 80_000_000,

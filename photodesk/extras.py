@@ -2,7 +2,8 @@
 settings need which extra.
 
 The core install analyses (labels, safety, metadata, the embedding) and searches with the
-embedded index. Faces, OCR, OpenSearch, the AWS providers and Wagtail are extras; the app
+embedded index. Faces, OCR, OpenSearch, the AWS providers, Wagtail and the PDF/XLSX
+reports are extras; the app
 imports their packages only where it uses them, so a site without one still starts, and
 checks.py names the extra a setting needs when it is missing.
 """
@@ -18,6 +19,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "faces": ("dlib", "face_recognition_models", "ai_edge_litert"),
     "ocr": ("rapidocr",),
     "wagtail": ("wagtail",),
+    "reports": ("reportlab", "openpyxl"),
 }
 
 # Start of a dotted path a setting may name -> the extra it needs.

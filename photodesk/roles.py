@@ -1,11 +1,11 @@
 """Photodesk's roles: Django groups with model permissions, created on request by
 `manage.py photodesk_roles` (never by a migration: a site's own groups are its business).
 
-- journalists: read everything, search, suggest, upload images;
+- journalists: read everything, search, suggest, upload images, keep their saved searches;
 - reviewers: also decide labels on images and name, confirm, merge people; edit image
   metadata; remove an article's words from an image; re-run an analysis;
 - admins: every permission on Photodesk's models and on the image model (the taxonomy,
-  deletes).
+  deletes, alert rules and reports).
 
 The API checks permissions, not group names (api/permissions.py): a user given the same
 permissions another way passes too. This module is the one place that names the groups and
@@ -54,14 +54,19 @@ ROLES = (
     Role(
         "journalist",
         "Photodesk journalists",
-        {"view": READ, "add": ("@image",)},
+        {
+            "view": (*READ, "savedsearch"),
+            "add": ("@image", "savedsearch"),
+            "change": ("savedsearch",),
+            "delete": ("savedsearch",),
+        },
     ),
     Role(
         "reviewer",
         "Photodesk reviewers",
         {
-            "view": (*READ, "reviewitem", "labeldecision", "facedecision"),
-            "add": ("@image", "person", "imagelabel"),
+            "view": (*READ, "reviewitem", "labeldecision", "facedecision", "savedsearch"),
+            "add": ("@image", "person", "imagelabel", "savedsearch"),
             "change": (
                 "@image",
                 "imageanalysis",
@@ -71,8 +76,9 @@ ROLES = (
                 "face",
                 "facecluster",
                 "usagewords",
+                "savedsearch",
             ),
-            "delete": ("person",),
+            "delete": ("person", "savedsearch"),
         },
     ),
     Role("admin", "Photodesk admins"),

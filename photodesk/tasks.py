@@ -1,9 +1,9 @@
 """Every django-q2 entry point and every enqueue: thin, idempotent, safe to run twice.
 
 The pipeline analyses and says what changed (analysis/pipeline.py); what follows is decided
-here: the index write (retried with backoff while the index is down), the safety
-notification, face clustering. Task names (photodesk.tasks.<function>) are stored in
-django-q2's queue and schedules: keep them stable.
+here: the index write (retried with backoff while the index is down), the alert rules
+(queued after the commit: they never slow or fail an analysis), face clustering. Task names
+(photodesk.tasks.<function>) are stored in django-q2's queue and schedules: keep them stable.
 """
 
 from __future__ import annotations
@@ -19,13 +19,14 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
-from photodesk import indexing, notifications, usage
+from photodesk import indexing, usage
+from photodesk.alerts import digest, matching, reports, schedules
 from photodesk.analysis import borrowed, embedding, liveness, pipeline
 from photodesk.conf import photodesk_settings
 from photodesk.host import get_image_model
 from photodesk.instruments import INDEX_RETRIES, log_fields, stopwatch
 from photodesk.labels.service import apply_labels
-from photodesk.models import ImageAnalysis, Label
+from photodesk.models import AlertRule, ImageAnalysis, Label, Report
 from photodesk.people.clustering import cluster_new_faces
 from photodesk.search.index.breaker import IndexKnownDown
 
@@ -34,6 +35,7 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
 TASK_GROUP = "photodesk-analysis"
 FACES_TASK_GROUP = "photodesk-faces"
+ALERTS_TASK_GROUP = "photodesk-alerts"
 
 _inline = contextvars.ContextVar("photodesk_analyze_inline", default=False)
 
@@ -77,7 +79,7 @@ def _queue(func: str, *args: Any, group: str = TASK_GROUP, task_name: str) -> bo
 
 def analyze_now(image: Any, force: bool = False) -> ImageAnalysis:
     """Analyse one image in this process and carry out what follows from it: the index entry
-    written (or removed), the safety notification, new faces clustered."""
+    written (or removed), the alert rules checked (after the commit), new faces clustered."""
     outcome = pipeline.analyze(image, force=force)
     if outcome.changed:
         index_or_retry(image, outcome.analysis)
@@ -90,8 +92,9 @@ def analyze_now(image: Any, force: bool = False) -> ImageAnalysis:
         write_entry(image.pk)
     if outcome.changed:
         lend_words_later(image, outcome.analysis)
-    if outcome.newly_flagged:
-        notifications.image_flagged(image, outcome.analysis)
+    if (outcome.changed or outcome.newly_flagged) and matching.wanted():
+        pk = image.pk
+        transaction.on_commit(lambda: enqueue_alert_check(pk), robust=True)
     if outcome.unnamed_faces:
         transaction.on_commit(enqueue_clustering)
     return outcome.analysis
@@ -578,3 +581,64 @@ def enqueue_clustering() -> None:
         cluster_new_faces()
         return
     _queue("cluster_faces", group=FACES_TASK_GROUP, task_name="cluster-new-faces")
+
+
+# --- alerts and reports --------------------------------------------------------------------
+
+
+def check_alerts(pk: int) -> int:
+    """Image `pk`'s analysis finished: match it against the event rules and send (or
+    schedule) what they gained. Returns how many rules matched."""
+    rules = matching.record_analysis(pk)
+    _deliver_when_due(rules)
+    return len(rules)
+
+
+def enqueue_alert_check(pk: int) -> None:
+    """Queue check_alerts (inline with ANALYZE_SYNC). Best effort: an alert that cannot be
+    checked is logged, never fails the analysis that caused it."""
+    try:
+        if _runs_inline():
+            check_alerts(pk)
+        else:
+            _queue("check_alerts", pk, group=ALERTS_TASK_GROUP, task_name=f"alerts-{pk}")
+    except Exception:
+        logger.exception("Could not check the alert rules for image %s", pk)
+
+
+def check_alert_rules() -> int:
+    """The schedule photodesk-alert-rules: count rules and saved searches."""
+    rules = matching.check_rules()
+    _deliver_when_due(rules)
+    return len(rules)
+
+
+def flush_alerts(rule_id: int) -> int:
+    """A rule's delayed flush: send its pending events as one message (a digest), or
+    schedule the next try if its minimum interval has not passed. Returns messages sent."""
+    rule = AlertRule.objects.filter(pk=rule_id).first()
+    if rule is None:
+        return 0
+    sent = digest.deliver(rule)
+    if rule.events.filter(sent_at=None).exists():
+        schedules.flush_at(rule.pk, digest.due_at(rule, wait=False))
+    return len(sent)
+
+
+def _deliver_when_due(rules: list[AlertRule]) -> None:
+    """Inline (no cluster to run a schedule) a rule sends at once if its interval allows;
+    otherwise its flush is scheduled for when the digest delay and interval have passed."""
+    for rule in rules:
+        if _runs_inline() and digest.due_at(rule, wait=False) <= timezone.now():
+            flush_alerts(rule.pk)
+        else:
+            schedules.flush_at(rule.pk, digest.due_at(rule))
+
+
+def run_report(report_id: int) -> str:
+    """A report's schedule: render it, keep the files, e-mail them."""
+    report = Report.objects.filter(pk=report_id).select_related("saved_search").first()
+    if report is None or not report.active:
+        return "gone"
+    files = reports.run(report)
+    return ", ".join(f.file.name for f in files)

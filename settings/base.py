@@ -140,6 +140,8 @@ SPECTACULAR_SETTINGS = {
         "AnalysisStatusEnum": "photodesk.models.ImageAnalysis.Status",
         "ImageLabelStateEnum": "photodesk.models.ImageLabel.State",
         "FaceStateEnum": "photodesk.models.Face.State",
+        "AlertRuleKindEnum": "photodesk.models.AlertRule.Kind",
+        "PersonKindEnum": "photodesk.models.Person.Kind",
     },
 }
 

@@ -140,7 +140,10 @@ def test_ingest_and_search_on_rekognition_behave_like_the_local_pipeline(aws_arc
     # Safety: flagged, left out when flagged images are excluded.
     assert wall.flagged and wall.safety_score == 0.92
     assert not cat.flagged
-    assert [m.subject for m in mailoutbox] == [f"[Photodesk] Image flagged: {wall.image}"]
+    # The safety settings' built-in alert rule: the image's title and its score.
+    assert [m.subject for m in mailoutbox] == [
+        "[Photodesk] Images flagged unsafe: city_brick_wall.jpg (score 0.92)"
+    ]
     assert wall.image.pk in [r.image.pk for r in search_images("brick wall")]
     assert wall.image.pk not in [
         r.image.pk for r in search_images("brick wall", filters=Filters(exclude_flagged=True))

@@ -28,6 +28,8 @@ OPTIONAL = [
     "ai_edge_litert",
     "rapidocr",
     "wagtail",
+    "reportlab",
+    "openpyxl",
 ]
 
 CORE_ONLY = f"""

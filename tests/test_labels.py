@@ -140,7 +140,7 @@ def test_labels_command_answers_keyword_queries(archive, capsys):
 
 
 def test_a_flagged_image_is_announced_and_left_out_of_suggestions(
-    archive, settings, separate_index, mailoutbox
+    archive, settings, separate_index, mailoutbox, django_capture_on_commit_callbacks
 ):
     import http.server
     import json
@@ -169,11 +169,14 @@ def test_a_flagged_image_is_announced_and_left_out_of_suggestions(
     from photodesk.search.service import suggest_for_article
 
     image = make_image((DEMO_PHOTOS / "animal_cat_chelsea.jpg").read_bytes(), name="cat2.jpg")
-    analysis = tasks.analyze_now(image)
+    # The settings act as an alert rule, checked after the analysis commits (inline here).
+    settings.PHOTODESK = {**settings.PHOTODESK, "ANALYZE_SYNC": True}
+    with django_capture_on_commit_callbacks(execute=True):
+        analysis = tasks.analyze_now(image)
     server.server_close()
     assert analysis.flagged and analysis.safety_score is not None
     assert len(mailoutbox) == 1 and "flagged" in mailoutbox[0].subject
-    assert received and received[0]["image_id"] == image.pk
+    assert received and received[0]["events"][0]["image_id"] == image.pk
     suggested = suggest_for_article(title="Cats", body="A cat sleeps.", limit=40)
     assert image.pk not in [r.image.pk for r in suggested]
     assert ImageAnalysis.objects.filter(image=image, flagged=True).exists()

@@ -178,6 +178,7 @@ def problem_html(analysis: ImageAnalysis, can_retry: bool) -> str:
     )
 
 
+from photodesk.admin import alerts  # noqa: E402, F401  (registers the alert and report admins)
 from photodesk.admin.suggest_panel import SuggestPanelMixin  # noqa: E402
 from photodesk.labels.admin import (  # noqa: E402  (registers the label admins)
     ImageLabelInline,

@@ -19,6 +19,8 @@ router.register("review", views.ReviewViewSet, basename="review")
 router.register("people", views.PersonViewSet, basename="person")
 router.register("faces", views.FaceViewSet, basename="face")
 router.register("face-clusters", views.FaceClusterViewSet, basename="face-cluster")
+router.register("saved-searches", views.SavedSearchViewSet, basename="saved-search")
+router.register("alert-rules", views.AlertRuleViewSet, basename="alert-rule")
 
 urlpatterns = [
     path("search/", views.SearchView.as_view(), name="search"),

@@ -1,6 +1,15 @@
 """Photodesk's tables: analysis state and facts, the label taxonomy, faces and people, the
-neighbours that lend words, the groups of its roles, the index's outbox."""
+neighbours that lend words, the groups of its roles, the index's outbox, saved searches, alert
+rules and reports."""
 
+from photodesk.models.alerts import (
+    AlertDelivery,
+    AlertEvent,
+    AlertRule,
+    Report,
+    ReportFile,
+    SavedSearch,
+)
 from photodesk.models.analysis import AnalysisQuerySet, ImageAnalysis
 from photodesk.models.borrowing import Neighbour
 from photodesk.models.labels import ImageLabel, Label, LabelDecision, ModelClass, ReviewItem
@@ -10,6 +19,9 @@ from photodesk.models.roles import RoleGroup
 from photodesk.models.usage import UsageWords, UsageWordsQuerySet
 
 __all__ = [
+    "AlertDelivery",
+    "AlertEvent",
+    "AlertRule",
     "AnalysisQuerySet",
     "Face",
     "FaceCluster",
@@ -22,8 +34,11 @@ __all__ = [
     "ModelClass",
     "Neighbour",
     "Person",
+    "Report",
+    "ReportFile",
     "ReviewItem",
     "RoleGroup",
+    "SavedSearch",
     "UsageWords",
     "UsageWordsQuerySet",
     "fold",

@@ -2,6 +2,7 @@
 
 # Sites whose handler404 names photodesk.api.views.not_found keep working.
 from photodesk.api.errors import not_found
+from photodesk.api.views.alerts import AlertRuleViewSet, SavedSearchViewSet
 from photodesk.api.views.clusters import FaceClusterViewSet
 from photodesk.api.views.faces import FaceViewSet
 from photodesk.api.views.images import ImageViewSet
@@ -17,6 +18,7 @@ from photodesk.api.views.search import (
 )
 
 __all__ = [
+    "AlertRuleViewSet",
     "AnalysisViewSet",
     "ArticleSuggestionsView",
     "FaceClusterViewSet",
@@ -26,6 +28,7 @@ __all__ = [
     "LabelViewSet",
     "PersonViewSet",
     "ReviewViewSet",
+    "SavedSearchViewSet",
     "SearchView",
     "SuggestView",
     "not_found",
