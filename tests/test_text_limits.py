@@ -93,3 +93,36 @@ def test_the_image_url_returns_the_capped_caption_and_panel_cards_its_start(api,
     (card,) = [c for c in cards(search_images("harbour cranes", limit=5)) if c["id"] == image.pk]
     assert len(card["caption"]) <= 301 and card["caption"].endswith("…")
     assert embedded.startswith(card["caption"][:-1])
+
+
+@pytest.mark.parametrize("backend", ["embedded", "opensearch"])
+def test_a_body_of_random_words_gets_suggestions_from_either_index(backend, settings, tmp_path):
+    import random
+
+    from photodesk.analysis.embedding import embedder
+    from photodesk.search.index import IndexDocument, get_index
+    from photodesk.search.service import MAX_KEYWORD_TERMS, suggest_for_text
+    from photodesk.search.text.tokens import bounded_terms, tokens
+
+    from .opensearch_support import drop, new_alias, require_node, use_opensearch
+
+    alias = None
+    if backend == "opensearch":
+        require_node()
+        alias = new_alias()
+        use_opensearch(settings, alias)
+    else:
+        settings.PHOTODESK = {**settings.PHOTODESK, "INDEX_PATH": tmp_path / "index"}
+    try:
+        import numpy as np
+
+        vector = np.ones(embedder().dimension, np.float32)
+        get_index().replace_all([IndexDocument(1, vector / np.linalg.norm(vector), {})])
+        rng = random.Random(20)
+        letters = "abcdefghijklmnopqrstuvwxyz"
+        body = " ".join("".join(rng.choices(letters, k=7)) for _ in range(6000))  # ~50k chars
+        assert suggest_for_text("Council meeting", body) == []  # answered, not a 503
+        assert len(set(tokens(bounded_terms(body, MAX_KEYWORD_TERMS)))) == MAX_KEYWORD_TERMS
+    finally:
+        if alias:
+            drop(alias)

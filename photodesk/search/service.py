@@ -28,7 +28,7 @@ from photodesk.search.index import Filters, Hit, SearchQuery, get_index
 from photodesk.search.ranking import Candidate, RankingOptions, adjust, diversify
 from photodesk.search.reasons import Reason, explain
 from photodesk.search.text.query import ArticleQuery, build_article_query
-from photodesk.search.text.tokens import tokens
+from photodesk.search.text.tokens import bounded_terms, tokens
 
 __all__ = [
     "NOT_REUSABLE",
@@ -98,6 +98,11 @@ def search_images(
     options = options or RankingOptions.for_search(keyword_weight=keyword_weight_for(text))
     people = people_in_text(text)
     return _rank([text], text, filters or Filters(), limit, options, people=people)
+
+
+# Distinct words the keyword side matches: six text fields x 150 stay under OpenSearch's 1,024
+# clauses per query; an article's title, summary, key phrases and names fit well within it.
+MAX_KEYWORD_TERMS = 150
 
 
 def keyword_weight_for(text: str) -> float:
@@ -202,7 +207,7 @@ def _rank(
     vectors = list(embedding.query_vectors(texts)) if options.use_vectors else []
     query = SearchQuery(
         vectors=vectors,
-        keywords=keywords if options.use_keywords else "",
+        keywords=bounded_terms(keywords, MAX_KEYWORD_TERMS) if options.use_keywords else "",
         filters=filters,
         limit=max(limit, options.pool),
         keyword_weight=options.keyword_weight,

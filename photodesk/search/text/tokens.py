@@ -176,3 +176,17 @@ def stem(word: str) -> str:
 
 def tokens(text: str) -> list[str]:
     return [stem(w) for w in _WORD.findall(text.lower()) if w not in STOP_WORDS and len(w) > 1]
+
+
+def bounded_terms(text: str, limit: int) -> str:
+    """`text` cut so that it holds at most `limit` distinct terms (the first ones): a search
+    backend matches each term in each field as its own clause (OpenSearch refuses more than
+    1,024), and a body of random words would otherwise bring thousands."""
+    kept, seen = [], set()
+    for word in text.split():
+        terms = set(tokens(word))
+        if terms - seen and len(seen | terms) > limit:
+            break
+        seen |= terms
+        kept.append(word)
+    return " ".join(kept)
