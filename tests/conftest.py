@@ -6,6 +6,8 @@ a test that needs committed data asks for `committed_db` and leaves the database
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -84,3 +86,18 @@ def staff_client(client, django_user_model) -> Client:
     user = django_user_model.objects.create_superuser("editor", "e@example.com", "pw")
     client.force_login(user)
     return client
+
+
+@pytest.fixture
+def alias(settings) -> Iterator[str]:
+    """A new alias on the shared OpenSearch node, built from the archive, dropped afterwards."""
+    from .opensearch_support import drop, new_alias, require_node, use_opensearch
+
+    require_node()
+    name = new_alias()
+    use_opensearch(settings, name)
+    call_command("reindex", no_progress=True, stdout=StringIO())
+    try:
+        yield name
+    finally:
+        drop(name)

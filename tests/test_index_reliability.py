@@ -22,7 +22,7 @@ from photodesk.search.index.breaker import Breaker, IndexKnownDown
 
 from .conftest import DEMO_PHOTOS
 from .helpers import free_port, make_image
-from .opensearch_support import OPENSEARCH_URL, drop, new_alias, require_node, use_opensearch
+from .opensearch_support import OPENSEARCH_URL, use_opensearch
 
 TIMEOUT = 0.5  # seconds a write waits for a node that never answers
 
@@ -38,19 +38,6 @@ def silent_node() -> Iterator[str]:
         yield f"http://127.0.0.1:{listener.getsockname()[1]}"
     finally:
         listener.close()
-
-
-@pytest.fixture
-def alias(settings) -> Iterator[str]:
-    """A new alias on the shared node, built from the archive, dropped afterwards."""
-    require_node()
-    name = new_alias()
-    use_opensearch(settings, name)
-    call_command("reindex", no_progress=True, stdout=StringIO())
-    try:
-        yield name
-    finally:
-        drop(name)
 
 
 def point_at(settings, alias: str, url: str, **extra) -> None:

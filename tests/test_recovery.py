@@ -10,7 +10,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from io import StringIO
 
 import pytest
@@ -25,23 +24,11 @@ from photodesk.search.index.breaker import Breaker, CacheMark, IndexKnownDown, s
 from .api_support import *  # noqa: F403
 from .conftest import DEMO_PHOTOS
 from .helpers import make_image
-from .opensearch_support import OPENSEARCH_URL, drop, new_alias, require_node, use_opensearch
+from .opensearch_support import OPENSEARCH_URL, use_opensearch
 from .test_index_reliability import silent_node
 from .worker import ROOT
 
 HUNG = 1.5  # seconds a write waits for a node that never answers
-
-
-@pytest.fixture
-def alias(settings) -> Iterator[str]:
-    require_node()
-    name = new_alias()
-    use_opensearch(settings, name)
-    call_command("reindex", no_progress=True, stdout=StringIO())
-    try:
-        yield name
-    finally:
-        drop(name)
 
 
 def point_at(settings, alias: str, url: str) -> None:

@@ -102,21 +102,7 @@ class AlertRuleForm(forms.ModelForm):
 
     class Meta:
         model = AlertRule
-        fields = (
-            "name",
-            "kind",
-            "active",
-            "label",
-            "min_confidence",
-            "person",
-            "saved_search",
-            "threshold",
-            "window_minutes",
-            "emails",
-            "webhook_url",
-            "webhook_format",
-            "min_interval_minutes",
-        )
+        fields = AlertRule.EDITABLE_FIELDS
         widgets = {"emails": forms.Textarea(attrs={"rows": 2})}
 
 

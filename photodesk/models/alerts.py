@@ -69,6 +69,23 @@ class AlertRule(models.Model):
     """When to tell someone, and how. Event rules are checked as each analysis finishes;
     count rules (and saved searches) by the schedule photodesk-alert-rules."""
 
+    # What a person sets: the admin's form and the API's serializer both edit these.
+    EDITABLE_FIELDS = (
+        "name",
+        "kind",
+        "active",
+        "label",
+        "min_confidence",
+        "person",
+        "saved_search",
+        "threshold",
+        "window_minutes",
+        "emails",
+        "webhook_url",
+        "webhook_format",
+        "min_interval_minutes",
+    )
+
     class Kind(models.TextChoices):
         LABEL = "label", "A label at or above a confidence"
         SAVED_SEARCH = "saved_search", "A saved search gains new results"
