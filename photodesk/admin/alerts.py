@@ -35,19 +35,7 @@ class SavedSearchForm(forms.ModelForm):
 
     class Meta:
         model = SavedSearch
-        fields = (
-            "name",
-            "query",
-            "rights",
-            "orientation",
-            "created_after",
-            "created_before",
-            "labels",
-            "people",
-            "flagged",
-            "limit",
-            "min_similarity",
-        )
+        fields = SavedSearch.EDITABLE_FIELDS
 
 
 @admin.register(SavedSearch)

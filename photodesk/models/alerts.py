@@ -12,6 +12,21 @@ from django.db import models
 class SavedSearch(models.Model):
     """A query plus the index's filters, owned by a user; run it, watch it, report it."""
 
+    # What a person sets: the admin's form and the API's serializer both edit these.
+    EDITABLE_FIELDS = (
+        "name",
+        "query",
+        "rights",
+        "orientation",
+        "created_after",
+        "created_before",
+        "labels",
+        "people",
+        "flagged",
+        "limit",
+        "min_similarity",
+    )
+
     class Flagged(models.TextChoices):
         ANY = "any", "Flagged or not"
         EXCLUDE = "exclude", "Leave out flagged images"
