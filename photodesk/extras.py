@@ -18,6 +18,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "faces": ("dlib", "face_recognition_models", "ai_edge_litert"),
     "ocr": ("rapidocr",),
     "wagtail": ("wagtail",),
+    "insights": ("umap",),
 }
 
 # Start of a dotted path a setting may name -> the extra it needs.

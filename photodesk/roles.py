@@ -3,7 +3,7 @@
 
 - journalists: read everything, search, suggest, upload images;
 - reviewers: also decide labels on images and name, confirm, merge people; edit image
-  metadata; re-run an analysis;
+  metadata; re-run an analysis; view the insights (dashboard, map of the archive);
 - admins: every permission on Photodesk's models and on the image model (the taxonomy,
   deletes).
 
@@ -59,7 +59,9 @@ ROLES = (
         "reviewer",
         "Photodesk reviewers",
         {
-            "view": (*READ, "reviewitem", "labeldecision", "facedecision"),
+            # "insights": the "view insights" permission (codename view_insights), which
+            # opens the dashboard, the map and the insights API.
+            "view": (*READ, "reviewitem", "labeldecision", "facedecision", "insights"),
             "add": ("@image", "person", "imagelabel"),
             "change": (
                 "@image",
