@@ -64,6 +64,11 @@ def analysis_list_url(filters: Filters, **params: Any) -> str:
     return f"{analysis_list_base()}?{urlencode({**filters.params(), **params})}"
 
 
+def image_change_url() -> str:
+    """The admin page of image 0 (the map's script puts each point's id in its place)."""
+    return host().image_admin_url(get_image_model()(pk=0)) or ""
+
+
 def _day(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
 
@@ -228,7 +233,7 @@ class ArchiveMapAdmin(InsightsAdmin):
             **self.page_context(request, filters, "Map of the archive"),
             "archive_map": latest,
             "map": points,
-            "image_list_url": image_list_url(Filters()),
+            "image_change_url": image_change_url(),
             "refresh_url": reverse("admin:semantic_search_archivemap_refresh"),
         }
         return TemplateResponse(request, "semantic_search/insights/map.html", context)

@@ -88,12 +88,13 @@ def project(vectors: np.ndarray, fit_sample: int = MAP_FIT_SAMPLE, seed: int = 0
 
 
 def _scaled(coords: np.ndarray) -> np.ndarray:
-    """Coordinates scaled to 0–100 on both axes (robust to a few far-off points)."""
+    """Coordinates scaled into 0–100, one factor for both axes (distances keep their
+    meaning), robust to a few far-off points."""
     if not len(coords):
         return coords
     low = np.percentile(coords, 0.5, axis=0)
     high = np.percentile(coords, 99.5, axis=0)
-    span = np.where(high - low > 0, high - low, 1.0)
+    span = float(np.max(high - low)) or 1.0
     return np.clip((coords - low) / span * 100.0, -5, 105)
 
 
@@ -170,21 +171,11 @@ def map_points(archive_map: ArchiveMap, filters: Filters, limit: int = MAP_POINT
 
 
 def _titles(image_ids: list[int]) -> dict[int, str]:
+    """Image id → title as the site shows it (whole rows: a deferred file field makes the
+    host model load each row again)."""
     model = get_image_model()
-    fields = [f for f in (host().image_field_name("title"), "original_filename") if f]
-    fields = [f for f in fields if _has_field(model, f)]
     titles = {}
     for chunk in range(0, len(image_ids), 5000):
-        for image in model.objects.filter(pk__in=image_ids[chunk : chunk + 5000]).only(
-            "pk", *fields
-        ):
+        for image in model.objects.filter(pk__in=image_ids[chunk : chunk + 5000]).order_by():
             titles[image.pk] = host().image_title(image)
     return titles
-
-
-def _has_field(model, name: str) -> bool:
-    try:
-        model._meta.get_field(name)
-    except Exception:
-        return False
-    return True

@@ -8,7 +8,8 @@ from collections.abc import Callable
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -35,6 +36,66 @@ FILTER_PARAMETERS = [
 LIMIT_PARAMETER = OpenApiParameter(
     "limit", OpenApiTypes.INT, description="How many rows, most first (1–200)."
 )
+
+
+def _rows(name: str, **fields: serializers.Field) -> serializers.Serializer:
+    return inline_serializer(name, fields)
+
+
+LABEL_ROWS = _rows(
+    "InsightLabelCount",
+    label_id=serializers.IntegerField(),
+    label=serializers.CharField(),
+    images=serializers.IntegerField(),
+)
+SCHEMAS = {
+    "states": inline_serializer(
+        "InsightStates",
+        {
+            "total": serializers.IntegerField(),
+            "states": _rows(
+                "InsightStateCount",
+                state=serializers.ChoiceField(choices=queries.STATES),
+                images=serializers.IntegerField(),
+            ).__class__(many=True),
+        },
+    ),
+    "ingest": _rows(
+        "InsightDayCount", day=serializers.DateField(), images=serializers.IntegerField()
+    ).__class__(many=True),
+    "labels": LABEL_ROWS.__class__(many=True),
+    "people": _rows(
+        "InsightPersonCount",
+        person_id=serializers.IntegerField(),
+        person=serializers.CharField(),
+        images=serializers.IntegerField(),
+    ).__class__(many=True),
+    "flagged": inline_serializer(
+        "InsightFlagged",
+        {
+            "total": serializers.IntegerField(),
+            "images": _rows(
+                "InsightFlaggedImage",
+                image_id=serializers.IntegerField(),
+                title=serializers.CharField(),
+                safety_score=serializers.FloatField(allow_null=True),
+                thumbnail=serializers.CharField(),
+            ).__class__(many=True),
+        },
+    ),
+    "over_time": inline_serializer(
+        "InsightLabelsOverTime",
+        {
+            "weeks": serializers.ListField(child=serializers.DateField()),
+            "series": _rows(
+                "InsightLabelSeries",
+                label_id=serializers.IntegerField(),
+                label=serializers.CharField(),
+                images=serializers.ListField(child=serializers.IntegerField()),
+            ).__class__(many=True),
+        },
+    ),
+}
 
 
 def request_filters(request: Request) -> Filters:
@@ -71,7 +132,9 @@ class InsightView(PhotodeskView):
         return Response(type(self).chart(filters, **options))
 
 
-def _view(name: str, chart: Callable[..., Any], summary: str, limit: int | None = None):
+def _view(
+    name: str, chart: Callable[..., Any], summary: str, schema: Any, limit: int | None = None
+):
     parameters = [*FILTER_PARAMETERS, *([LIMIT_PARAMETER] if limit else [])]
     view = type(
         name,
@@ -79,22 +142,34 @@ def _view(name: str, chart: Callable[..., Any], summary: str, limit: int | None 
         {"chart": staticmethod(chart), "default_limit": limit, "__module__": __name__},
     )
     view.get = extend_schema(
-        summary=summary, parameters=parameters, responses=OpenApiTypes.OBJECT, tags=["insights"]
+        summary=summary, parameters=parameters, responses=schema, tags=["insights"]
     )(view.get)
     return view
 
 
 AnalysisStatesView = _view(
-    "AnalysisStatesView", queries.analysis_states, "Images by analysis state"
+    "AnalysisStatesView", queries.analysis_states, "Images by analysis state", SCHEMAS["states"]
 )
-IngestView = _view("IngestView", queries.ingest_per_day, "Images added per day")
-TopLabelsView = _view("TopLabelsView", queries.top_labels, "Most common labels", limit=60)
+IngestView = _view("IngestView", queries.ingest_per_day, "Images added per day", SCHEMAS["ingest"])
+TopLabelsView = _view(
+    "TopLabelsView", queries.top_labels, "Most common labels", SCHEMAS["labels"], limit=60
+)
 ReviewBacklogView = _view(
-    "ReviewBacklogView", queries.review_backlog, "Labels waiting for review, by label", limit=30
+    "ReviewBacklogView",
+    queries.review_backlog,
+    "Labels waiting for review, by label",
+    SCHEMAS["labels"],
+    limit=30,
 )
-PeopleView = _view("PeopleView", queries.people_most_shown, "People most shown", limit=20)
+PeopleView = _view(
+    "PeopleView", queries.people_most_shown, "People most shown", SCHEMAS["people"], limit=20
+)
 FlaggedView = _view(
-    "FlaggedView", queries.flagged_images, "Images flagged by the safety check", limit=12
+    "FlaggedView",
+    queries.flagged_images,
+    "Images flagged by the safety check",
+    SCHEMAS["flagged"],
+    limit=12,
 )
 
 
@@ -109,7 +184,7 @@ class LabelsOverTimeView(InsightView):
                 description="Label ids, comma-separated (default: the 5 most common).",
             ),
         ],
-        responses=OpenApiTypes.OBJECT,
+        responses=SCHEMAS["over_time"],
         tags=["insights"],
     )
     def get(self, request: Request) -> Response:
