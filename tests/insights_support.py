@@ -56,11 +56,11 @@ ROWS = [
 @pytest.fixture
 def small_archive(db) -> dict[str, int]:
     """The ROWS, with two visual-vector clusters for the map: title → image id."""
-    from cms_images.models import Image
-    from photodesk.models import Face, ImageAnalysis, ImageLabel, Label, Person
-
     from django.core.files.base import ContentFile
     from django.core.files.storage import default_storage
+
+    from cms_images.models import Image
+    from photodesk.models import Face, ImageAnalysis, ImageLabel, Label, Person
 
     from .helpers import jpeg_bytes
 
