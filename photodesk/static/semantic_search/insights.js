@@ -15,6 +15,8 @@
       const url = params.data && params.data.url;
       if (url) window.location.href = url;
     });
+    // Follow the card's width (the sidebar opening or closing, a narrower window).
+    new ResizeObserver(() => instance.resize()).observe(el);
     el.dataset.ready = "true";
     charts.push(instance);
   }
@@ -34,6 +36,8 @@
   function bars(name, rows, color) {
     if (empty(name, rows)) return;
     rows = rows.slice().reverse();
+    // A bar per row, each readable: the chart grows with its rows.
+    document.querySelector('[data-chart="' + name + '"]').style.height = Math.max(160, 40 + 20 * rows.length) + "px";
     chart(name, {
       grid: { left: 8, right: 40, top: 8, bottom: 8, containLabel: true },
       xAxis: { type: "value", minInterval: 1 },
@@ -103,6 +107,5 @@
     a.style.opacity = (0.6 + 0.4 * share).toFixed(2);
   });
 
-  window.addEventListener("resize", () => charts.forEach((c) => c.resize()));
   document.body.dataset.insightsReady = "true";
 })();

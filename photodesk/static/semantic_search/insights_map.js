@@ -19,17 +19,22 @@
     if (!groups.has(name)) groups.set(name, []);
     groups.get(name).push(p);
   });
-  const series = Array.from(groups, ([name, points]) => ({
-    type: "scatter", name: name, data: points, symbolSize: 7, cursor: "pointer",
-    large: points.length > 5000, largeThreshold: 5000,
-    emphasis: { focus: "series" }, itemStyle: { opacity: 0.8 },
-  }));
+  // Named labels by how many points they colour, then the unlabelled and the rest.
+  const rank = (name) => (name === "other" ? 1e9 : name === "no label" ? 1e9 - 1 : data.labels.indexOf(name));
+  const size = data.points.length > 20000 ? 4 : data.points.length > 2000 ? 6 : 12;
+  const series = Array.from(groups)
+    .sort((a, b) => rank(a[0]) - rank(b[0]))
+    .map(([name, points]) => ({
+      type: "scatter", name: name, data: points, symbolSize: size, cursor: "pointer",
+      large: points.length > 5000, largeThreshold: 5000,
+      itemStyle: { opacity: 0.85, borderColor: "#fff", borderWidth: size > 6 ? 1 : 0 },
+    }));
 
   const chart = echarts.init(el);
   chart.setOption({
     animation: false,
-    legend: { type: "scroll", top: 0, left: 0, right: 140 },
-    grid: { left: 8, right: 8, top: 36, bottom: 8 },
+    legend: { type: "scroll", bottom: 0, left: 8, right: 8 },
+    grid: { left: 8, right: 8, top: 36, bottom: 36 },
     xAxis: { type: "value", show: false, scale: true },
     yAxis: { type: "value", show: false, scale: true },
     dataZoom: [
@@ -62,7 +67,7 @@
     list.innerHTML = picked.slice(0, 200).map((p) =>
       '<li><img src="' + thumbnail(p[2]) + '" alt="" loading="lazy"><a href="' + imageUrl(p[2]) + '">' + esc(p[4] || "Image " + p[2]) + "</a></li>").join("");
   });
-  window.addEventListener("resize", () => chart.resize());
+  new ResizeObserver(() => chart.resize()).observe(el);
   el.dataset.ready = "true";
   window.photodeskMap = chart;
 })();
