@@ -29,7 +29,7 @@ def analysis_states(filters: Filters) -> dict[str, Any]:
     rows = (
         ImageAnalysis.objects.filter(filters.q("image__"))
         .values("status")
-        .annotate(images=Count("pk"))
+        .annotate(images=Count("*"))
         .order_by()
     )
     counts = {row["status"]: row["images"] for row in rows}
@@ -47,7 +47,7 @@ def ingest_per_day(filters: Filters) -> list[dict[str, Any]]:
         .objects.filter(filters.q())
         .annotate(day=TruncDate(added))
         .values("day")
-        .annotate(images=Count("pk"))
+        .annotate(images=Count("*"))
         .order_by("day")
     )
     return [{"day": _iso(row["day"]), "images": row["images"]} for row in rows]
@@ -60,8 +60,9 @@ def top_labels(filters: Filters, limit: int = 60) -> list[dict[str, Any]]:
         ImageLabel.objects.visible()
         .filter(filters.q("image__"))
         .values("label_id", label_name=F("label__name"))
-        # (image, label) is unique: counting rows counts images, without a DISTINCT.
-        .annotate(images=Count("pk"))
+        # (image, label) is unique: counting rows counts images, without a DISTINCT; COUNT(*)
+        # lets the (state, label, image) index answer alone.
+        .annotate(images=Count("*"))
         .order_by("-images", "label_name")[:limit]
     )
     return [
@@ -81,7 +82,7 @@ def labels_over_time(filters: Filters, label_ids: list[int]) -> dict[str, Any]:
         .filter(filters.q("image__"), label_id__in=label_ids)
         .annotate(week=TruncWeek(f"image__{added}"))
         .values("week", "label_id", label_name=F("label__name"))
-        .annotate(images=Count("pk"))
+        .annotate(images=Count("*"))
         .order_by("week")
     )
     weeks: list[str] = []
@@ -112,7 +113,7 @@ def review_backlog(filters: Filters, limit: int = 30) -> list[dict[str, Any]]:
         ImageLabel.objects.pending()
         .filter(filters.q("image__"))
         .values("label_id", label_name=F("label__name"))
-        .annotate(images=Count("pk"))
+        .annotate(images=Count("*"))
         .order_by("-images", "label_name")[:limit]
     )
     return [
