@@ -121,6 +121,7 @@ def request_limit(request: Request, default: int) -> int:
 class InsightView(PhotodeskView):
     # One chart: `chart(filters, **options)` answers; a view with a limit passes it on.
     action_perms = {"get": VIEW_INSIGHTS}
+    pagination_class = None  # a chart is one answer: its rows are bounded by `limit`
     chart: Callable[..., Any]
     default_limit: int | None = None
 
@@ -136,15 +137,26 @@ def _view(
     name: str, chart: Callable[..., Any], summary: str, schema: Any, limit: int | None = None
 ):
     parameters = [*FILTER_PARAMETERS, *([LIMIT_PARAMETER] if limit else [])]
-    view = type(
+
+    # A method of its own per view: extend_schema marks the function it decorates, and a
+    # shared one would carry the last view's schema to all.
+    def get(self: InsightView, request: Request) -> Response:
+        return InsightView.get(self, request)
+
+    get = extend_schema(
+        summary=summary, parameters=parameters, responses=schema, tags=["insights"]
+    )(get)
+    return type(
         name,
         (InsightView,),
-        {"chart": staticmethod(chart), "default_limit": limit, "__module__": __name__},
+        {
+            "chart": staticmethod(chart),
+            "default_limit": limit,
+            "get": get,
+            "__module__": __name__,
+            "__qualname__": name,
+        },
     )
-    view.get = extend_schema(
-        summary=summary, parameters=parameters, responses=schema, tags=["insights"]
-    )(view.get)
-    return view
 
 
 AnalysisStatesView = _view(
