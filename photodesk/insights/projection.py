@@ -20,8 +20,10 @@ from collections import defaultdict
 from typing import Any
 
 import numpy as np
+from django.core.exceptions import FieldDoesNotExist
 
 from photodesk import extras
+from photodesk.conf import photodesk_settings
 from photodesk.host import get_image_model, host
 from photodesk.insights.filters import Filters
 from photodesk.models import ArchiveMap, ImageAnalysis, ImageLabel
@@ -199,11 +201,27 @@ def map_points(archive_map: ArchiveMap, filters: Filters, limit: int = MAP_POINT
 
 
 def _titles(image_ids: list[int]) -> dict[int, str]:
-    """Image id → title as the site shows it (whole rows: a deferred file field makes the
-    host model load each row again)."""
+    """Image id → title as the site shows it (its title, else its file's name), read as
+    values: building 20,000 model instances took seconds."""
     model = get_image_model()
+    title = host().image_field_name("title")
+    original = "original_filename"
+    file_field = photodesk_settings.IMAGE_FILE_FIELD
+    fields = [f for f in (title, original, file_field) if f and _has_field(model, f)]
     titles = {}
     for chunk in range(0, len(image_ids), 5000):
-        for image in model.objects.filter(pk__in=image_ids[chunk : chunk + 5000]).order_by():
-            titles[image.pk] = host().image_title(image)
+        rows = model.objects.filter(pk__in=image_ids[chunk : chunk + 5000]).order_by()
+        for row in rows.values("pk", *fields):
+            name = row.get(title) or row.get(original) or ""
+            if not name:
+                name = str(row.get(file_field) or "").rsplit("/", 1)[-1]
+            titles[row["pk"]] = str(name)
     return titles
+
+
+def _has_field(model, name: str) -> bool:
+    try:
+        model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return False
+    return True
