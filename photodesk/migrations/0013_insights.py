@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cms_images', '0002_caption_max_length'),
+        migrations.swappable_dependency(settings.PHOTODESK_IMAGE_MODEL),
         ('semantic_search', '0012_borrowing_neighbours'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
