@@ -3,6 +3,7 @@ from django.utils.html import format_html
 
 from cms_images.models import Article, Image
 from photodesk.admin import (
+    IMAGE_LIST_FILTERS,
     AnalysisPanelMixin,
     FacesPanelMixin,
     ImageLabelInline,
@@ -16,7 +17,14 @@ from photodesk.host import host
 class ImageAdmin(LabelInlineMixin, AnalysisPanelMixin, FacesPanelMixin, admin.ModelAdmin):
     list_display = ("thumbnail", "__str__", "credit", "rights", "analysis_status", "created")
     list_display_links = ("thumbnail", "__str__")
-    list_filter = ("rights", "analysis__status", "analysis__flagged", "created")
+    # Photodesk's insights filters show only while a chart's link uses them.
+    list_filter = (
+        "rights",
+        "analysis__status",
+        "analysis__flagged",
+        "created",
+        *IMAGE_LIST_FILTERS,
+    )
     inlines = [ImageLabelInline]
     search_fields = (
         "title",

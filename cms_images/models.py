@@ -52,6 +52,11 @@ class Image(models.Model):
 
     class Meta:
         ordering = ["-created", "-pk"]
+        # The image list sorts by date, and Photodesk's insights count by day added and rights.
+        indexes = [
+            models.Index(fields=["created"], name="image_created"),
+            models.Index(fields=["rights", "created"], name="image_rights_created"),
+        ]
 
     def __str__(self) -> str:
         return self.title or self.original_filename or f"Image {self.pk}"

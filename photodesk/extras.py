@@ -20,6 +20,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "ocr": ("rapidocr",),
     "wagtail": ("wagtail",),
     "reports": ("reportlab", "openpyxl"),
+    "insights": ("umap",),
 }
 
 # Start of a dotted path a setting may name -> the extra it needs.

@@ -3,7 +3,8 @@
 
 - journalists: read everything, search, suggest, upload images, keep their saved searches;
 - reviewers: also decide labels on images and name, confirm, merge people; edit image
-  metadata; remove an article's words from an image; re-run an analysis;
+  metadata; remove an article's words from an image; re-run an analysis; view the insights
+  (dashboard, map of the archive);
 - admins: every permission on Photodesk's models and on the image model (the taxonomy,
   deletes, alert rules and reports).
 
@@ -65,7 +66,16 @@ ROLES = (
         "reviewer",
         "Photodesk reviewers",
         {
-            "view": (*READ, "reviewitem", "labeldecision", "facedecision", "savedsearch"),
+            # "insights": the "view insights" permission (codename view_insights), which
+            # opens the dashboard, the map and the insights API.
+            "view": (
+                *READ,
+                "reviewitem",
+                "labeldecision",
+                "facedecision",
+                "savedsearch",
+                "insights",
+            ),
             "add": ("@image", "person", "imagelabel", "savedsearch"),
             "change": (
                 "@image",

@@ -24,6 +24,7 @@ from photodesk.alerts import digest, matching, reports, schedules
 from photodesk.analysis import borrowed, embedding, liveness, pipeline
 from photodesk.conf import photodesk_settings
 from photodesk.host import get_image_model
+from photodesk.insights.projection import compute_map
 from photodesk.instruments import INDEX_RETRIES, log_fields, stopwatch
 from photodesk.labels.service import apply_labels
 from photodesk.models import AlertRule, ImageAnalysis, Label, Report
@@ -36,6 +37,8 @@ MAX_ATTEMPTS = 3
 TASK_GROUP = "photodesk-analysis"
 FACES_TASK_GROUP = "photodesk-faces"
 ALERTS_TASK_GROUP = "photodesk-alerts"
+INSIGHTS_TASK_GROUP = "photodesk-insights"
+MAP_SCHEDULE = "photodesk-archive-map"  # the daily refresh of the map of the archive
 
 _inline = contextvars.ContextVar("photodesk_analyze_inline", default=False)
 
@@ -642,3 +645,36 @@ def run_report(report_id: int) -> str:
         return "gone"
     files = reports.run(report)
     return ", ".join(f.file.name for f in files)
+
+
+# --- insights ----------------------------------------------------------------------------
+
+
+def refresh_archive_map() -> str:
+    """Compute the map of the archive again (insights/projection.py)."""
+    archive_map = compute_map()
+    return f"{archive_map.images} images in {archive_map.seconds} s ({archive_map.method})"
+
+
+def enqueue_archive_map() -> None:
+    """Queue refresh_archive_map (or run it at once when tasks run inline), and make sure the
+    daily refresh is scheduled: the map follows the archive without anyone pressing the
+    button again."""
+    if _runs_inline():
+        refresh_archive_map()
+    else:
+        _queue("refresh_archive_map", group=INSIGHTS_TASK_GROUP, task_name="archive-map")
+    ensure_map_schedule()
+
+
+def ensure_map_schedule() -> None:
+    from django_q.models import Schedule  # django_q needs the app registry: import late
+
+    Schedule.objects.get_or_create(
+        name=MAP_SCHEDULE,
+        defaults={
+            "func": "photodesk.tasks.refresh_archive_map",
+            "schedule_type": Schedule.DAILY,
+            "repeats": -1,
+        },
+    )

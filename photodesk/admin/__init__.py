@@ -1,6 +1,8 @@
 """Admin for analysis state, and the parts a site's own admin reuses: the analysis panel of
 any image admin (AnalysisPanelMixin), the faces panel (FacesPanelMixin), the tags inline, and
-the "Suggested images" panel of an article editor (SuggestPanelMixin, suggest_panel.py)."""
+the "Suggested images" panel of an article editor (SuggestPanelMixin, suggest_panel.py), and
+the image-list filters the insights charts link to (IMAGE_LIST_FILTERS, for the site's image
+admin)."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
 
 from photodesk.admin import failures
+from photodesk.admin.insights_filters import ANALYSIS_LIST_FILTERS, IMAGE_LIST_FILTERS
 from photodesk.admin.thumbnails import thumbnail_view
 from photodesk.admin.usage import may_remove, remove_usage_view, usage_rows
 from photodesk.host import short_text
@@ -94,7 +97,13 @@ class ImageAnalysisAdmin(admin.ModelAdmin):
         "pipeline_version",
         "updated",
     )
-    list_filter = (failures.ProblemFilter, "status", "pipeline_version", "embedding_model")
+    list_filter = (
+        failures.ProblemFilter,
+        "status",
+        "pipeline_version",
+        "embedding_model",
+        *ANALYSIS_LIST_FILTERS,  # what the insights charts link to (shown while in use)
+    )
     search_fields = ("description", "ocr_text", "error")
     actions = [rerun_analysis, retry_failures]
     list_select_related = ("image",)
@@ -178,7 +187,8 @@ def problem_html(analysis: ImageAnalysis, can_retry: bool) -> str:
     )
 
 
-from photodesk.admin import alerts  # noqa: E402, F401  (registers the alert and report admins)
+# Registered by being imported: the alert and report admins, the insights pages.
+from photodesk.admin import alerts, insights  # noqa: E402, F401
 from photodesk.admin.suggest_panel import SuggestPanelMixin  # noqa: E402
 from photodesk.labels.admin import (  # noqa: E402  (registers the label admins)
     ImageLabelInline,
@@ -189,6 +199,7 @@ from photodesk.people.admin import FacesPanelMixin  # noqa: E402  (registers the
 __all__ = [
     "AnalysisPanelMixin",
     "FacesPanelMixin",
+    "IMAGE_LIST_FILTERS",
     "ImageLabelInline",
     "LabelInlineMixin",
     "SuggestPanelMixin",

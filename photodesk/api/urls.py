@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 
 from photodesk.api import views
 from photodesk.api.filters import ID
+from photodesk.api.views import insights
 
 app_name = "photodesk-api"
 
@@ -31,6 +32,18 @@ urlpatterns = [
         views.ArticleSuggestionsView.as_view(),
         name="article-suggestions",
     ),
+    path("insights/states/", insights.AnalysisStatesView.as_view(), name="insights-states"),
+    path("insights/ingest/", insights.IngestView.as_view(), name="insights-ingest"),
+    path("insights/labels/", insights.TopLabelsView.as_view(), name="insights-labels"),
+    path(
+        "insights/labels-over-time/",
+        insights.LabelsOverTimeView.as_view(),
+        name="insights-labels-over-time",
+    ),
+    path("insights/review-backlog/", insights.ReviewBacklogView.as_view(), name="insights-backlog"),
+    path("insights/people/", insights.PeopleView.as_view(), name="insights-people"),
+    path("insights/flagged/", insights.FlaggedView.as_view(), name="insights-flagged"),
+    path("insights/map/", insights.MapPointsView.as_view(), name="insights-map"),
     path("", include(router.urls)),
 ]
 

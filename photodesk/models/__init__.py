@@ -1,6 +1,6 @@
 """Photodesk's tables: analysis state and facts, the label taxonomy, faces and people, the
 neighbours that lend words, the groups of its roles, the index's outbox, saved searches, alert
-rules and reports."""
+rules and reports, the archive map."""
 
 from photodesk.models.alerts import (
     AlertDelivery,
@@ -12,6 +12,7 @@ from photodesk.models.alerts import (
 )
 from photodesk.models.analysis import AnalysisQuerySet, ImageAnalysis
 from photodesk.models.borrowing import Neighbour
+from photodesk.models.insights import ArchiveMap, InsightsDashboard
 from photodesk.models.labels import ImageLabel, Label, LabelDecision, ModelClass, ReviewItem
 from photodesk.models.outbox import IndexRemoval
 from photodesk.models.people import Face, FaceCluster, FaceDecision, Person, fold
@@ -22,6 +23,7 @@ __all__ = [
     "AlertDelivery",
     "AlertEvent",
     "AlertRule",
+    "ArchiveMap",
     "AnalysisQuerySet",
     "Face",
     "FaceCluster",
@@ -29,6 +31,7 @@ __all__ = [
     "ImageAnalysis",
     "ImageLabel",
     "IndexRemoval",
+    "InsightsDashboard",
     "Label",
     "LabelDecision",
     "ModelClass",

@@ -231,6 +231,8 @@ class ImageLabel(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["image", "label"], name="unique_image_label")
         ]
+        # The insights charts count images per label and state: the index answers them alone.
+        indexes = [models.Index(fields=["state", "label", "image"], name="imagelabel_state_label")]
 
     def __str__(self) -> str:
         return f"{self.label} on image {self.image_id} ({self.confidence:.0f}%, {self.state})"

@@ -1,0 +1,227 @@
+"""The map of the archive: each image's visual vector projected to 2-D, so that similar photos
+sit together. Computed by a task (tasks.refresh_archive_map) and kept as one ArchiveMap row;
+the map page and the API only read that row.
+
+Scale: the projection is fitted on a random sample (MAP_FIT_SAMPLE images) and the rest are
+placed among their nearest fitted neighbours, so 100,000 images cost a fit on 20,000 plus a
+few seconds. The page draws at most MAP_POINTS of them (a random sample, the same one
+every time), which a canvas scatter pans and zooms smoothly.
+
+Vectors: the classifier's visual embedding (what the photo looks like) when the image has one,
+else its text embedding (what was said about it); they are not mixed on one map.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections import defaultdict
+from typing import Any
+
+import numpy as np
+from django.core.exceptions import FieldDoesNotExist
+
+from photodesk import extras
+from photodesk.conf import photodesk_settings
+from photodesk.host import get_image_model, host
+from photodesk.insights.filters import Filters
+from photodesk.models import ArchiveMap, ImageAnalysis, ImageLabel
+
+logger = logging.getLogger(__name__)
+
+MAP_FIT_SAMPLE = 20_000
+MAP_POINTS = 20_000
+VECTOR_FIELDS = ("visual_embedding", "embedding")
+TOP_LABELS = 3
+
+
+def _load_vectors(field: str) -> tuple[list[int], np.ndarray]:
+    ids, rows = [], []
+    vectors = (
+        ImageAnalysis.objects.done()
+        .exclude(**{field: None})
+        .values_list("image_id", field)
+        .iterator(chunk_size=2000)
+    )
+    dim = None
+    for image_id, blob in vectors:
+        vector = np.frombuffer(bytes(blob), dtype=np.float32)
+        if dim is None:
+            dim = vector.shape[0]
+        if vector.shape[0] != dim:  # a vector of another model: not on this map
+            continue
+        ids.append(image_id)
+        rows.append(vector)
+    return ids, (np.vstack(rows) if rows else np.zeros((0, 0), dtype=np.float32))
+
+
+def project(vectors: np.ndarray, fit_sample: int = MAP_FIT_SAMPLE, seed: int = 0):
+    """2-D coordinates for `vectors` (rows), and a description of the method. UMAP (cosine)
+    after a PCA to 50 dimensions, fitted on at most `fit_sample` rows; the rest placed among
+    their nearest fitted rows."""
+    n = len(vectors)
+    vectors = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+    rng = np.random.default_rng(seed)
+    fit_rows = np.sort(rng.choice(n, size=min(n, fit_sample), replace=False))
+    # PCA by SVD of the centred sample (numpy only): UMAP's neighbour search is much faster
+    # in 50 dimensions than in 1280, and keeps the structure that matters.
+    mean = vectors[fit_rows].mean(axis=0)
+    components = min(50, n - 1, vectors.shape[1]) if n > 1 else 1
+    _, _, vt = np.linalg.svd(vectors[fit_rows] - mean, full_matrices=False)
+    reduced = ((vectors - mean) @ vt[:components].T).astype(np.float32)
+    if n < 5 or not extras.installed("insights"):
+        # Too few for neighbours, or no UMAP (photodesk[insights]): the first two principal
+        # components are the map; similar photos still sit together, clusters blur.
+        coords = np.zeros((n, 2), dtype=np.float32)
+        coords[:, : min(2, reduced.shape[1])] = reduced[:, :2]
+        return coords, f"pca-2 (n={n})"
+    import umap  # the "insights" extra: imported only here, by the task
+
+    neighbours = max(2, min(15, len(fit_rows) - 1))
+    model = umap.UMAP(
+        n_neighbors=neighbours, min_dist=0.1, metric="cosine", random_state=seed, low_memory=True
+    )
+    coords = np.zeros((n, 2), dtype=np.float32)
+    coords[fit_rows] = model.fit_transform(reduced[fit_rows])
+    rest = np.setdiff1d(np.arange(n), fit_rows)
+    if len(rest):
+        coords[rest] = place_among_neighbours(reduced[rest], reduced[fit_rows], coords[fit_rows])
+    return coords, (
+        f"umap-{umap.__version__} cosine k={neighbours} on pca-{components}, "
+        f"fitted on {len(fit_rows)}, the rest placed among their {PLACE_NEIGHBOURS} nearest"
+    )
+
+
+PLACE_NEIGHBOURS = 10
+
+
+def place_among_neighbours(
+    rows: np.ndarray, fitted: np.ndarray, fitted_coords: np.ndarray, chunk: int = 2048
+) -> np.ndarray:
+    """2-D places for `rows` that were not fitted: the similarity-weighted mean of their
+    nearest fitted rows' places. UMAP's own transform starts from this and then optimises;
+    measured at 100,000 images it took minutes where this takes seconds, and the
+    photos land in the same clusters (benchmarks/insights.py)."""
+    unit = fitted / np.maximum(np.linalg.norm(fitted, axis=1, keepdims=True), 1e-12)
+    out = np.zeros((len(rows), 2), dtype=np.float32)
+    k = min(PLACE_NEIGHBOURS, len(fitted))
+    for start in range(0, len(rows), chunk):
+        part = rows[start : start + chunk]
+        part = part / np.maximum(np.linalg.norm(part, axis=1, keepdims=True), 1e-12)
+        similarity = part @ unit.T
+        nearest = np.argpartition(-similarity, k - 1, axis=1)[:, :k]
+        weights = np.exp(8.0 * np.take_along_axis(similarity, nearest, axis=1))
+        weights /= weights.sum(axis=1, keepdims=True)
+        out[start : start + chunk] = np.einsum("nk,nkd->nd", weights, fitted_coords[nearest])
+    return out
+
+
+def _scaled(coords: np.ndarray) -> np.ndarray:
+    """Coordinates scaled into 0–100, one factor for both axes (distances keep their
+    meaning), robust to a few far-off points."""
+    if not len(coords):
+        return coords
+    low = np.percentile(coords, 0.5, axis=0)
+    high = np.percentile(coords, 99.5, axis=0)
+    span = float(np.max(high - low)) or 1.0
+    return np.clip((coords - low) / span * 100.0, -5, 105)
+
+
+def _top_labels(image_ids: list[int]) -> dict[int, list[str]]:
+    """Each image's most confident visible labels (one query, streamed)."""
+    out: dict[int, list[str]] = defaultdict(list)
+    rows = (
+        ImageLabel.objects.visible()
+        .order_by("image_id", "-confidence")
+        .values_list("image_id", "label__name")
+        .iterator(chunk_size=5000)
+    )
+    wanted = set(image_ids)
+    for image_id, name in rows:
+        if image_id in wanted and len(out[image_id]) < TOP_LABELS:
+            out[image_id].append(name)
+    return out
+
+
+def compute_map(fit_sample: int = MAP_FIT_SAMPLE) -> ArchiveMap:
+    """Project every analysed image and keep the result as the newest ArchiveMap (older ones
+    are deleted). An archive without vectors gets an empty map."""
+    started = time.monotonic()
+    field, ids, vectors = VECTOR_FIELDS[0], [], np.zeros((0, 0))
+    for field in VECTOR_FIELDS:
+        ids, vectors = _load_vectors(field)
+        if ids:
+            break
+    if ids:
+        coords, method = project(vectors, fit_sample)
+        coords = _scaled(coords)
+    else:
+        coords, method = np.zeros((0, 2)), "none (no vectors yet)"
+    labels = _top_labels(ids)
+    points = [
+        [image_id, round(float(x), 3), round(float(y), 3), labels.get(image_id, [])]
+        for image_id, (x, y) in zip(ids, coords, strict=True)
+    ]
+    archive_map = ArchiveMap.objects.create(
+        method=method,
+        vector=field,
+        images=len(points),
+        fitted_on=min(len(points), fit_sample),
+        seconds=round(time.monotonic() - started, 2),
+        points=points,
+    )
+    ArchiveMap.objects.exclude(pk=archive_map.pk).delete()
+    logger.info("Archive map: %s images in %.1f s (%s)", len(points), archive_map.seconds, method)
+    return archive_map
+
+
+def map_points(archive_map: ArchiveMap, filters: Filters, limit: int = MAP_POINTS) -> dict:
+    """The points to draw: images of the map that pass `filters`, at most `limit` (a fixed
+    random sample), with titles. {"points": [[x, y, image_id, label index, title, labels]],
+    "labels": [top label names, by how many points have them], "shown", "total"}."""
+    points = archive_map.points
+    if filters != Filters():
+        allowed = set(get_image_model().objects.filter(filters.q()).values_list("pk", flat=True))
+        points = [p for p in points if p[0] in allowed]
+    total = len(points)
+    if total > limit:
+        points = random.Random(0).sample(points, limit)
+    titles = _titles([p[0] for p in points])
+    counts: dict[str, int] = defaultdict(int)
+    for point in points:
+        counts[point[3][0] if point[3] else ""] += 1
+    names = sorted(counts, key=lambda name: (-counts[name], name))
+    index = {name: i for i, name in enumerate(names)}
+    rows: list[list[Any]] = [
+        [x, y, image_id, index[labels[0] if labels else ""], titles.get(image_id, ""), labels]
+        for image_id, x, y, labels in points
+    ]
+    return {"points": rows, "labels": names, "shown": len(rows), "total": total}
+
+
+def _titles(image_ids: list[int]) -> dict[int, str]:
+    """Image id → title as the site shows it (its title, else its file's name), read as
+    values: building 20,000 model instances took seconds."""
+    model = get_image_model()
+    title = host().image_field_name("title")
+    original = "original_filename"
+    file_field = photodesk_settings.IMAGE_FILE_FIELD
+    fields = [f for f in (title, original, file_field) if f and _has_field(model, f)]
+    titles = {}
+    for chunk in range(0, len(image_ids), 5000):
+        rows = model.objects.filter(pk__in=image_ids[chunk : chunk + 5000]).order_by()
+        for row in rows.values("pk", *fields):
+            name = row.get(title) or row.get(original) or ""
+            if not name:
+                name = str(row.get(file_field) or "").rsplit("/", 1)[-1]
+            titles[row["pk"]] = str(name)
+    return titles
+
+
+def _has_field(model, name: str) -> bool:
+    try:
+        model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return False
+    return True
