@@ -2,7 +2,7 @@
 settings need which extra.
 
 The core install analyses (labels, safety, metadata, the embedding) and searches with the
-embedded index. Faces, OCR, OpenSearch, the AWS providers and Wagtail are extras; the app
+embedded index. Faces, OCR, OpenSearch, the AWS providers, Wagtail and video are extras; the app
 imports their packages only where it uses them, so a site without one still starts, and
 checks.py names the extra a setting needs when it is missing.
 """
@@ -18,6 +18,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "faces": ("dlib", "face_recognition_models", "ai_edge_litert"),
     "ocr": ("rapidocr",),
     "wagtail": ("wagtail",),
+    "video": ("av",),
 }
 
 # Start of a dotted path a setting may name -> the extra it needs.
@@ -29,6 +30,7 @@ NEEDS: dict[str, str] = {
     "photodesk.search.text.entities_aws.": "aws",
     "photodesk.search.index.opensearch.": "opensearch",
     "photodesk.contrib.wagtail": "wagtail",
+    "photodesk.analysis.video.": "video",
 }
 
 
