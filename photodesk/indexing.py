@@ -266,3 +266,18 @@ def remove_video(video_id: int) -> None:
         ids = [video_doc_id(video_id, n) for n in range(count)]
         _write(index, "delete", partial(index.delete, ids))
         VideoAnalysis.objects.filter(pk=analysis.pk).update(indexed_shots=0, index_pending=False)
+
+
+def counted(documents: Iterable[IndexDocument], seen: list[int]) -> Iterator[IndexDocument]:
+    """`documents`, their ids appended to `seen` as they go by."""
+    for document in documents:
+        seen.append(document.id)
+        yield document
+
+
+def record_video_shots_indexed(before: Any) -> None:
+    """After a rebuild: every analysed video's shots are in the index as its rows say."""
+    for analysis in VideoAnalysis.objects.done().filter(updated__lte=before):
+        VideoAnalysis.objects.filter(pk=analysis.pk).update(
+            indexed_shots=analysis.shots.count(), index_pending=False
+        )
