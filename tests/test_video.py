@@ -12,8 +12,7 @@ from django.core.files.base import ContentFile
 from django.test import override_settings
 
 from .conftest import DEMO_PHOTOS, need
-from .face_fixtures import FAST_ANALYZERS
-from .video_fixtures import PERSON_PHOTO, SHOTS, make_video, shot_times
+from .video_fixtures import SHOTS, make_video, name_person_from_still, shot_times
 
 pytest.importorskip("av")
 
@@ -27,21 +26,14 @@ def analysed_video(django_db_setup, django_db_blocker, tmp_path_factory):
     from django.conf import settings
 
     from photodesk import tasks
-    from photodesk.host import get_image_model, get_video_model
-    from photodesk.models import Face, Person
+    from photodesk.host import get_video_model
 
     root = tmp_path_factory.mktemp("video")
     path = make_video(root / "clip.mp4")
     conf = {**settings.PHOTODESK, "INDEX_PATH": root / "index"}
     with django_db_blocker.unblock(), override_settings(PHOTODESK=conf):
         # The person is known from one still: their face, confirmed by a person.
-        with override_settings(PHOTODESK={**conf, "ANALYZERS": FAST_ANALYZERS}):
-            still = get_image_model()(title="Eileen Collins, astronaut")
-            with (DEMO_PHOTOS / PERSON_PHOTO).open("rb") as fh:
-                still.file.save("video-person.jpg", File(fh), save=True)
-            tasks.analyze_now(still)
-        person = Person.objects.create(name=PERSON_NAME)
-        Face.objects.filter(image=still).update(person=person, state=Face.State.CONFIRMED)
+        still, person = name_person_from_still(PERSON_NAME)
         video = get_video_model()(title="Evening news")
         with path.open("rb") as fh:
             video.file.save("clip.mp4", File(fh), save=True)

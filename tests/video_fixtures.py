@@ -81,3 +81,26 @@ def make_video(
         for packet in stream.encode():
             output.mux(packet)
     return path
+
+
+def name_person_from_still(name: str, title: str = "Eileen Collins, astronaut"):
+    """A still of the astronaut, analysed (faces only), its face confirmed as a new person
+    called `name`: the person videos recognise. Returns (image, person)."""
+    from django.core.files import File
+    from django.test import override_settings
+
+    from photodesk import tasks
+    from photodesk.conf import user_settings
+    from photodesk.host import get_image_model
+    from photodesk.models import Face, Person
+
+    from .face_fixtures import FAST_ANALYZERS
+
+    with override_settings(PHOTODESK={**user_settings(), "ANALYZERS": FAST_ANALYZERS}):
+        still = get_image_model()(title=title)
+        with (DEMO_PHOTOS / PERSON_PHOTO).open("rb") as fh:
+            still.file.save("video-person.jpg", File(fh), save=True)
+        tasks.analyze_now(still)
+    person = Person.objects.create(name=name)
+    Face.objects.filter(image=still).update(person=person, state=Face.State.CONFIRMED)
+    return still, person

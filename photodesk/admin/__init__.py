@@ -153,6 +153,7 @@ def problem_html(analysis: ImageAnalysis, can_retry: bool) -> str:
 
 
 from photodesk.admin.suggest_panel import SuggestPanelMixin  # noqa: E402
+from photodesk.admin.video import VideoTimelineMixin  # noqa: E402
 from photodesk.labels.admin import (  # noqa: E402  (registers the label admins)
     ImageLabelInline,
     LabelInlineMixin,
@@ -165,5 +166,6 @@ __all__ = [
     "ImageLabelInline",
     "LabelInlineMixin",
     "SuggestPanelMixin",
+    "VideoTimelineMixin",
     "render_analysis",
 ]
