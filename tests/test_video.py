@@ -11,6 +11,7 @@ from django.core.files import File
 from django.core.files.base import ContentFile
 from django.test import override_settings
 
+from .api_support import *  # noqa: F403
 from .conftest import DEMO_PHOTOS, need
 from .video_fixtures import SHOTS, make_video, name_person_from_still, shot_times
 
@@ -235,3 +236,46 @@ def test_reindex_and_reconcile_keep_the_videos_shots(db, analysed_video, setting
     get_index().delete([video_doc_id(video.pk, 0)])
     call_command("reconcile")
     assert shot_ids <= get_index().ids()
+
+
+# --- the REST API ---
+
+
+def test_the_api_gives_a_video_with_its_timed_facts_and_finds_it(analysed_video, api, settings):
+    video, analysis, person = analysed_video
+    settings.PHOTODESK = {**settings.PHOTODESK, "INDEX_PATH": video.index_path}
+    journalist = api("journalist")
+    body = journalist.get(f"/api/v1/videos/{video.pk}/").json()
+    assert body["status"] == "done" and body["duration"] == pytest.approx(15.0, abs=0.2)
+    assert len({s["shot"] for s in body["shots"]}) == len(SHOTS)
+    assert [p["name"] for p in body["people"]] == [PERSON_NAME, PERSON_NAME]
+    assert any("HARBOUR" in t["text"].upper() for t in body["texts"])
+    found = journalist.get("/api/v1/videos/search/", {"q": "a cup of coffee"}).json()
+    first = found["results"][0]
+    assert first["id"] == video.pk and first["moment"].startswith("at 00:0")
+    assert api("nobody").get(f"/api/v1/videos/{video.pk}/").status_code == 403
+    assert journalist.get("/api/v1/videos/search/").status_code == 400
+
+
+def test_an_upload_is_accepted_and_a_file_that_is_not_a_video_refused(api, tmp_path, settings):
+    from photodesk.host import get_video_model
+
+    settings.PHOTODESK = {
+        **settings.PHOTODESK,
+        "ANALYZERS": ["photodesk.analysis.analyzers.labels.LabelAnalyzer"],
+    }
+    journalist, model = api("journalist"), get_video_model()
+    before = model.objects.count()
+    fake = ContentFile(b"\x00\x00\x00\x18ftypmp42 but nothing else" * 10, name="clip.mp4")
+    refused = journalist.post("/api/v1/videos/", {"file": fake}, format="multipart")
+    assert refused.status_code == 400
+    assert "not a video" in refused.json()["file"][0] or "decoded" in refused.json()["file"][0]
+    assert model.objects.count() == before
+    path = make_video(tmp_path / "upload.mov", SHOTS[:1])
+    with path.open("rb") as fh:
+        accepted = journalist.post(
+            "/api/v1/videos/", {"file": fh, "title": "Cat"}, format="multipart"
+        )
+    assert accepted.status_code == 202, accepted.content
+    assert accepted["Location"].endswith(f"/api/v1/videos/{accepted.json()['id']}/")
+    assert accepted.json()["status"] == "pending"

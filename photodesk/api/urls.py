@@ -19,6 +19,7 @@ router.register("review", views.ReviewViewSet, basename="review")
 router.register("people", views.PersonViewSet, basename="person")
 router.register("faces", views.FaceViewSet, basename="face")
 router.register("face-clusters", views.FaceClusterViewSet, basename="face-cluster")
+router.register("videos", views.VideoViewSet, basename="video")
 
 urlpatterns = [
     path("search/", views.SearchView.as_view(), name="search"),

@@ -15,6 +15,7 @@ from photodesk.api.views.search import (
     SearchView,
     SuggestView,
 )
+from photodesk.api.views.videos import VideoViewSet
 
 __all__ = [
     "AnalysisViewSet",
@@ -28,5 +29,6 @@ __all__ = [
     "ReviewViewSet",
     "SearchView",
     "SuggestView",
+    "VideoViewSet",
     "not_found",
 ]
