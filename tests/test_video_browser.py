@@ -66,3 +66,49 @@ def test_the_video_page_shows_the_timeline_and_a_label_bar_plays_from_its_start(
     except Exception:
         save_screenshot(page, request)
         raise
+
+
+@pytest.mark.browser
+def test_the_suggest_panel_offers_a_video_frame_as_a_still(
+    live_server, page_1366, django_user_model, request, tmp_path, settings
+):
+    from playwright.sync_api import expect
+
+    from photodesk import tasks
+    from photodesk.host import get_image_model, get_video_model
+    from photodesk.models import VideoStill
+
+    settings.PHOTODESK = {**settings.PHOTODESK, "INDEX_PATH": tmp_path / "index"}
+    django_user_model.objects.create_superuser("writer", "w@example.com", PASSWORD)
+    video = get_video_model()(title="Café report")
+    with make_video(tmp_path / "cafe.mp4", SHOTS[1:3]).open("rb") as fh:
+        video.file.save("cafe.mp4", File(fh), save=True)
+    assert tasks.analyze_video_now(video).status == "done"
+    coffee_start, coffee_end = 3.0, 6.0  # the second shot of this clip
+
+    page = page_1366
+    page.set_default_timeout(30_000)  # the first search loads the text model
+    try:
+        log_in(page, live_server.url, "writer")
+        page.goto(f"{live_server.url}/admin/cms_images/article/add/")
+        panel = page.locator("#pd-suggest")
+        page.fill("#pd-search-input", "a cup of coffee")
+        page.press("#pd-search-input", "Enter")
+        moment = panel.locator(".pd-video-card").first
+        expect(moment).to_be_visible()
+        expect(moment.locator(".pd-moment")).to_contain_text("Video, at 00:0")
+        DOCS.mkdir(exist_ok=True)
+        panel.screenshot(path=str(DOCS / "video-still-in-panel.png"))
+        moment.get_by_role("button", name="Use this frame as a still").click()
+        expect(panel.locator(".pd-status")).to_contain_text("is now image")
+        still = VideoStill.objects.get(video_id=video.pk)
+        assert coffee_start <= still.time <= coffee_end  # the frame that matched
+        image = get_image_model().objects.get(pk=still.image_id)
+        assert image.title.startswith("Café report at 00:0")
+        card = panel.locator(f".pd-card[data-image-id='{image.pk}']")
+        expect(card.get_by_role("button", name="Use as lead image")).to_be_visible()
+        card.get_by_role("button", name="Use as lead image").click()
+        expect(page.locator("#id_lead_image")).to_have_value(str(image.pk))
+    except Exception:
+        save_screenshot(page, request)
+        raise

@@ -118,5 +118,6 @@ class VideoResultSerializer(serializers.Serializer):
     similarity = serializers.FloatField(allow_null=True)
     at = serializers.FloatField(help_text="The best-matching moment, in seconds.")
     end = serializers.FloatField()
+    frame = serializers.FloatField(help_text="The matching frame, in seconds (for a still).")
     moment = serializers.CharField(help_text='"at 01:23 — looks like a fire truck"')
     file_url = serializers.CharField(allow_null=True, help_text="With a #t= time fragment.")

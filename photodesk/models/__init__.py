@@ -11,6 +11,7 @@ from photodesk.models.video import (
     VideoLabelRange,
     VideoPersonSpan,
     VideoShot,
+    VideoStill,
     VideoText,
 )
 
@@ -32,6 +33,7 @@ __all__ = [
     "VideoLabelRange",
     "VideoPersonSpan",
     "VideoShot",
+    "VideoStill",
     "VideoText",
     "fold",
 ]

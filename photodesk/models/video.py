@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from photodesk.conf import image_model_label
 from photodesk.models.vectors import Float32Vector
 
 
@@ -151,3 +152,17 @@ class VideoText(models.Model):
 
     def __str__(self) -> str:
         return f"“{self.text[:40]}” {self.start:.1f}–{self.end:.1f} s"
+
+
+class VideoStill(models.Model):
+    """An image of the archive made from a video's frame: where and when it comes from."""
+
+    image = models.OneToOneField(
+        image_model_label(), on_delete=models.CASCADE, related_name="video_source"
+    )
+    video_id = models.PositiveBigIntegerField(db_index=True, help_text="The site's video (pk).")
+    time = models.FloatField(help_text="Seconds into the video.")
+    created = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Image {self.image_id} from video {self.video_id} at {self.time:.1f} s"

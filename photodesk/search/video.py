@@ -57,6 +57,8 @@ class VideoResult:
             "similarity": None if self.similarity is None else round(self.similarity, 4),
             "at": round(self.at, 2),
             "end": round(self.shot.end, 2),
+            # The frame that was analysed (and matched): what a still should show.
+            "frame": round(self.shot.frame_time, 3),
             "moment": self.moment_text,
             "reason_texts": self.reasons,
             "thumbnail_url": self.shot.thumbnail.url if self.shot.thumbnail else None,
