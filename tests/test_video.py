@@ -279,3 +279,34 @@ def test_an_upload_is_accepted_and_a_file_that_is_not_a_video_refused(api, tmp_p
     assert accepted.status_code == 202, accepted.content
     assert accepted["Location"].endswith(f"/api/v1/videos/{accepted.json()['id']}/")
     assert accepted.json()["status"] == "pending"
+
+
+def test_ingest_finds_videos_by_content_not_by_name(
+    db, tmp_path, settings, django_capture_on_commit_callbacks
+):
+    import io
+
+    from django.core.management import call_command
+
+    from photodesk.host import get_video_model
+    from photodesk.models import VideoAnalysis
+
+    settings.PHOTODESK = {
+        **settings.PHOTODESK,
+        "INDEX_PATH": tmp_path / "index",
+        "ANALYZERS": ["photodesk.analysis.analyzers.labels.LabelAnalyzer"],
+        "ANALYZE_SYNC": True,  # the test's transaction runs the commit callbacks at its end
+    }
+    folder = tmp_path / "incoming"
+    folder.mkdir()
+    make_video(folder / "footage.bin", SHOTS[:1])  # an MP4 whatever its name says
+    (folder / "notes.mp4").write_text("not a video, whatever its name says")
+    out = io.StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("ingest", str(folder), sync=True, no_progress=True, stdout=out)
+    assert "Videos: added 1, skipped 0 already present, 0 failed." in out.getvalue()
+    video = get_video_model().objects.get(original_filename="footage.bin")
+    assert video.original_filename == "footage.bin"
+    assert VideoAnalysis.objects.get(video_id=video.pk).status == "done"
+    call_command("ingest", str(folder), sync=True, no_progress=True, stdout=out)
+    assert "Videos: added 0, skipped 1 already present" in out.getvalue()

@@ -167,3 +167,16 @@ def frame_at(fh: IO[bytes], seconds: float) -> Image.Image:
         if chosen is None:
             raise InvalidVideo(f"No frame can be decoded at {seconds:.1f} s.")
         return chosen.to_image()
+
+
+def is_video(fh: IO[bytes]) -> bool:
+    """Whether the file's content is a video in a supported container (its extension is not
+    looked at). Reads only what ffmpeg's probe needs."""
+    try:
+        container = av.open(fh, mode="r")
+    except (av.error.FFmpegError, ValueError, OSError):
+        return False
+    try:
+        return container.format.name in CONTAINERS and bool(container.streams.video)
+    finally:
+        container.close()
