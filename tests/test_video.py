@@ -254,6 +254,9 @@ def test_the_api_gives_a_video_with_its_timed_facts_and_finds_it(analysed_video,
     first = found["results"][0]
     assert first["id"] == video.pk and first["moment"].startswith("at 00:0")
     assert api("nobody").get(f"/api/v1/videos/{video.pk}/").status_code == 403
+    with_person = journalist.get(f"/api/v1/people/{person.pk}/videos/").json()["results"]
+    assert [row["id"] for row in with_person] == [video.pk]
+    assert len(with_person[0]["spans"]) == 2 and with_person[0]["text"].startswith("at 00:0")
     assert journalist.get("/api/v1/videos/search/").status_code == 400
 
 

@@ -121,3 +121,10 @@ class VideoResultSerializer(serializers.Serializer):
     frame = serializers.FloatField(help_text="The matching frame, in seconds (for a still).")
     moment = serializers.CharField(help_text='"at 01:23 — looks like a fire truck"')
     file_url = serializers.CharField(allow_null=True, help_text="With a #t= time fragment.")
+
+
+class PersonVideoSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField(allow_blank=True)
+    spans = RangeSerializer(many=True)
+    text = serializers.CharField(help_text='"at 00:12–00:40, 02:05–02:31"')
