@@ -20,7 +20,12 @@ from photodesk.instruments import INDEX_WRITE_FAILURES
 from photodesk.models import ImageAnalysis, ImageLabel, VideoAnalysis
 from photodesk.people.queries import people_names, people_shown, people_shown_by_image
 from photodesk.search.index import SearchIndex, get_index
-from photodesk.search.index.base import IndexDocument, orientation_of, video_doc_id
+from photodesk.search.index.base import (
+    SHOTS_PER_VIDEO,
+    IndexDocument,
+    orientation_of,
+    video_doc_id,
+)
 from photodesk.search.index.breaker import Breaker, breaker
 
 
@@ -186,7 +191,8 @@ def catch_up(batch: int = 500) -> int:
 def build_video_documents(video: Any, analysis: Any) -> list[IndexDocument]:
     """The documents of one analysed video's shots, from the database rows only."""
     site = host()
-    shots = list(analysis.shots.all())
+    # The id scheme gives a video SHOTS_PER_VIDEO documents: a longer list keeps its first.
+    shots = list(analysis.shots.all()[:SHOTS_PER_VIDEO])
     spans = list(analysis.people.select_related("person"))
     floor = photodesk_settings.LABEL_REVIEW_THRESHOLD
     added = site.image_added(video)
