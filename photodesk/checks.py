@@ -5,7 +5,7 @@ the model files (W030-W031: warnings, so that `migrate` runs before the files ar
 AWS providers (E020-E022, W021), the OpenSearch index (W010-W013, deploy only), the optional
 extras (E040, I040) and, with --deploy and DEBUG off, the throttles' cache (W085-W086),
 ALLOWED_HOSTS (W087) and a public API schema (W088); an unknown schema access (W089);
-metrics (E080).
+metrics (E080); a joint image–text model (E070-E071, W070).
 """
 
 from __future__ import annotations
@@ -504,5 +504,90 @@ def check_metrics(app_configs, **kwargs) -> list:
             hint="Create it (empty) before the web and worker processes start, shared by both; "
             "or unset it to keep each process's metrics in memory (README, Operations).",
             id="photodesk.E080",
+        )
+    ]
+
+
+# --- a joint image–text model (CLIP_MODEL_DIR) ---------------------------------------------
+
+CLIP_FIX = (
+    "Point PHOTODESK['CLIP_MODEL_DIR'] at a folder in Immich's CLIP layout (README, “Bring "
+    "your own image–text model”), or remove it to use the text embedder."
+)
+
+
+@register()
+def check_clip_folder(app_configs, **kwargs) -> list:
+    """CLIP_MODEL_DIR's small files: present, readable, saying what they must (no graph
+    is loaded; the graphs' tensors are checked with --deploy)."""
+    folder = photodesk_settings.clip_model_dir
+    if folder is None:
+        return []
+    from photodesk.inference.clip import ClipFolderError, read_folder
+
+    try:
+        read_folder(folder)
+    except ClipFolderError as exc:
+        return [Error(f"CLIP_MODEL_DIR: {exc}", hint=CLIP_FIX, id="photodesk.E070")]
+    return []
+
+
+@register("photodesk_models", deploy=True)
+def check_clip_graphs(app_configs, **kwargs) -> list:
+    """The two ONNX graphs load and their inputs and outputs are the ones the folder's
+    configuration implies (loads the model: --deploy only)."""
+    if photodesk_settings.clip_model_dir is None:
+        return []
+    from photodesk.analysis.embedding import joint_model
+    from photodesk.inference.clip import ClipFolderError
+
+    try:
+        model = joint_model()
+    except ClipFolderError:
+        return []  # check_clip_folder's error (photodesk.E070)
+    try:
+        model.ensure_loaded()
+    except Exception as exc:  # a wrong tensor (ClipFolderError), or a graph that will not load
+        message = str(exc) if isinstance(exc, ClipFolderError) else f"{type(exc).__name__}: {exc}"
+        return [Error(f"CLIP_MODEL_DIR: {message}", hint=CLIP_FIX, id="photodesk.E071")]
+    return []
+
+
+@register(Tags.database)
+def check_vectors_model(app_configs, databases=None, **kwargs) -> list:
+    """Vectors in the database (and so in the index built from it) made by another model than
+    the configured one: searches would compare unlike vectors. A database check: it runs with
+    `migrate` and `manage.py check --database default`."""
+    if not databases:
+        return []
+    from django.db import DatabaseError
+
+    from photodesk.analysis.embedding import embedding_model_name
+    from photodesk.inference.clip import ClipFolderError
+    from photodesk.models import ImageAnalysis
+
+    try:
+        current = embedding_model_name()
+    except ClipFolderError:
+        return []  # photodesk.E070 says what is wrong
+    try:
+        others = list(
+            ImageAnalysis.objects.indexable()
+            .exclude(embedding_model=current)
+            .values_list("embedding_model", flat=True)
+            .distinct()[:5]
+        )
+        count = ImageAnalysis.objects.indexable().exclude(embedding_model=current).count()
+    except DatabaseError:
+        return []  # not migrated yet
+    if not count:
+        return []
+    return [
+        Warning(
+            f"{count} image vector(s) were made by another model ({', '.join(others)}) than the "
+            f"configured one ({current}); searches compare unlike vectors until they are remade.",
+            hint="Run `python manage.py reindex --re-embed` (the image models do not run again; "
+            "a joint image–text model embeds the images it has not seen).",
+            id="photodesk.W070",
         )
     ]

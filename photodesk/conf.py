@@ -155,6 +155,10 @@ DEFAULTS: dict[str, Any] = {
     # the no-caption archive is unchanged). Suggestions keep 1.0 (their keywords are the
     # article's key phrases; 0.25 cost them P@10 0.588 -> 0.537).
     "KEYWORD_WEIGHT": 0.25,
+    # A query of at most SHORT_QUERY_WORDS words (stop words aside) is a lookup: a name, a
+    # place, a word printed in the photo. Its keyword side weighs this much instead.
+    "SHORT_QUERY_WORDS": 2,
+    "SHORT_QUERY_KEYWORD_WEIGHT": 1.0,
     "SUGGEST_KEYWORD_WEIGHT": 1.0,
     # --- Faces and people ---
     # False: faces are detected and counted, but no embedding is computed or stored, nobody is
@@ -190,6 +194,14 @@ DEFAULTS: dict[str, Any] = {
     # A photo's words changed (new, edited, deleted): at most this many nearest photos that
     # borrow are refreshed (those that list it, and those whose list it would now enter).
     "BORROW_REFRESH_LIMIT": 200,
+    # --- Words from use ---
+    # The title and summary of the articles that use an image enter its vector with this
+    # weight (a caption's is 1.0; the classifier's part is 1.0) and its keyword side through
+    # the low-weighted "usage" field: an article is about its story, the photo only shows part
+    # of it. Chosen with benchmarks/usage_words.py (README "Words from use"): 0.25 keeps most
+    # of the gain when the title fits the photo and costs nothing when it does not. 0 leaves
+    # them out of the vector (they stay listed and on the keyword side).
+    "USAGE_WORDS_WEIGHT": 0.25,
     # --- Article suggestions ---
     # How the vector and keyword rankings are fused: "scores" (min-max normalised scores,
     # added) or "rrf" (reciprocal rank fusion). Chosen with benchmarks/quality.py (README,
@@ -272,6 +284,18 @@ DEFAULTS: dict[str, Any] = {
     "AWS_BEDROCK_DIMENSION": 512,
     # The text embedder: an InferenceModel class (local MiniLM) or a function returning one.
     "TEXT_EMBEDDER": "photodesk.inference.text_embedding.SentenceEmbedder",
+    # --- A joint image–text model (CLIP family, README "Bring your own image–text model") ---
+    # A model folder in Immich's ONNX layout (relative: under MODEL_DIR). When set, an image's
+    # vector is its visual embedding and a query's its text embedding (TEXT_EMBEDDER is not
+    # used); `manage.py reindex --re-embed` switches the archive to it, and back when unset.
+    "CLIP_MODEL_DIR": None,
+    # Taxonomy labels applied zero-shot: each active leaf label's prompts (these templates,
+    # averaged) against the image's vector, softmax over the labels with the model's
+    # temperature (folder name → temperature; "default" for the others), routed through
+    # LABEL_ACCEPT_THRESHOLD / LABEL_REVIEW_THRESHOLD like any label.
+    "CLIP_ZERO_SHOT_LABELS": True,
+    "CLIP_PROMPTS": ["a photo of {label}.", "a news photo of {label}.", "a picture of {label}."],
+    "CLIP_TEMPERATURE": {"default": 0.01},
     # --- Wagtail (photodesk.contrib.wagtail) ---
     # Mirror tags into the Wagtail image's tags: None (off), "accepted" (tags a reviewer
     # accepted) or "visible" (those and the ones applied automatically). Photodesk adds them,
@@ -369,6 +393,13 @@ class PhotodeskSettings:
         path = Path(self.MODEL_DIR)
         base = getattr(settings, "BASE_DIR", None)
         return Path(base) / path if base and not path.is_absolute() else path
+
+    @property
+    def clip_model_dir(self) -> Path | None:
+        if not self.CLIP_MODEL_DIR:
+            return None
+        path = Path(self.CLIP_MODEL_DIR)
+        return path if path.is_absolute() else self.model_dir / path
 
     @property
     def cache_dir(self) -> Path:

@@ -382,19 +382,48 @@ def capped_metadata(metadata: dict) -> dict:
     return capped
 
 
-def written_text(image: Any, analysis: Any) -> str:
+def written_text(image: Any, analysis: Any, *, unsaid: frozenset[str] = frozenset()) -> str:
     """Words people wrote about the image: title, caption, IPTC headline and keywords (each
-    cut at MAX_TEXT_CHARS)."""
+    cut at MAX_TEXT_CHARS); keywords in `unsaid` (casefolded) are left out."""
     meta = analysis.photo_metadata or {}
+    keywords = [str(k) for k in (meta.get("keywords") or [])[:MAX_KEYWORDS]]
     parts = [
         _human_title(image),
         host().image_caption(image),
         meta.get("headline", ""),
         meta.get("caption", ""),
         meta.get("description", ""),
-        ", ".join(str(k) for k in (meta.get("keywords") or [])[:MAX_KEYWORDS]),
+        ", ".join(k for k in keywords if _folded(k) not in unsaid),
     ]
     return ". ".join(p for p in map(_capped, parts) if p)
+
+
+def lending_text(image: Any, analysis: Any) -> str:
+    """The human words an image may lend to photos that look like it: its written text plus
+    the tags a person accepted or added. A tag a person rejected is never lent, not even as
+    an IPTC keyword of the same name. The words of the articles that use it are not lent: a
+    title is about the article's story, and handing it on to a look-alike photo would make
+    that photo findable by a story it was never part of."""
+    labels = getattr(image, "photodesk_labels", None)
+    if labels is None or image.pk is None:
+        return written_text(image, analysis)
+    State = labels.model.State
+    decided = labels.filter(state__in=[State.ACCEPTED, State.REJECTED], label__active=True)
+    accepted, rejected = [], set()
+    for name, synonyms, state in decided.order_by("-confidence", "pk").values_list(
+        "label__name", "label__synonyms", "state"
+    ):
+        if state == State.REJECTED:
+            rejected |= {_folded(term) for term in [name, *(synonyms or [])]}
+        else:
+            accepted.append(name)
+    text = written_text(image, analysis, unsaid=frozenset(rejected))
+    accepted = [n for n in dict.fromkeys(accepted) if _folded(n) not in rejected]
+    return ". ".join(p for p in (text, _capped(", ".join(accepted))) if p)
+
+
+def _folded(word: str) -> str:
+    return " ".join(str(word).casefold().split())
 
 
 def human_text(image: Any, analysis: Any) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 from photodesk.conf import photodesk_settings
 from photodesk.host import get_video_model, host, written_text
 from photodesk.instruments import INDEX_WRITE_FAILURES
-from photodesk.models import ImageAnalysis, ImageLabel, VideoAnalysis
+from photodesk.models import ImageAnalysis, ImageLabel, UsageWords, VideoAnalysis
 from photodesk.people.queries import people_names, people_shown, people_shown_by_image
 from photodesk.search.index import SearchIndex, get_index
 from photodesk.search.index.base import (
@@ -43,19 +43,29 @@ def visible_labels_by_image(image_ids: list[Any]) -> defaultdict[Any, list[tuple
     return labels
 
 
+def usage_text_by_image(image_ids: list[Any]) -> defaultdict[Any, str]:
+    """{image id: the words of the articles that use it}, for many images in one query."""
+    texts: defaultdict[Any, list[str]] = defaultdict(list)
+    for row in UsageWords.objects.active().filter(image_id__in=image_ids):
+        texts[row.image_id].append(row.text)
+    return defaultdict(str, {pk: " ".join(parts) for pk, parts in texts.items()})
+
+
 def build_document(
     image: Any,
     analysis: Any,
     *,
     labels: list[tuple[str, float]] | None = None,
     people: list[Any] | None = None,
+    usage: str | None = None,
 ) -> IndexDocument:
-    """One image's document; `labels` and `people` are read from the database unless given
-    (build_documents fetches them for many images at once)."""
+    """One image's document; `labels`, `people` and `usage` are read from the database unless
+    given (build_documents fetches them for many images at once)."""
     meta = analysis.photo_metadata or {}
     width, height = getattr(image, "width", None), getattr(image, "height", None)
     people = people_shown(image) if people is None else people
     labels = visible_labels(image) if labels is None else labels
+    usage = usage_text_by_image([image.pk])[image.pk] if usage is None else usage
     return IndexDocument(
         id=image.pk,
         vector=analysis.vector,
@@ -69,6 +79,8 @@ def build_document(
             # Names and aliases of the people it shows (decided faces only), so a keyword
             # search or an article naming someone finds their photos.
             "people": " ".join(people_names(people)),
+            # Words from the articles that use it (weak: see FIELD_WEIGHTS).
+            "usage": usage,
         },
         attributes={
             "created": added.isoformat() if (added := host().image_added(image)) else None,
@@ -87,18 +99,20 @@ def build_document(
 
 def build_documents(analyses: Iterable[Any], batch: int = 500) -> Iterator[IndexDocument]:
     """Documents for many analyses (with `.image` loaded): tags and people are fetched with
-    two queries per batch instead of two per image (reindex and reconcile at archive size)."""
+    three queries per batch instead of three per image (reindex and reconcile at archive size)."""
     analyses = iter(analyses)
     while chunk := list(islice(analyses, batch)):
         ids = [a.image_id for a in chunk]
         labels = visible_labels_by_image(ids)
         people = people_shown_by_image(ids)
+        usage = usage_text_by_image(ids)
         for analysis in chunk:
             yield build_document(
                 analysis.image,
                 analysis,
                 labels=labels[analysis.image_id],
                 people=people[analysis.image_id],
+                usage=usage[analysis.image_id],
             )
 
 

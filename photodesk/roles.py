@@ -3,7 +3,7 @@
 
 - journalists: read everything, search, suggest, upload images;
 - reviewers: also decide labels on images and name, confirm, merge people; edit image
-  metadata; re-run an analysis;
+  metadata; remove an article's words from an image; re-run an analysis;
 - admins: every permission on Photodesk's models and on the image model (the taxonomy,
   deletes).
 
@@ -39,6 +39,7 @@ READ = (
     "face",
     "facecluster",
     "modelclass",
+    "usagewords",
 )
 
 
@@ -71,6 +72,7 @@ ROLES = (
                 "person",
                 "face",
                 "facecluster",
+                "usagewords",
             ),
             "delete": ("person",),
         },

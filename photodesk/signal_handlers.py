@@ -14,6 +14,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.db.models.signals import post_delete, post_init, post_save, pre_delete
@@ -21,7 +22,7 @@ from django.db.models.signals import post_delete, post_init, post_save, pre_dele
 from photodesk import indexing, tasks
 from photodesk.analysis import borrowed
 from photodesk.conf import photodesk_settings
-from photodesk.host import get_image_model, get_video_model
+from photodesk.host import get_article_model, get_image_model, get_video_model
 from photodesk.models import Face, Label, Person
 from photodesk.people.queries import images_showing
 from photodesk.people.recognition import delete_thumbnail_later, faces_changed
@@ -191,6 +192,26 @@ def remove_video_on_delete(sender, instance, **kwargs) -> None:
     transaction.on_commit(partial(tasks.remove_video, instance.pk), robust=True)
 
 
+def _article_key(instance: Any) -> tuple[int, Any]:
+    kind = ContentType.objects.get_for_model(instance, for_concrete_model=False)
+    return kind.pk, instance.pk
+
+
+def sync_usage_on_article_save(sender, instance, raw: bool = False, **kwargs) -> None:
+    """An article's words reach the images it uses (and leave those it stopped using)."""
+    if raw:
+        return
+    content_type_id, article_id = _article_key(instance)
+    transaction.on_commit(partial(tasks.enqueue_usage, content_type_id, article_id), robust=True)
+
+
+def forget_usage_on_article_delete(sender, instance, **kwargs) -> None:
+    content_type_id, article_id = _article_key(instance)
+    transaction.on_commit(
+        partial(tasks.enqueue_usage, content_type_id, article_id, deleted=True), robust=True
+    )
+
+
 def connect() -> None:
     try:
         model = get_image_model()
@@ -214,6 +235,20 @@ def connect() -> None:
         )
         post_delete.connect(
             remove_video_on_delete, sender=video_model, dispatch_uid="photodesk-v-delete"
+        )
+
+    try:
+        article_model = get_article_model()
+    except (ImproperlyConfigured, LookupError, ValueError):
+        article_model = None  # ARTICLE_MODEL wrong: the system check says so
+    if article_model is not None:
+        post_save.connect(
+            sync_usage_on_article_save, sender=article_model, dispatch_uid="photodesk-article-save"
+        )
+        post_delete.connect(
+            forget_usage_on_article_delete,
+            sender=article_model,
+            dispatch_uid="photodesk-article-delete",
         )
 
     post_init.connect(remember_label, sender=Label, dispatch_uid="photodesk-label-init")

@@ -15,11 +15,12 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
-from photodesk import indexing, notifications
-from photodesk.analysis import borrowed, pipeline
+from photodesk import indexing, notifications, usage
+from photodesk.analysis import borrowed, embedding, pipeline
 from photodesk.conf import photodesk_settings
 from photodesk.host import get_image_model, get_video_model
 from photodesk.instruments import INDEX_RETRIES, log_fields, stopwatch
@@ -387,10 +388,11 @@ def apply_label_everywhere(label_id: int) -> int:
     if label is None:
         return 0
     changed_images = 0
+    joint = embedding.joint_model()
     analyses = ImageAnalysis.objects.done().select_related("image").order_by("image_id")
     for analysis in analyses.iterator(chunk_size=200):
         with transaction.atomic():  # new tags and the index's debt, together
-            changed = apply_labels(analysis.image, analysis, only=[label])
+            changed = apply_labels(analysis.image, analysis, only=[label], joint=joint)
             if changed:
                 indexing.mark_pending(analysis.image_id)
         if changed:
@@ -405,6 +407,45 @@ def enqueue_label_application(label_id: int) -> None:
         apply_label_everywhere(label_id)
         return
     _queue("apply_label_everywhere", label_id, task_name=f"apply-label-{label_id}")
+
+
+# --- words from use ----------------------------------------------------------------------
+
+
+def sync_article_usage(content_type_id: int, article_id: Any) -> int:
+    """An article was saved: its title and summary reach the images it uses, and leave those
+    it no longer uses; only those images are refreshed and re-indexed, in this one task."""
+    model = ContentType.objects.get_for_id(content_type_id).model_class()
+    article = model._default_manager.filter(pk=article_id).first() if model else None
+    changed = (
+        usage.sync_article(article)
+        if article is not None
+        else usage.forget_article(content_type_id, article_id)
+    )
+    refresh_images(changed)
+    return len(changed)
+
+
+def forget_article_usage(content_type_id: int, article_id: Any) -> int:
+    """An article was deleted: its words leave the images it used."""
+    changed = usage.forget_article(content_type_id, article_id)
+    refresh_images(changed)
+    return len(changed)
+
+
+def enqueue_usage(content_type_id: int, article_id: Any, *, deleted: bool = False) -> None:
+    """Queue (or run inline) the sync of an article's words after it was saved or deleted.
+    Call after commit."""
+    func = forget_article_usage if deleted else sync_article_usage
+    if _runs_inline():
+        func(content_type_id, article_id)
+        return
+    name = f"usage-{content_type_id}-{article_id}"
+    if not _queue(func.__name__, content_type_id, str(article_id), task_name=name):
+        logger.error(
+            "The words of article %s were not brought to its images; saving it again does",
+            article_id,
+        )
 
 
 # --- faces -------------------------------------------------------------------------------

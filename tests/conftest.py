@@ -31,6 +31,7 @@ def need(condition: bool, reason: str) -> None:
 # Imported after need(), which these modules use.
 from . import transactional  # noqa: E402
 from .browser import browser_page, page_1366  # noqa: E402, F401
+from .clip_fixtures import tiny_clip  # noqa: E402, F401
 from .face_fixtures import analysed_face_scenes, face_archive, fast_analyzers  # noqa: E402, F401
 from .worker import worker  # noqa: E402, F401
 

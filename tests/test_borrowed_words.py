@@ -3,11 +3,15 @@ and its reasons, never its caption); a photo that does not look like it lends no
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import call_command
 
-from photodesk.analysis.borrowed import lent_words
-from photodesk.models import ImageAnalysis, Neighbour
+from photodesk.analysis import borrowed
+from photodesk.analysis.borrowed import lent_words, stored_lenders
+from photodesk.labels.service import add_label, decide
+from photodesk.models import ImageAnalysis, ImageLabel, Label, Neighbour
 from photodesk.search.service import search_images
 
 from .conftest import EVAL_PHOTOS, need
@@ -153,3 +157,43 @@ def test_borrowing_can_be_turned_off(settings, eval_photos, archive):
     archive.add(CAPTIONED_DOG, DOG_CAPTION)
     assert lent_words(dog, ImageAnalysis.objects.get(image=dog)) == []
     assert not Neighbour.objects.exists()
+
+
+def test_an_accepted_tag_is_lent_and_a_rejected_one_never(borrowing, archive):
+    editor = User.objects.create_user("editor")
+    dog = archive.add(UNCAPTIONED_DOG)
+    lender = archive.add(CAPTIONED_DOG, DOG_CAPTION)
+    with archive.committed():
+        tag = add_label(lender, Label.objects.create(name="Sheepdog"), editor)
+    assert "Sheepdog" in ImageAnalysis.objects.get(image=dog).description
+    assert "Sheepdog" in stored_lenders([dog.pk])[dog.pk][0].text
+
+    with archive.committed():
+        decide(tag, ImageLabel.State.REJECTED, editor)
+    assert "Sheepdog" not in ImageAnalysis.objects.get(image=dog).description
+    assert "Sheepdog" not in stored_lenders([dog.pk])[dog.pk][0].text
+
+
+def test_a_large_archives_neighbour_indexes_are_saved_and_restored(
+    settings, eval_photos, archive, monkeypatch, tmp_path
+):
+    settings.PHOTODESK = {**settings.PHOTODESK, "CACHE_DIR": tmp_path / "cache"}
+    monkeypatch.setattr(borrowed, "SAVE_FROM_PHOTOS", 2)  # "large" from two photos
+    dog = archive.add(UNCAPTIONED_DOG)
+    lender = archive.add(CAPTIONED_DOG, DOG_CAPTION)
+    visual = np.frombuffer(bytes(ImageAnalysis.objects.get(image=dog).visual_embedding), np.float32)
+
+    built = borrowed.Neighbours()
+    built.refresh(force=True)  # a full build: saved
+    assert [w.image_id for w in built.nearest_lenders(dog.pk, visual)] == [lender.pk]
+
+    restored = borrowed.Neighbours()
+    assert restored._restore()
+    assert restored.lenders.keys == {lender.pk} and restored.borrowers.keys == {dog.pk}
+    restored.refresh(force=True)
+    assert [w.image_id for w in restored.nearest_lenders(dog.pk, visual)] == [lender.pk]
+
+    # A photo the saved indexes never saw, older than their save: they are not this archive's.
+    bedroom = archive.add(BEDROOM, BEDROOM_CAPTION)
+    ImageAnalysis.objects.filter(image=bedroom).update(updated=restored._since)
+    assert not borrowed.Neighbours()._restore()

@@ -93,6 +93,26 @@ def test_snapshots_change_no_answer(tmp_path, monkeypatch):
     assert cold.ids() == set(BY_ID) - {5}
 
 
+def test_a_snapshot_from_before_a_field_existed_still_answers(tmp_path, monkeypatch):
+    """A site upgrading keeps its snapshot: a keyword field added since (words from use) is
+    empty in its documents until they are written again."""
+    monkeypatch.setattr(backend, "SNAPSHOT_AFTER", 1)
+    index = open_index(tmp_path)
+    index.upsert(DOCS)
+    [folder] = tmp_path.glob("snapshot-*")
+    meta = json.loads((folder / "meta.json").read_text())
+    del meta["vocabularies"]["usage"]  # as an older version wrote it
+    (folder / "meta.json").write_text(json.dumps(meta))
+    lengths = np.load(folder / "lengths.npy")
+    np.save(folder / "lengths.npy", lengths[:, :-1])
+    cold = open_index(tmp_path)
+    assert answers(cold) == answers(index)
+    monkeypatch.setattr(backend, "SNAPSHOT_AFTER", 10**9)
+    used = IndexDocument(13, BY_ID[1].vector, {"caption": "", "usage": "Flood in York"})
+    cold.upsert([used])
+    assert ids(cold.search(SearchQuery(keywords="york"))) == [13]
+
+
 def test_a_failed_write_changes_nothing(tmp_path):
     index = open_index(tmp_path)
     index.upsert(DOCS)

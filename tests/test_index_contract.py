@@ -181,6 +181,21 @@ def test_tags_reach_the_keyword_side_when_a_query_weights_them(filled):
     assert ids(hits) == [12] and hits[0].matched == {"labels": ["walrus"]}
 
 
+def test_words_from_use_match_below_a_caption_with_the_same_words(filled):
+    used = IndexDocument(
+        13, near(3, 13), {"caption": "", "usage": "Flood defences fail in York. The river rose."}
+    )
+    captioned = IndexDocument(14, near(3, 14), {"caption": "Flood defences in York"})
+    filled.upsert([used, captioned])
+    hits = filled.search(SearchQuery(keywords="york flood defences"))
+    assert ids(hits) == [14, 13]  # the same words weigh less as words from use
+    assert {f: sorted(w) for f, w in hits[1].matched.items()} == {
+        "usage": ["defence", "flood", "york"]
+    }
+    assert hits[1].keyword_score < hits[0].keyword_score
+    assert ids(filled.search(SearchQuery(keywords="river", field_weights={"caption": 1.0}))) == []
+
+
 def test_fusion_by_normalised_scores_ranks_the_document_matching_both_sides_first(filled):
     query = SearchQuery(vectors=[BY_ID[3].vector], keywords="smoke", fusion="scores")
     assert ids(filled.search(query))[:2] == [4, 3]

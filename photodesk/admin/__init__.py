@@ -4,6 +4,8 @@ the "Suggested images" panel of an article editor (SuggestPanelMixin, suggest_pa
 
 from __future__ import annotations
 
+from contextvars import ContextVar
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
@@ -17,21 +19,28 @@ from django.utils.safestring import SafeString, mark_safe
 
 from photodesk.admin import failures
 from photodesk.admin.thumbnails import thumbnail_view
+from photodesk.admin.usage import may_remove, remove_usage_view, usage_rows
 from photodesk.host import short_text
 from photodesk.models import ImageAnalysis
 from photodesk.tasks import enqueue_analysis
 
+_viewer: ContextVar = ContextVar("photodesk_admin_viewer", default=None)
 
-def render_analysis(image) -> SafeString:
+
+def render_analysis(image, user=None) -> SafeString:
     analysis = ImageAnalysis.objects.filter(image=image).first() if image and image.pk else None
     # Embedded metadata as the panel shows it: each value's start (a caption can be long).
     metadata = {
         key: short_text(", ".join(map(str, value)) if isinstance(value, list) else str(value))
         for key, value in (analysis.photo_metadata if analysis else {}).items()
     }
-    return render_to_string(
-        "semantic_search/analysis_panel.html", {"analysis": analysis, "metadata": metadata}
-    )
+    context = {
+        "analysis": analysis,
+        "metadata": metadata,
+        "usage_rows": usage_rows(image),
+        "may_remove_usage": user is not None and may_remove(user),
+    }
+    return render_to_string("semantic_search/analysis_panel.html", context)
 
 
 class AnalysisPanelMixin:
@@ -39,7 +48,19 @@ class AnalysisPanelMixin:
 
     @admin.display(description="Analysis")
     def photodesk_analysis(self, obj) -> SafeString:
-        return render_analysis(obj)
+        return render_analysis(obj, _viewer.get())
+
+    def change_view(self, request, *args, **kwargs):
+        # The panel is a read-only field, rendered without the request: it learns who looks
+        # (for its buttons) from this request's context, never from the shared ModelAdmin.
+        token = _viewer.set(request.user)
+        try:
+            response = super().change_view(request, *args, **kwargs)
+            if hasattr(response, "render"):
+                response.render()
+            return response
+        finally:
+            _viewer.reset(token)
 
     @admin.display(description="Analysis", ordering="analysis__status")
     def analysis_status(self, obj) -> str:
@@ -89,6 +110,11 @@ class ImageAnalysisAdmin(admin.ModelAdmin):
         return [
             path("thumbnail/<int:image_id>/", thumbnail, name="semantic_search_thumbnail"),
             path("<int:pk>/retry/", retry, name="semantic_search_imageanalysis_retry"),
+            path(
+                "usage/<int:pk>/remove/",
+                self.admin_site.admin_view(remove_usage_view),
+                name="semantic_search_usage_remove",
+            ),
             *super().get_urls(),
         ]
 

@@ -11,7 +11,9 @@ Neighbours are found in an approximate index (usearch, HNSW over float16 vectors
 photos that lend (have words), one of the photos that borrow, both kept in this process and
 brought up to date from the rows changed since they last looked. The borrowers' index answers
 "whose neighbour list would this new or edited caption enter?" (`affected_by`), so a caption
-refreshes a bounded number of photos, not the archive. The chosen neighbours are stored
+refreshes a bounded number of photos, not the archive. A large archive's indexes are saved
+under CACHE_DIR after a full build and restored by the next process (then brought up to
+date). The chosen neighbours are stored
 (models.Neighbour): the reasons read them, a lender's deletion finds its borrowers.
 
 Both index backends get the same vectors, so they agree; the visual vectors stay out of
@@ -20,26 +22,32 @@ OpenSearch (1280 dimensions per photo would triple its k-NN memory for a worker-
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import json
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Max, Min
 
 from photodesk.analysis.embedding import embedder, embedding_model_name
 from photodesk.conf import photodesk_settings
-from photodesk.host import host, written_text
+from photodesk.host import host, lending_text
 from photodesk.models import ImageAnalysis, Neighbour
 
 # How often a process asks the database whether photos were added, edited or deleted.
 RECHECK_SECONDS = 2.0
 # Lent texts embedded and kept per process (a lender lends to many photos).
 TEXT_CACHE_SIZE = 20_000
+# From this many analysed photos, the neighbour indexes are saved after a full build.
+SAVE_FROM_PHOTOS = 20_000
 # usearch's search breadth: above the default (64) so that k=10 of 1M stays near exact.
 EXPANSION_SEARCH = 128
 
@@ -53,11 +61,6 @@ class Lent:
     similarity: float
     weight: float
     url: str = ""  # the lender's page, for the reasons' links
-
-
-def lending_text(image: Any, analysis: Any) -> str:
-    """The words a photo lends: what people wrote about it."""
-    return written_text(image, analysis)
 
 
 def word_count(text: str) -> int:
@@ -75,9 +78,9 @@ def _unit(vector: np.ndarray) -> np.ndarray:
 class VisualIndex:
     """Unit visual vectors by image id, in a usearch HNSW index (cosine)."""
 
-    def __init__(self) -> None:
-        self.index = None
-        self.keys: set[int] = set()
+    def __init__(self, index=None) -> None:
+        self.index = index
+        self.keys: set[int] = set() if index is None else {int(k) for k in index.keys}
 
     def put(self, key: int, vector: np.ndarray) -> None:
         if self.index is None or self.index.ndim != vector.shape[0]:
@@ -106,11 +109,27 @@ class VisualIndex:
         found = self.index.search(vector, min(count, len(self.keys)))
         return [(int(k), 1.0 - float(d)) for k, d in zip(found.keys, found.distances, strict=True)]
 
+    def save(self, path: Path) -> None:
+        if self.index is not None:
+            self.index.save(str(path))
+
+    @classmethod
+    def load(cls, path: Path) -> VisualIndex:
+        if not path.exists():
+            return cls()
+        from usearch.index import Index
+
+        index = Index.restore(str(path))
+        index.expansion_search = EXPANSION_SEARCH
+        return cls(index)
+
 
 class Neighbours:
     """The archive's photos in two visual indexes: those that lend words and those that need
     them. Kept current from the database: rows changed since the last look are re-read,
-    deleted ones dropped."""
+    deleted ones dropped. A large archive's indexes are saved under the cache folder after a
+    full build, so that the next worker starts from them instead of rebuilding (at 100,000
+    photos a build takes minutes: benchmarks/neighbours.py)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -119,8 +138,7 @@ class Neighbours:
         self._since = None  # the latest `updated` read
         self.lenders = VisualIndex()
         self.borrowers = VisualIndex()
-        self._texts: dict[int, str] = {}
-        self._text_vectors: OrderedDict[int, np.ndarray] = OrderedDict()
+        self._text_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
 
     @staticmethod
     def _rows():
@@ -129,30 +147,61 @@ class Neighbours:
     def _settings(self) -> tuple:
         return (photodesk_settings.BORROW_BELOW_WORDS, embedding_model_name())
 
-    def _read(self, rows) -> None:
+    def _read(self, rows) -> int:
+        read = 0
         for analysis in rows.select_related("image").iterator(chunk_size=500):
             pk = analysis.image_id
-            self._text_vectors.pop(pk, None)
             visual = _unit(np.frombuffer(bytes(analysis.visual_embedding), np.float32))
-            text = lending_text(analysis.image, analysis)
-            if word_count(text) >= photodesk_settings.BORROW_BELOW_WORDS:
+            if (
+                word_count(lending_text(analysis.image, analysis))
+                >= photodesk_settings.BORROW_BELOW_WORDS
+            ):
                 self.borrowers.drop(pk)
                 self.lenders.put(pk, visual)
-                self._texts[pk] = text
             else:
                 self.lenders.drop(pk)
-                self._texts.pop(pk, None)
                 self.borrowers.put(pk, visual)
             if self._since is None or analysis.updated > self._since:
                 self._since = analysis.updated
+            read += 1
+        return read
 
     def _drop_deleted(self) -> None:
         present = set(self._rows().values_list("image_id", flat=True))
         for index in (self.lenders, self.borrowers):
             for pk in index.keys - present:
                 index.drop(pk)
-                self._texts.pop(pk, None)
-                self._text_vectors.pop(pk, None)
+
+    def _snapshot(self) -> Path:
+        digest = hashlib.sha256(
+            repr((self._settings(), connection.settings_dict["NAME"])).encode()
+        ).hexdigest()[:16]
+        return photodesk_settings.cache_dir / f"neighbours-{digest}"
+
+    def _save(self) -> None:
+        folder = self._snapshot()
+        folder.mkdir(parents=True, exist_ok=True)
+        self.lenders.save(folder / "lenders.usearch")
+        self.borrowers.save(folder / "borrowers.usearch")
+        (folder / "state.json").write_text(json.dumps({"since": self._since.isoformat()}))
+
+    def _restore(self) -> bool:
+        """Start from the saved indexes if they hold every photo not changed since they were
+        saved (another database with the same name, or a stale save, is rebuilt)."""
+        folder = self._snapshot()
+        try:
+            since = dt.datetime.fromisoformat(
+                json.loads((folder / "state.json").read_text())["since"]
+            )
+            lenders = VisualIndex.load(folder / "lenders.usearch")
+            borrowers = VisualIndex.load(folder / "borrowers.usearch")
+        except (OSError, ValueError, KeyError, RuntimeError):
+            return False
+        older = set(self._rows().filter(updated__lte=since).values_list("image_id", flat=True))
+        if not older <= lenders.keys | borrowers.keys:
+            return False
+        self.lenders, self.borrowers, self._since = lenders, borrowers, since
+        return True
 
     def refresh(self, force: bool = False) -> None:
         """Bring both indexes up to date (at most every RECHECK_SECONDS unless `force`)."""
@@ -167,15 +216,18 @@ class Neighbours:
                 return
             if self._key is None or self._key[2:] != key[2:]:
                 self.lenders, self.borrowers = VisualIndex(), VisualIndex()
-                self._texts, self._text_vectors, self._since = {}, OrderedDict(), None
-                self._read(self._rows())
-            else:
-                changed = self._rows()
-                if self._since is not None:
-                    changed = changed.filter(updated__gte=self._since)
-                self._read(changed)
-                if len(self.lenders.keys) + len(self.borrowers.keys) != key[0]:
-                    self._drop_deleted()
+                self._text_vectors, self._since = OrderedDict(), None
+                large = key[0] >= SAVE_FROM_PHOTOS
+                if not (large and self._restore()):
+                    self._read(self._rows())
+                    if large:
+                        self._save()
+            changed = self._rows()
+            if self._since is not None:
+                changed = changed.filter(updated__gte=self._since)
+            self._read(changed)
+            if len(self.lenders.keys) + len(self.borrowers.keys) != key[0]:
+                self._drop_deleted()
             self._key = key
 
     def nearest_lenders(self, image_id: int | None, visual: np.ndarray) -> list[Lent]:
@@ -184,22 +236,19 @@ class Neighbours:
         found = [
             (pk, sim)
             for pk, sim in self.lenders.nearest(_unit(visual), conf.BORROW_NEIGHBOURS + 1)
-            if pk != image_id and sim >= conf.BORROW_MIN_SIMILARITY and pk in self._texts
+            if pk != image_id and sim >= conf.BORROW_MIN_SIMILARITY
         ]
-        # Another process may have deleted a lender since this one last looked.
-        present = set(
-            ImageAnalysis.objects.done()
-            .filter(image_id__in=[pk for pk, _ in found])
-            .values_list("image_id", flat=True)
-        )
-        found = [(pk, sim) for pk, sim in found if pk in present][: conf.BORROW_NEIGHBOURS]
+        # Their words now (another process may have changed or deleted one since this one
+        # last looked: such a lender is left out).
+        texts = lender_texts([pk for pk, _ in found])
+        found = [(pk, sim) for pk, sim in found if pk in texts][: conf.BORROW_NEIGHBOURS]
         if not found:
             return []
         sims = np.array([sim for _, sim in found])
         weights = np.exp((sims - sims.max()) / conf.BORROW_TEMPERATURE)
         weights /= weights.sum()
         return [
-            Lent(pk, self._texts[pk], float(sim), float(w))
+            Lent(pk, texts[pk][0], float(sim), float(w), texts[pk][1])
             for (pk, sim), w in zip(found, weights, strict=True)
         ]
 
@@ -213,15 +262,14 @@ class Neighbours:
     def text_vectors(self, lent: list[Lent]) -> np.ndarray:
         """The lent texts embedded, each once while it is cached."""
         with self._lock:
-            missing = [w for w in lent if w.image_id not in self._text_vectors]
+            missing = list(dict.fromkeys(w.text for w in lent if w.text not in self._text_vectors))
             if missing:
-                vectors = embedder().predict([w.text for w in missing])
-                self._text_vectors.update(zip((w.image_id for w in missing), vectors, strict=True))
+                self._text_vectors.update(zip(missing, embedder().predict(missing), strict=True))
             for w in lent:
-                self._text_vectors.move_to_end(w.image_id)
+                self._text_vectors.move_to_end(w.text)
             while len(self._text_vectors) > TEXT_CACHE_SIZE:
                 self._text_vectors.popitem(last=False)
-            return np.stack([self._text_vectors[w.image_id] for w in lent])
+            return np.stack([self._text_vectors[w.text] for w in lent])
 
 
 neighbours = Neighbours()
@@ -261,6 +309,23 @@ def record(image: Any, lent: list[Lent]) -> None:
 TEXT_FIELDS = ("image_id", "photo_metadata")
 
 
+def lender_texts(image_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
+    """{analysed photo with words: (its lending text, its admin link)}, read now."""
+    image_fields = (f"image__{f.name}" for f in host().image_model()._meta.concrete_fields)
+    analyses = (
+        ImageAnalysis.objects.done()
+        .filter(image_id__in=list(image_ids))
+        .select_related("image")
+        .only(*TEXT_FIELDS, *image_fields)
+    )
+    found = {}
+    for analysis in analyses:
+        text = lending_text(analysis.image, analysis)
+        if word_count(text) >= photodesk_settings.BORROW_BELOW_WORDS:
+            found[analysis.image_id] = (text, host().image_admin_url(analysis.image))
+    return found
+
+
 def stored_lenders(image_ids: Iterable[int], per_image: int = 5) -> dict[int, list[Lent]]:
     """{borrower id: its `per_image` heaviest stored lenders, with their words now}."""
     rows = Neighbour.objects.filter(image_id__in=list(image_ids)).order_by("image_id", "-weight")
@@ -271,19 +336,11 @@ def stored_lenders(image_ids: Iterable[int], per_image: int = 5) -> dict[int, li
     rows = [row for listed in kept.values() for row in listed]
     if not rows:
         return {}
-    image_fields = (f"image__{f.name}" for f in host().image_model()._meta.concrete_fields)
-    analyses = (
-        ImageAnalysis.objects.filter(image_id__in={r.lender_id for r in rows})
-        .select_related("image")
-        .only(*TEXT_FIELDS, *image_fields)
-    )
-    lenders = {
-        a.image_id: (lending_text(a.image, a), host().image_admin_url(a.image)) for a in analyses
-    }
+    texts = lender_texts({r.lender_id for r in rows})
     found: dict[int, list[Lent]] = {}
     for row in rows:
-        text, url = lenders.get(row.lender_id, ("", ""))
-        if text:
+        if row.lender_id in texts:
+            text, url = texts[row.lender_id]
             found.setdefault(row.image_id, []).append(
                 Lent(row.lender_id, text, row.similarity, row.weight, url)
             )

@@ -9,6 +9,8 @@ top-1 label string; subtracting the mean prompt removes what every "a photo of .
 Words people wrote (caption, IPTC) are embedded and added; a photo without them may borrow
 those of its visually nearest photos (borrowed.py, BORROW_WORDS). Query vectors are plain sentence
 embeddings of the query text, so cosine similarity works directly.
+With a joint image–text model (CLIP_MODEL_DIR) the image's vector is simply its own visual
+embedding, which that model's text side is trained to match.
 Measured in benchmarks/quality.py; the recipe's ablation is in the README.
 """
 
@@ -26,6 +28,8 @@ from photodesk.conf import photodesk_settings
 from photodesk.host import human_text, written_text
 from photodesk.inference.classifier import load_class_names
 from photodesk.labels.imagenet import class_name, class_prompt
+from photodesk.labels.zero_shot import own_image_vector
+from photodesk.models import UsageWords
 
 # Weight of the written-text part of the image vector relative to the classifier part.
 WEIGHT_WRITTEN_TEXT = 1.0
@@ -107,7 +111,19 @@ def description(image: Any, analysis: Any, lent: list[Lent] = ()) -> str:
         parts.append(text)
     if lent:
         parts.append(borrowed_summary(lent))
+    parts.extend(row.source for row in usage_words(image))
     return "; ".join(parts)
+
+
+# The most articles whose words enter one image's vector: the latest.
+MAX_USAGE_ARTICLES = 20
+
+
+def usage_words(image: Any) -> list[UsageWords]:
+    """The words the articles that use the image lend it (not those an editor removed)."""
+    if getattr(image, "pk", None) is None:
+        return []
+    return list(UsageWords.objects.active().filter(image_id=image.pk)[:MAX_USAGE_ARTICLES])
 
 
 def borrowed_summary(lent: list, limit: int = 3) -> str:
@@ -125,6 +141,12 @@ def image_vector(
 ) -> np.ndarray:
     """The image's vector; `excluded` classes (rejected by a person) do not count; `lent`:
     the words similar photos lend it."""
+    model = embedder()
+    if getattr(model, "joint", False):
+        own = own_image_vector(analysis, model)
+        if own is not None:
+            return (own / max(float(np.linalg.norm(own)), 1e-9)).astype(np.float32)
+        # Not embedded by this model (pipeline.embed makes it first): placed by its facts.
     total = np.zeros(embedder().dimension, np.float32)
     evidence = {
         int(k): float(v) for k, v in (analysis.concepts or {}).items() if int(k) not in excluded
@@ -147,6 +169,12 @@ def image_vector(
     text = written_text(image, analysis)
     if text:
         total += WEIGHT_WRITTEN_TEXT * embedder().predict([text])[0]
+    used = usage_words(image)
+    if used and photodesk_settings.USAGE_WORDS_WEIGHT:
+        # Weak words: the mean of the articles' words, a fixed share whatever their number.
+        mean = embedder().predict([row.text for row in used]).mean(0)
+        weight = photodesk_settings.USAGE_WORDS_WEIGHT
+        total += weight * mean / max(float(np.linalg.norm(mean)), 1e-9)
     if lent:
         # The neighbours' words, similarity-weighted: what people said about photos like it.
         # Scaled by how many neighbours lent: one lone lender (an archive where almost nobody

@@ -1,5 +1,7 @@
 """The text embedder every vector lives in: images are placed in its space (describe.py) and
-queries are embedded with it (search). Nothing is loaded until a vector is asked for."""
+queries are embedded with it (search). With CLIP_MODEL_DIR it is a joint image–text model
+(inference/clip.py): images are embedded by its visual side. Nothing is loaded until a vector
+is asked for."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import numpy as np
 from django.utils.module_loading import import_string
 
 from photodesk.conf import photodesk_settings
+from photodesk.inference.clip import ClipModel
 from photodesk.inference.registry import get_model
 from photodesk.inference.text_embedding import SentenceEmbedder
 
@@ -18,11 +21,29 @@ EMBEDDING_VERSION = "soft-labels-2"
 def embedder() -> SentenceEmbedder:
     """The configured text embedder (TEXT_EMBEDDER): local MiniLM by default, or a function
     returning another model with `predict(texts)`, `name`, `version` and `dimension` (Bedrock
-    Titan: photodesk.aws.bedrock.titan_text_embedder). Nothing is loaded here."""
+    Titan: photodesk.aws.bedrock.titan_text_embedder); the joint model when CLIP_MODEL_DIR
+    is set. Nothing is loaded here (a CLIP folder's small JSON files are read)."""
+    joint = joint_model()
+    if joint is not None:
+        return joint
     target = import_string(photodesk_settings.TEXT_EMBEDDER)
     if isinstance(target, type):
         return get_model(target, photodesk_settings.model_dir, photodesk_settings.INFERENCE_THREADS)
     return target()
+
+
+def joint_model() -> ClipModel | None:
+    """The CLIP-family model of CLIP_MODEL_DIR (one instance per process), or None. A folder
+    that does not match the layout raises ClipFolderError naming the wrong file."""
+    folder = photodesk_settings.clip_model_dir
+    if folder is None:
+        return None
+    return get_model(
+        ClipModel,
+        photodesk_settings.model_dir,
+        photodesk_settings.INFERENCE_THREADS,
+        folder=str(folder),
+    )
 
 
 def embedding_dimension() -> int:
@@ -31,8 +52,10 @@ def embedding_dimension() -> int:
 
 
 def embedding_model_name() -> str:
+    """Recorded with every vector: the model, its version (a CLIP folder: the hash of its
+    files) and the recipe that made image vectors in its space."""
     model = embedder()
-    return f"{model.name}@{model.version}/{EMBEDDING_VERSION}"
+    return f"{model.name}@{model.version}/{getattr(model, 'recipe', EMBEDDING_VERSION)}"
 
 
 def query_vector(text: str) -> np.ndarray:

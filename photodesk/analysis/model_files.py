@@ -29,6 +29,7 @@ def required_model_files() -> list[str]:
     except ImportError:
         target = None
     # A class is a local model; a function builds a remote one (Bedrock) and needs no files.
-    if isinstance(target, type):
+    if isinstance(target, type) and photodesk_settings.clip_model_dir is None:
+        # A joint model's folder is outside the manifest: photodesk.E070 checks it.
         paths.extend(getattr(embedding.embedder(), "model_files", tuple)())
     return list(dict.fromkeys(paths))

@@ -21,11 +21,13 @@ from django.utils.module_loading import import_string
 
 from photodesk.analysis import borrowed, describe, embedding
 from photodesk.analysis.analyzers.base import Analyzer, AnalyzerError, Facts, checked_facts
+from photodesk.analysis.analyzers.clip import embed_photo
 from photodesk.analysis.decode import InvalidImage, decode, read_bytes
 from photodesk.conf import photodesk_settings
 from photodesk.host import fill_empty_fields, image_file, image_file_name
 from photodesk.instruments import ANALYSIS_STEP_SECONDS, log_fields
 from photodesk.labels import service as labeling
+from photodesk.labels.zero_shot import image_embedding_versions, own_image_vector
 from photodesk.models import ImageAnalysis
 from photodesk.people.recognition import face_summary, store_faces
 
@@ -51,8 +53,17 @@ def _analyzers(paths: tuple[str, ...]) -> list[Analyzer]:
     return [import_string(path)() for path in paths]
 
 
+# Added to ANALYZERS when CLIP_MODEL_DIR is set and no analyzer makes an image embedding.
+CLIP_ANALYZER = "photodesk.analysis.analyzers.clip.ClipImageAnalyzer"
+
+
 def analyzers() -> list[Analyzer]:
-    return _analyzers(tuple(photodesk_settings.ANALYZERS))
+    paths = tuple(photodesk_settings.ANALYZERS)
+    if photodesk_settings.CLIP_MODEL_DIR and not any(
+        getattr(import_string(path), "key", "") == "image_embedding" for path in paths
+    ):
+        paths = (*paths, CLIP_ANALYZER)
+    return _analyzers(paths)
 
 
 def api_calls_per_image() -> Counter:
@@ -134,8 +145,9 @@ def analyze(image: Any, force: bool = False) -> Analysed:
             facts["faces"] = face_summary(faces)
         for name, value in facts.items():
             setattr(analysis, name, value)
+        analysis.model_versions = versions  # embed() reads which model made image_embedding
         start = time.perf_counter()
-        lent = embed(image, analysis)
+        lent = embed(image, analysis).lent
         timings["embedding"] = round(time.perf_counter() - start, 4)
         versions["embedding"] = {
             embedding.embedder().name: embedding.embedder().version,
@@ -172,7 +184,7 @@ def analyze(image: Any, force: bool = False) -> Analysed:
     with transaction.atomic():
         analysis.save()
         fill_empty_fields(image, analysis.photo_metadata)
-        labeling.apply_labels(image, analysis)
+        labeling.apply_labels(image, analysis, joint=embedding.joint_model())
         stored = store_faces(image, analysis, faces, photo)
         borrowed.record(image, lent)
     for step, seconds in timings.items():
@@ -197,17 +209,36 @@ def analyze(image: Any, force: bool = False) -> Analysed:
     )
 
 
-def embed(image: Any, analysis: ImageAnalysis) -> list[borrowed.Lent]:
+@dataclass
+class Embedded:
+    lent: list[borrowed.Lent]  # words similar photos lent it: the caller stores them
+    ran_joint_model: bool  # image_embedding and model_versions changed too
+
+
+def embed(image: Any, analysis: ImageAnalysis) -> Embedded:
     """Description and vector from the stored facts (no image model runs). Classes whose
-    label a person rejected on this image are left out of its vector. Returns the words
-    similar photos lent it: the caller stores them with the vector (borrowed.record)."""
-    lent = borrowed.lent_words(image, analysis)
+    label a person rejected on this image are left out of its vector.
+
+    With a joint model whose visual embedding of this image is not stored yet (the archive
+    is being switched to it), that one model runs on the image's file first. With a joint
+    model the picture speaks for itself: no words are borrowed."""
+    joint = embedding.joint_model()
+    ran = False
+    if joint is not None and own_image_vector(analysis, joint) is None:
+        photo = decode(read_bytes(image), image_file_name(image))
+        analysis.image_embedding = embed_photo(joint, photo.pixels)
+        analysis.model_versions = {
+            **(analysis.model_versions or {}),
+            "image_embedding": image_embedding_versions(joint),
+        }
+        ran = True
+    lent = [] if joint is not None else borrowed.lent_words(image, analysis)
     analysis.description = describe.description(image, analysis, lent)
     analysis.vector = describe.image_vector(
         image, analysis, excluded=labeling.rejected_classes(image), lent=lent
     )
     analysis.embedding_model = embedding.embedding_model_name()
-    return lent
+    return Embedded(lent, ran)
 
 
 def refresh(image: Any) -> ImageAnalysis | None:
@@ -216,17 +247,12 @@ def refresh(image: Any) -> ImageAnalysis | None:
     analysis = ImageAnalysis.objects.filter(image=image, status=ImageAnalysis.Status.DONE).first()
     if analysis is None:
         return None
-    lent = embed(image, analysis)
+    fields = ["description", "embedding", "embedding_model", "index_pending", "updated"]
+    embedded = embed(image, analysis)
+    if embedded.ran_joint_model:
+        fields += ["image_embedding", "model_versions"]
     analysis.index_pending = True
     with transaction.atomic():
-        analysis.save(
-            update_fields=[
-                "description",
-                "embedding",
-                "embedding_model",
-                "index_pending",
-                "updated",
-            ]
-        )
-        borrowed.record(image, lent)
+        analysis.save(update_fields=fields)
+        borrowed.record(image, embedded.lent)
     return analysis

@@ -19,7 +19,7 @@ from photodesk.host import (
     image_file,
     short_text,
 )
-from photodesk.models import Face, ImageAnalysis, ImageLabel, Label, Person
+from photodesk.models import Face, ImageAnalysis, ImageLabel, Label, Person, UsageWords
 from photodesk.people.queries import people_shown, photos_of_person
 
 # Fields of the image model the API shows and edits, when the model has them.
@@ -181,6 +181,21 @@ class TextSerializer(serializers.Serializer):
     lines = serializers.ListField(child=serializers.DictField())
 
 
+class UsageWordsSerializer(serializers.ModelSerializer):
+    """Words an article that uses the image lends it (weak words, read-only)."""
+
+    article_type = serializers.SerializerMethodField()
+    source = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = UsageWords
+        fields = ("id", "source", "title", "summary", "article_type", "article_id", "updated")
+        read_only_fields = fields
+
+    def get_article_type(self, obj: UsageWords) -> str:
+        return f"{obj.article_type.app_label}.{obj.article_type.model}"
+
+
 class ImageDetailSerializer(ImageSerializer):
     """An image with every fact: tags (all states), faces and people, text, metadata,
     safety, and its analysis job."""
@@ -193,6 +208,7 @@ class ImageDetailSerializer(ImageSerializer):
     safety = serializers.SerializerMethodField()
     description = serializers.SerializerMethodField()
     analysis = serializers.SerializerMethodField()
+    usage_words = serializers.SerializerMethodField()
 
     class Meta(ImageSerializer.Meta):
         fields = (
@@ -205,8 +221,15 @@ class ImageDetailSerializer(ImageSerializer):
             "safety",
             "description",
             "analysis",
+            "usage_words",
         )
         read_only_fields = fields
+
+    @extend_schema_field(UsageWordsSerializer(many=True))
+    def get_usage_words(self, obj: Any) -> list[dict]:
+        """The articles whose words the image carries (not those an editor removed)."""
+        rows = UsageWords.objects.active().filter(image_id=obj.pk).select_related("article_type")
+        return UsageWordsSerializer(rows, many=True).data
 
     @extend_schema_field(ImageLabelSerializer(many=True))
     def get_labels(self, obj: Any) -> list[dict]:

@@ -30,6 +30,7 @@ from photodesk.labels.rules import (
     term_index,
     text_evidence,
 )
+from photodesk.labels.zero_shot import zero_shot_candidates
 from photodesk.models import ImageAnalysis, ImageLabel, Label, LabelDecision, ModelClass
 from photodesk.signals import tags_decided
 
@@ -128,11 +129,15 @@ def text_candidates(
 
 
 @transaction.atomic
-def apply_labels(image: Any, analysis: ImageAnalysis, only: Iterable[Label] | None = None) -> int:
+def apply_labels(
+    image: Any, analysis: ImageAnalysis, only: Iterable[Label] | None = None, joint: Any = None
+) -> int:
     """Bring the image's machine-made tags in line with its facts; return rows changed.
 
     With `only`, just those labels are considered (a new or edited label reaching the
     archive); otherwise every label, and machine rows no longer supported are removed.
+    `joint`: the configured joint image–text model (analysis.embedding.joint_model()), whose
+    zero-shot labels count when it made the image's vector.
     """
     only = list(only) if only is not None else None
     labels = only if only is not None else list(Label.objects.active())
@@ -146,6 +151,7 @@ def apply_labels(image: Any, analysis: ImageAnalysis, only: Iterable[Label] | No
         model_candidates(analysis, classes),
         provider_candidates(analysis, labels),
         text_candidates(image, analysis, labels, mapped),
+        zero_shot_candidates(analysis, joint),
     )
     if only is not None:
         candidates = {pk: c for pk, c in candidates.items() if pk in wanted}

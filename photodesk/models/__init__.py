@@ -6,6 +6,7 @@ from photodesk.models.borrowing import Neighbour
 from photodesk.models.labels import ImageLabel, Label, LabelDecision, ModelClass, ReviewItem
 from photodesk.models.people import Face, FaceCluster, FaceDecision, Person, fold
 from photodesk.models.roles import RoleGroup
+from photodesk.models.usage import UsageWords, UsageWordsQuerySet
 from photodesk.models.video import (
     VideoAnalysis,
     VideoLabelRange,
@@ -29,6 +30,8 @@ __all__ = [
     "Person",
     "ReviewItem",
     "RoleGroup",
+    "UsageWords",
+    "UsageWordsQuerySet",
     "VideoAnalysis",
     "VideoLabelRange",
     "VideoPersonSpan",

@@ -4,10 +4,11 @@ render: each has a `kind`, a readable `text` and the facts behind it.
 Kinds: "label" (a tag named in the query, with confidence), "looks_like" (the detected class
 closest in meaning), "person" (a person named in the article is shown), "faces" (faces for a
 query about people), "words" (query words matched in the caption, the text in the image, the
-photo metadata or the names of people shown), "similarity" (cosine in the text model's space),
+photo metadata or the names of people shown), "similarity" (cosine in the text model's space;
+with a joint image–text model, of the picture's own vector and the query, naming the model),
 "borrowed" (words of visually similar photos that went into an uncaptioned photo's vector:
-the lenders whose words best match the query first, with links to them), "never_used",
-"recently_used", "near_duplicate".
+the lenders whose words best match the query first, with links to them), "used" (words of an
+article that uses the photo), "never_used", "recently_used", "near_duplicate".
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ import numpy as np
 
 from photodesk.analysis import describe
 from photodesk.analysis.borrowed import Lent
+from photodesk.analysis.embedding import joint_model
 from photodesk.labels.service import rejected_classes
-from photodesk.models import ImageAnalysis, ImageLabel
+from photodesk.models import ImageAnalysis, ImageLabel, UsageWords
 from photodesk.search.index import Hit
 from photodesk.search.text.tokens import tokens
 
@@ -100,6 +102,7 @@ def explain(
                     {"count": analysis.face_count},
                 )
             )
+    reasons.extend(used_in(hit, query_terms))
     for name, words in WORD_FIELDS.items():
         if name == "labels" and reasons and reasons[0].kind == "label":
             continue  # the tag reasons already say it, with confidence
@@ -112,13 +115,17 @@ def explain(
             )
             reasons.append(Reason("words", text, {"field": name, "words": matched}))
     if hit.similarity is not None:
-        reasons.append(
-            Reason(
-                "similarity",
+        joint = joint_model()
+        if joint is not None:
+            # The picture itself against the words, in the joint model's space.
+            text = f"similar in meaning ({hit.similarity:.2f}, image–text model {joint.name})"
+            data = {"value": round(hit.similarity, 4), "model": joint.name}
+        else:
+            text, data = (
                 f"similar in meaning ({hit.similarity:.2f})",
                 {"value": round(hit.similarity, 4)},
             )
-        )
+        reasons.append(Reason("similarity", text, data))
     return reasons
 
 
@@ -132,6 +139,32 @@ def borrowed_reason(lent: list[Lent], query_terms: set[str], limit: int = 3) -> 
         for w in ranked
     ]
     return Reason("borrowed", describe.borrowed_summary(ranked, limit=1), {"photos": photos})
+
+
+# The most articles one result names as "used in".
+MAX_USED_IN = 2
+
+
+def used_in(hit: Hit, query_terms: set[str]) -> list[Reason]:
+    """ "used in “<article title>”" for the articles that use the photo and share words with
+    the query (those words matched its usage field, or went into its vector)."""
+    wanted = query_terms | set(hit.matched.get("usage") or [])  # both are tokens already
+    if not wanted:
+        return []
+    reasons = []
+    for row in UsageWords.objects.active().filter(image_id=hit.id)[:20]:
+        shared = sorted(wanted & set(tokens(row.text)))
+        if shared:
+            reasons.append(
+                Reason(
+                    "used",
+                    row.source,
+                    {"title": row.title, "article_id": row.article_id, "words": shared},
+                )
+            )
+        if len(reasons) == MAX_USED_IN:
+            break
+    return reasons
 
 
 def closest_class(analysis: ImageAnalysis, query_vectors: list[np.ndarray]) -> str | None:

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from photodesk.analysis import borrowed, embedding
+from photodesk.conf import photodesk_settings
 from photodesk.host import NOT_REUSABLE, get_image_model, host, reusable_rights
 from photodesk.instruments import timed
 from photodesk.models import ImageAnalysis, ImageLabel, Person
@@ -27,6 +28,7 @@ from photodesk.search.index import Filters, Hit, SearchQuery, get_index
 from photodesk.search.ranking import Candidate, RankingOptions, adjust, diversify
 from photodesk.search.reasons import Reason, explain
 from photodesk.search.text.query import ArticleQuery, build_article_query
+from photodesk.search.text.tokens import tokens
 
 __all__ = [
     "NOT_REUSABLE",
@@ -93,9 +95,19 @@ def search_images(
     text = text.strip()
     if not text:
         return []
-    options = options or RankingOptions.for_search()
+    options = options or RankingOptions.for_search(keyword_weight=keyword_weight_for(text))
     people = people_in_text(text)
     return _rank([text], text, filters or Filters(), limit, options, people=people)
+
+
+def keyword_weight_for(text: str) -> float:
+    """A query of a few words is a lookup (a name, a place, a word printed in the photo): its
+    exact matches weigh fully. A sentence describes a scene, which the vectors understand
+    better; its keyword side weighs KEYWORD_WEIGHT (README, "Photos without words")."""
+    conf = photodesk_settings
+    if len(tokens(text)) <= conf.SHORT_QUERY_WORDS:
+        return max(conf.KEYWORD_WEIGHT, conf.SHORT_QUERY_KEYWORD_WEIGHT)
+    return conf.KEYWORD_WEIGHT
 
 
 def default_suggestion_filters() -> Filters:

@@ -79,3 +79,22 @@ def test_thumbnails_are_wagtail_renditions(db):
 def test_the_site_passes_its_checks():
     messages = checks.run_checks()
     assert not [m for m in messages if m.id and m.id.startswith("photodesk")], messages
+
+
+def test_a_published_page_lends_its_title_to_the_images_it_shows(
+    home, settings, django_capture_on_commit_callbacks
+):
+    from photodesk.models import UsageWords
+
+    settings.PHOTODESK = {**settings.PHOTODESK, "ANALYZE_SYNC": True}
+    lead = add_image(DEMO_PHOTOS / "sklearn_flower.jpg")
+    with django_capture_on_commit_callbacks(execute=True):
+        page = home.add_child(instance=ArticlePage(title="Spring in the park", lead_image=lead))
+        page.save_revision().publish()
+    [row] = UsageWords.objects.all()
+    assert (row.image_id, row.title, row.article_id) == (
+        lead.pk,
+        "Spring in the park",
+        str(page.pk),
+    )
+    assert row.source == "used in “Spring in the park”"

@@ -214,6 +214,19 @@ def _poster(analysed: list[FrameFacts]) -> float | None:
     return best.segment.frame_time
 
 
+def _written(video: Any) -> SimpleNamespace:
+    """What people wrote about the video, shaped like an image for describe.py (no pk: the
+    video is not an image, and must not take an image's words of use)."""
+    site = host()
+    return SimpleNamespace(
+        pk=None,
+        **{
+            site.image_field_name("title") or "title": site.video_title(video),
+            site.image_field_name("caption") or "caption": site.image_caption(video),
+        },
+    )
+
+
 def _shot(video: Any, number: int, item: FrameFacts) -> VideoShot:
     facts, segment = item.facts, item.segment
     facts_view = SimpleNamespace(
@@ -222,8 +235,10 @@ def _shot(video: Any, number: int, item: FrameFacts) -> VideoShot:
         face_count=facts.get("face_count") or 0,
         ocr_text=facts.get("ocr_text") or "",
         photo_metadata={},
-        image_embedding=None,
+        image_embedding=facts.get("image_embedding"),
+        model_versions={},
     )
+    written = _written(video)
     shot = VideoShot(
         number=number,
         shot=segment.shot,
@@ -238,9 +253,9 @@ def _shot(video: Any, number: int, item: FrameFacts) -> VideoShot:
         face_count=facts_view.face_count,
         ocr_text=facts_view.ocr_text,
         safety_score=facts.get("safety_score"),
-        description=describe.description(video, facts_view),
+        description=describe.description(written, facts_view),
     )
-    shot.vector = describe.image_vector(video, facts_view)
+    shot.vector = describe.image_vector(written, facts_view)
     buffer = io.BytesIO()
     segment.image.save(buffer, "JPEG", quality=80)
     shot.thumbnail.save(f"{video.pk}-{number}.jpg", ContentFile(buffer.getvalue()), save=False)

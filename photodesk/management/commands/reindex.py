@@ -10,6 +10,8 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from photodesk.analysis import borrowed
+from photodesk.analysis.decode import InvalidImage
+from photodesk.analysis.embedding import joint_model
 from photodesk.analysis.pipeline import embed
 from photodesk.indexing import (
     build_documents,
@@ -17,6 +19,7 @@ from photodesk.indexing import (
     record_video_shots_indexed,
     video_documents,
 )
+from photodesk.labels.service import apply_labels
 from photodesk.models import ImageAnalysis
 from photodesk.search.index import get_index
 from photodesk.search.index.base import IndexBusy
@@ -34,7 +37,8 @@ class Command(BaseCommand):
             "--re-embed",
             action="store_true",
             help="First recompute every description and vector from the stored facts (after "
-            "the embedding recipe or text model changed); the image models do not run.",
+            "the embedding recipe or text model changed); the image models do not run, except "
+            "a joint image–text model (CLIP_MODEL_DIR) on images it has not embedded yet.",
         )
 
     def handle(self, *args, no_progress: bool, re_embed: bool = False, **options) -> None:
@@ -77,13 +81,31 @@ class Command(BaseCommand):
             )
 
     def re_embed(self, no_progress: bool) -> None:
+        joint = joint_model()
         analyses = ImageAnalysis.objects.done().select_related("image")
+        unreadable = []
         for analysis in tqdm(
             analyses, total=analyses.count(), unit="img", disable=no_progress, desc="Re-embedding"
         ):
-            lent = embed(analysis.image, analysis)
+            fields = ["description", "embedding", "embedding_model", "updated"]
+            try:
+                embedded = embed(analysis.image, analysis)
+                if embedded.ran_joint_model:
+                    fields += ["image_embedding", "model_versions"]
+            except InvalidImage as exc:
+                # Its old vector is of another model (and dimension): it cannot join the new
+                # index. Failed, like an analysis of that file would be; the image is kept.
+                analysis.status, analysis.error = ImageAnalysis.Status.FAILED, str(exc)
+                analysis.save(update_fields=["status", "error", "updated"])
+                unreadable.append(f"image {analysis.image_id}: {exc}")
+                continue
             with transaction.atomic():
-                analysis.save(
-                    update_fields=["description", "embedding", "embedding_model", "updated"]
-                )
-                borrowed.record(analysis.image, lent)
+                analysis.save(update_fields=fields)
+                borrowed.record(analysis.image, embedded.lent)
+                # Zero-shot labels come and go with the joint model.
+                apply_labels(analysis.image, analysis, joint=joint)
+        if unreadable:
+            self.stderr.write(
+                f"{len(unreadable)} image(s) left out of the index, their analysis marked "
+                "failed (the joint model could not read their file): " + "; ".join(unreadable[:10])
+            )

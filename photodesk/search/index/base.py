@@ -28,6 +28,9 @@ FIELD_WEIGHTS: dict[str, float] = {
     "metadata": 0.8,
     "people": 1.5,
     "labels": 0.0,
+    # Title and summary of the articles that use the image: weak words (an article is about
+    # its story, the photo shows part of it), under every field people wrote about the photo.
+    "usage": 0.3,
 }
 
 RRF_K = 60

@@ -378,6 +378,13 @@ class Segments:
             base[name] = np.full(len(base["ids"]), default, cls.COLUMNS[name])
         base["vectors"] = array("vectors", mmap=True)
         base["lengths"] = array("lengths")
+        # A snapshot from before a field existed: the field is empty in every document of its
+        # base (documents written since carry it; `reindex` fills it for the old ones).
+        known = [f for f in FIELDS if f in meta["vocabularies"]]
+        if len(known) < len(FIELDS):
+            lengths = np.zeros((len(base["lengths"]), len(FIELDS)), np.float32)
+            lengths[:, [FIELDS.index(f) for f in known]] = base["lengths"]
+            base["lengths"] = lengths
         for name in ("people_slots", "people_values", "label_slots", "label_codes"):
             base[name] = array(name)
         base["postings"] = {
@@ -387,6 +394,8 @@ class Segments:
                 array(f"postings_{f}_slots", mmap=True),
                 array(f"postings_{f}_tfs", mmap=True),
             )
+            if f in known
+            else ()
             for f in FIELDS
         }
         for name in ("rights_values", "orientation_values", "label_values"):

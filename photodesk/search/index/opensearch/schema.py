@@ -24,7 +24,7 @@ from photodesk.search.index.base import (
 )
 from photodesk.search.text.tokens import tokens
 
-MAPPING_VERSION = 3  # 2: terms.labels (tags and detections on the keyword side); 3: media
+MAPPING_VERSION = 4  # 2: terms.labels (tags and detections on the keyword side); 3: usage; 4: media
 
 # The text fields kept in the source (caption, ocr_text, metadata, people); "labels" is a
 # nested field of its own (name, confidence).

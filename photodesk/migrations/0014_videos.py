@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         # The image model is the site's choice (PHOTODESK_IMAGE_MODEL), like AUTH_USER_MODEL.
         migrations.swappable_dependency(settings.PHOTODESK_IMAGE_MODEL),
-        ('semantic_search', '0012_borrowing_neighbours'),
+        ('semantic_search', '0013_usage_words'),
     ]
 
     operations = [
