@@ -23,7 +23,12 @@ def test_the_video_page_shows_the_timeline_and_a_label_bar_plays_from_its_start(
     from photodesk import tasks
     from photodesk.host import get_video_model
 
-    settings.PHOTODESK = {**settings.PHOTODESK, "INDEX_PATH": tmp_path / "index"}
+    # No words lent: the neighbour indexes saved on disk outlive the test's database.
+    settings.PHOTODESK = {
+        **settings.PHOTODESK,
+        "INDEX_PATH": tmp_path / "index",
+        "BORROW_WORDS": False,
+    }
     django_user_model.objects.create_superuser("editor", "e@example.com", PASSWORD)
     name_person_from_still("Eileen Collins")
     video = get_video_model()(title="Evening news", credit="Newsroom")
@@ -78,7 +83,12 @@ def test_the_suggest_panel_offers_a_video_frame_as_a_still(
     from photodesk.host import get_image_model, get_video_model
     from photodesk.models import VideoStill
 
-    settings.PHOTODESK = {**settings.PHOTODESK, "INDEX_PATH": tmp_path / "index"}
+    # No words lent: the neighbour indexes saved on disk outlive the test's database.
+    settings.PHOTODESK = {
+        **settings.PHOTODESK,
+        "INDEX_PATH": tmp_path / "index",
+        "BORROW_WORDS": False,
+    }
     django_user_model.objects.create_superuser("writer", "w@example.com", PASSWORD)
     video = get_video_model()(title="Café report")
     with make_video(tmp_path / "cafe.mp4", SHOTS[1:3]).open("rb") as fh:
