@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.html import format_html
 
-from cms_images.models import Article, Image
+from cms_images.models import Article, Image, Video
 from photodesk.admin import (
     IMAGE_LIST_FILTERS,
     AnalysisPanelMixin,
@@ -9,6 +9,7 @@ from photodesk.admin import (
     ImageLabelInline,
     LabelInlineMixin,
     SuggestPanelMixin,
+    VideoTimelineMixin,
 )
 from photodesk.host import host
 
@@ -119,3 +120,16 @@ class ArticleAdmin(SuggestPanelMixin, admin.ModelAdmin):
         if not change and not obj.author_id:
             obj.author = request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(Video)
+class VideoAdmin(VideoTimelineMixin, admin.ModelAdmin):
+    list_display = ("__str__", "credit", "rights", "video_analysis_status", "created")
+    search_fields = ("title", "caption", "credit", "original_filename")
+    readonly_fields = ("original_filename", "created", "photodesk_timeline")
+    fieldsets = (
+        (None, {"fields": ("file", "title", "caption")}),
+        ("Timeline", {"fields": ("photodesk_timeline",)}),
+        ("Rights", {"fields": ("credit", "rights")}),
+        ("File", {"classes": ("collapse",), "fields": ("original_filename", "created")}),
+    )

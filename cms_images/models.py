@@ -93,6 +93,35 @@ def file_sha256(fieldfile) -> str:
     return digest.hexdigest()
 
 
+def video_upload_to(instance: Video, filename: str) -> str:
+    return f"videos/{PurePath(filename).name}"
+
+
+class Video(models.Model):
+    """A video of the archive (Photodesk's VIDEO_MODEL in the demo)."""
+
+    file = models.FileField(upload_to=video_upload_to, max_length=255)
+    title = models.CharField(max_length=255, blank=True)
+    caption = models.TextField(blank=True, max_length=5000)
+    credit = models.CharField(max_length=255, blank=True)
+    rights = models.CharField(
+        max_length=20, choices=Image.Rights.choices, default=Image.Rights.EDITORIAL
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    original_filename = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title or self.original_filename or f"Video {self.pk}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.file and not self.original_filename:
+            self.original_filename = PurePath(self.file.name).name
+        super().save(*args, **kwargs)
+
+
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"

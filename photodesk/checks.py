@@ -420,6 +420,8 @@ def check_extras(app_configs, **kwargs) -> list:
                 messages.append(_missing_extra_error(f"PHOTODESK[{key!r}] names {path!r}", extra))
     if photodesk_settings.OPENSEARCH_URL and not extras.installed("opensearch"):
         messages.append(_missing_extra_error("PHOTODESK['OPENSEARCH_URL'] is set", "opensearch"))
+    if photodesk_settings.VIDEO_MODEL and not extras.installed("video"):
+        messages.append(_missing_extra_error("PHOTODESK['VIDEO_MODEL'] is set", "video"))
     if "ANALYZERS" not in user_settings():
         left_off = {path: extras.missing_extra(path) for path in ALL_ANALYZERS}
         left_off = {path: extra for path, extra in left_off.items() if extra}

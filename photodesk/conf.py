@@ -137,6 +137,22 @@ DEFAULTS: dict[str, Any] = {
     # Hard limits on what the pipeline accepts.
     "MAX_FILE_BYTES": 50 * 1024 * 1024,
     "MAX_PIXELS": 80_000_000,
+    # The site's video model ("app_label.Model"; None: no videos) and its file field. Videos
+    # need the `video` extra (PyAV). The title is read from IMAGE_FIELDS' "title" name.
+    "VIDEO_MODEL": None,
+    "VIDEO_FILE_FIELD": "file",
+    # Hard limits on the videos the pipeline accepts (checked before any frame is analysed).
+    "VIDEO_MAX_BYTES": 4 * 1024**3,
+    "VIDEO_MAX_SECONDS": 4 * 3600,
+    "VIDEO_MAX_PIXELS": 3840 * 2160,
+    # Frames looked at per second to find shot changes (cheap: a colour histogram each).
+    "VIDEO_SAMPLE_FPS": 2.0,
+    # Histogram distance (0-1) between two sampled frames that starts a new shot.
+    "VIDEO_SHOT_THRESHOLD": 0.35,
+    # A long shot is cut into slices of at most this many seconds, one analysed frame each.
+    "VIDEO_FRAME_EVERY_SECONDS": 10.0,
+    # Frames are analysed at most this size (long edge, pixels): faces and text need detail.
+    "VIDEO_FRAME_SIDE": 1280,
     # Threads per ONNX session (the worker is the unit of parallelism).
     "INFERENCE_THREADS": 1,
     # Run analysis inline instead of queueing it (tests, scripts).

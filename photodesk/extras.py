@@ -2,8 +2,8 @@
 settings need which extra.
 
 The core install analyses (labels, safety, metadata, the embedding) and searches with the
-embedded index. Faces, OCR, OpenSearch, the AWS providers, Wagtail and the PDF/XLSX
-reports are extras; the app
+embedded index. Faces, OCR, OpenSearch, the AWS providers, Wagtail, video, the PDF/XLSX
+reports and the archive map are extras; the app
 imports their packages only where it uses them, so a site without one still starts, and
 checks.py names the extra a setting needs when it is missing.
 """
@@ -21,6 +21,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "wagtail": ("wagtail",),
     "reports": ("reportlab", "openpyxl"),
     "insights": ("umap",),
+    "video": ("av",),
 }
 
 # Start of a dotted path a setting may name -> the extra it needs.
@@ -32,6 +33,7 @@ NEEDS: dict[str, str] = {
     "photodesk.search.text.entities_aws.": "aws",
     "photodesk.search.index.opensearch.": "opensearch",
     "photodesk.contrib.wagtail": "wagtail",
+    "photodesk.analysis.video.": "video",
 }
 
 

@@ -128,6 +128,44 @@ class Host:
         except NoReverseMatch:  # not registered in the admin
             return ""
 
+    # --- the video side (optional: VIDEO_MODEL) ---
+
+    def video_model(self) -> type[models.Model] | None:
+        """The site's video model (VIDEO_MODEL), or None when the site has no videos."""
+        name = photodesk_settings.VIDEO_MODEL
+        return apps.get_model(name) if name else None
+
+    def video_file(self, video: Any) -> Any:
+        """The video's FieldFile."""
+        return getattr(video, photodesk_settings.VIDEO_FILE_FIELD)
+
+    def video_file_name(self, video: Any) -> str:
+        original = self._image_value(video, "original_filename")
+        if original:
+            return str(original)
+        file = self.video_file(video)
+        return file.name.rsplit("/", 1)[-1] if file else ""
+
+    def video_title(self, video: Any) -> str:
+        return str(self._image_value(video, "title") or self.video_file_name(video))
+
+    def new_video(self, name: str, content: Any) -> models.Model:
+        """An unsaved video of the site's model holding the file `content` named `name`."""
+        model = self.video_model()
+        if model is None:
+            raise ImproperlyConfigured("PHOTODESK['VIDEO_MODEL'] is not set: no videos here.")
+        names = {f.name for f in model._meta.get_fields()}
+        video = model(original_filename=name) if "original_filename" in names else model()
+        self.video_file(video).save(name, content, save=False)
+        return video
+
+    def video_admin_url(self, video: Any) -> str:
+        opts = video._meta
+        try:
+            return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[video.pk])
+        except NoReverseMatch:
+            return ""
+
     # --- the article side ---
 
     def article_model(self) -> type[models.Model] | None:
@@ -261,6 +299,14 @@ def get_image_model() -> type[models.Model]:
 
 def image_file(image: Any) -> Any:
     return host().image_file(image)
+
+
+def get_video_model() -> type[models.Model] | None:
+    return host().video_model()
+
+
+def video_file(video: Any) -> Any:
+    return host().video_file(video)
 
 
 def image_file_name(image: Any) -> str:

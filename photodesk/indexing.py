@@ -19,12 +19,17 @@ from typing import Any
 from django.db import models
 
 from photodesk.conf import photodesk_settings
-from photodesk.host import get_image_model, host, written_text
+from photodesk.host import get_image_model, get_video_model, host, written_text
 from photodesk.instruments import INDEX_WRITE_FAILURES
-from photodesk.models import ImageAnalysis, ImageLabel, IndexRemoval, UsageWords
+from photodesk.models import ImageAnalysis, ImageLabel, IndexRemoval, UsageWords, VideoAnalysis
 from photodesk.people.queries import people_names, people_shown, people_shown_by_image
 from photodesk.search.index import SearchIndex, get_index
-from photodesk.search.index.base import IndexDocument, orientation_of
+from photodesk.search.index.base import (
+    SHOTS_PER_VIDEO,
+    IndexDocument,
+    orientation_of,
+    video_doc_id,
+)
 from photodesk.search.index.breaker import Breaker, breaker, shared_mark
 
 
@@ -246,3 +251,107 @@ def catch_up(batch: int = 500) -> int:
         done += len(pending)
         if not cleared:  # every row changed while we wrote: leave them to their own tasks
             return done
+
+
+# --- videos: one document per shot (ids from video_doc_id, attribute media="video") ---
+
+
+def build_video_documents(video: Any, analysis: Any) -> list[IndexDocument]:
+    """The documents of one analysed video's shots, from the database rows only."""
+    site = host()
+    # The id scheme gives a video SHOTS_PER_VIDEO documents: a longer list keeps its first.
+    shots = list(analysis.shots.all()[:SHOTS_PER_VIDEO])
+    spans = list(analysis.people.select_related("person"))
+    floor = photodesk_settings.LABEL_REVIEW_THRESHOLD
+    added = site.image_added(video)
+    written = ". ".join(p for p in (site.video_title(video), site.image_caption(video)) if p)
+    documents = []
+    for shot in shots:
+        people = list(
+            {
+                s.person.pk: s.person for s in spans if s.start < shot.end and s.end > shot.start
+            }.values()
+        )
+        labels = [
+            (d["name"], d["confidence"] / 100) for d in shot.labels if d["confidence"] >= floor
+        ]
+        documents.append(
+            IndexDocument(
+                id=video_doc_id(video.pk, shot.number),
+                vector=shot.vector,
+                fields={
+                    "labels": labels,
+                    "caption": written,
+                    "ocr_text": shot.ocr_text,
+                    "metadata": "",
+                    "people": " ".join(people_names(people)),
+                },
+                attributes={
+                    "media": "video",
+                    "created": added.isoformat() if added else None,
+                    "width": analysis.width,
+                    "height": analysis.height,
+                    "orientation": orientation_of(analysis.width, analysis.height),
+                    "rights": site.image_rights(video),
+                    "flagged": bool(
+                        (shot.safety_score or 0) >= photodesk_settings.SAFETY_FLAG_THRESHOLD
+                    ),
+                    "people_ids": [str(p.pk) for p in people],
+                    "labels": sorted({name.casefold() for name, _ in labels}),
+                },
+            )
+        )
+    return documents
+
+
+def video_documents(video_ids: Iterable[int] | None = None) -> Iterator[IndexDocument]:
+    """Documents of every analysed video (or of these), for reindex and reconcile."""
+    model = get_video_model()
+    if model is None:
+        return
+    analyses = VideoAnalysis.objects.done().order_by("video_id")
+    if video_ids is not None:
+        analyses = analyses.filter(video_id__in=list(video_ids))
+    for analysis in analyses.iterator(chunk_size=100):
+        video = model.objects.filter(pk=analysis.video_id).first()
+        if video is not None:
+            yield from build_video_documents(video, analysis)
+
+
+def index_video(video: Any, analysis: Any) -> None:
+    """Write a video's shot documents, remove those of shots it no longer has, clear its
+    index-pending mark."""
+    documents, index = build_video_documents(video, analysis), get_index()
+    _write(index, "upsert", partial(index.upsert, documents))
+    stale = [video_doc_id(video.pk, n) for n in range(len(documents), analysis.indexed_shots)]
+    if stale:
+        _write(index, "delete", partial(index.delete, stale))
+    VideoAnalysis.objects.filter(pk=analysis.pk).update(
+        indexed_shots=len(documents), index_pending=False
+    )
+
+
+def remove_video(video_id: int) -> None:
+    """Remove every shot document of a video (its analysis says how many were written)."""
+    analysis = VideoAnalysis.objects.filter(video_id=video_id).first()
+    count = analysis.indexed_shots if analysis else 0
+    if count:
+        index = get_index()
+        ids = [video_doc_id(video_id, n) for n in range(count)]
+        _write(index, "delete", partial(index.delete, ids))
+        VideoAnalysis.objects.filter(pk=analysis.pk).update(indexed_shots=0, index_pending=False)
+
+
+def counted(documents: Iterable[IndexDocument], seen: list[int]) -> Iterator[IndexDocument]:
+    """`documents`, their ids appended to `seen` as they go by."""
+    for document in documents:
+        seen.append(document.id)
+        yield document
+
+
+def record_video_shots_indexed(before: Any) -> None:
+    """After a rebuild: every analysed video's shots are in the index as its rows say."""
+    for analysis in VideoAnalysis.objects.done().filter(updated__lte=before):
+        VideoAnalysis.objects.filter(pk=analysis.pk).update(
+            indexed_shots=analysis.shots.count(), index_pending=False
+        )

@@ -21,7 +21,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.db.models import Q
 
-from photodesk.host import get_article_model, get_image_model
+from photodesk.host import get_article_model, get_image_model, get_video_model
 from photodesk.models import RoleGroup
 
 APP = "semantic_search"  # Photodesk's app label (the package's name before the rename)
@@ -31,6 +31,8 @@ APP = "semantic_search"  # Photodesk's app label (the package's name before the 
 READ = (
     "@image",
     "@article",
+    "@video",
+    "videoanalysis",
     "imageanalysis",
     "label",
     "imagelabel",
@@ -57,7 +59,7 @@ ROLES = (
         "Photodesk journalists",
         {
             "view": (*READ, "savedsearch"),
-            "add": ("@image", "savedsearch"),
+            "add": ("@image", "@video", "savedsearch"),
             "change": ("savedsearch",),
             "delete": ("savedsearch",),
         },
@@ -76,7 +78,7 @@ ROLES = (
                 "savedsearch",
                 "insights",
             ),
-            "add": ("@image", "person", "imagelabel", "savedsearch"),
+            "add": ("@image", "@video", "person", "imagelabel", "savedsearch"),
             "change": (
                 "@image",
                 "imageanalysis",
@@ -97,10 +99,14 @@ ROLE_NAMES = {role.key: role.name for role in ROLES}
 
 
 def _model_q(model: str, codename: str) -> Q | None:
-    """Q for one permission; `model` is a model name of Photodesk's app, "@image" or
-    "@article" (None when the site has no article model)."""
+    """Q for one permission; `model` is a model name of Photodesk's app, "@image",
+    "@article" or "@video" (None when the site has no such model)."""
     if model.startswith("@"):
-        site_model = get_image_model() if model == "@image" else get_article_model()
+        site_model = {
+            "@image": get_image_model,
+            "@article": get_article_model,
+            "@video": get_video_model,
+        }[model]()
         if site_model is None:
             return None
         opts = site_model._meta
@@ -121,6 +127,12 @@ def permissions_of(role: Role) -> list[Permission]:
         article = _model_q("@article", "view")
         if article is not None:
             query |= article
+        video = get_video_model()
+        if video is not None:
+            query |= Q(
+                content_type__app_label=video._meta.app_label,
+                content_type__model=video._meta.model_name,
+            )
     else:
         query = Q(pk__in=[])
         for action, models in role.grants.items():

@@ -29,7 +29,7 @@ from django.db.models.signals import (
 from photodesk import indexing, tasks
 from photodesk.analysis import borrowed
 from photodesk.conf import photodesk_settings
-from photodesk.host import get_article_model, get_image_model
+from photodesk.host import get_article_model, get_image_model, get_video_model
 from photodesk.models import Face, Label, Person
 from photodesk.people.queries import images_showing
 from photodesk.people.recognition import delete_thumbnail_later, faces_changed
@@ -179,6 +179,30 @@ reindex_after_commit = AfterCommit(tasks.reindex_images)  # who these images sho
 refresh_after_commit = AfterCommit(tasks.refresh_images)  # people decided their tags
 
 
+def _video_file_name(instance: Any) -> str:
+    field = getattr(instance, photodesk_settings.VIDEO_FILE_FIELD, None)
+    return field.name if field else ""
+
+
+def remember_video_file(sender, instance, **kwargs) -> None:
+    setattr(instance, _SNAPSHOT, _video_file_name(instance) if instance.pk else None)
+
+
+def queue_video_analysis_on_save(
+    sender, instance, created: bool, raw: bool = False, **kwargs
+) -> None:
+    if raw:
+        return
+    current = _video_file_name(instance)
+    if created or current != getattr(instance, _SNAPSHOT, None):
+        transaction.on_commit(partial(tasks.enqueue_video_analysis, instance.pk), robust=True)
+    setattr(instance, _SNAPSHOT, current)
+
+
+def remove_video_on_delete(sender, instance, **kwargs) -> None:
+    transaction.on_commit(partial(tasks.remove_video, instance.pk), robust=True)
+
+
 def _article_key(instance: Any) -> tuple[int, Any]:
     kind = ContentType.objects.get_for_model(instance, for_concrete_model=False)
     return kind.pk, instance.pk
@@ -220,6 +244,18 @@ def connect() -> None:
         post_delete.connect(remove_on_delete, sender=model, dispatch_uid="photodesk-post-delete")
         pre_delete.connect(
             refresh_borrowers_on_delete, sender=model, dispatch_uid="photodesk-pre-delete"
+        )
+    try:
+        video_model = get_video_model()
+    except (LookupError, ValueError):
+        video_model = None  # VIDEO_MODEL wrong: the system check says so
+    if video_model is not None:
+        post_init.connect(remember_video_file, sender=video_model, dispatch_uid="photodesk-v-init")
+        post_save.connect(
+            queue_video_analysis_on_save, sender=video_model, dispatch_uid="photodesk-v-save"
+        )
+        post_delete.connect(
+            remove_video_on_delete, sender=video_model, dispatch_uid="photodesk-v-delete"
         )
 
     try:

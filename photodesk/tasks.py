@@ -23,11 +23,11 @@ from photodesk import indexing, usage
 from photodesk.alerts import digest, matching, reports, schedules
 from photodesk.analysis import borrowed, embedding, liveness, pipeline
 from photodesk.conf import photodesk_settings
-from photodesk.host import get_image_model
+from photodesk.host import get_image_model, get_video_model
 from photodesk.insights.projection import compute_map
 from photodesk.instruments import INDEX_RETRIES, log_fields, stopwatch
 from photodesk.labels.service import apply_labels
-from photodesk.models import AlertRule, ImageAnalysis, Label, Report
+from photodesk.models import AlertRule, ImageAnalysis, Label, Report, VideoAnalysis, VideoShot
 from photodesk.people.clustering import cluster_new_faces
 from photodesk.search.index.breaker import IndexKnownDown
 
@@ -678,3 +678,46 @@ def ensure_map_schedule() -> None:
             "repeats": -1,
         },
     )
+
+
+# --- videos ------------------------------------------------------------------------------
+
+
+def analyze_video_now(video: Any, force: bool = False) -> Any:
+    """Analyse one video in this process and write (or remove) its shots' index entries."""
+    from photodesk.analysis.video.pipeline import analyze_video  # the `video` extra (PyAV)
+
+    outcome = analyze_video(video, force=force)
+    if outcome.changed or outcome.analysis.index_pending:
+        indexing.index_video(video, outcome.analysis)
+    elif outcome.unindex:
+        indexing.remove_video(video.pk)
+    return outcome.analysis
+
+
+def analyze_video(pk: int, force: bool = False) -> str:
+    """Analyse video `pk` (a task)."""
+    model = get_video_model()
+    video = model.objects.filter(pk=pk).first() if model is not None else None
+    if video is None:
+        return "gone"
+    return analyze_video_now(video, force=force).status
+
+
+def enqueue_video_analysis(pk: int, force: bool = False) -> None:
+    """Queue (or, with ANALYZE_SYNC, run) the analysis of one video. Call after commit."""
+    VideoAnalysis.objects.update_or_create(
+        video_id=pk, defaults={"status": VideoAnalysis.Status.PENDING, "error": ""}
+    )
+    if _runs_inline():
+        analyze_video(pk, force=force)
+        return
+    _queue("analyze_video", pk, force, task_name=f"analyze-video-{pk}")
+
+
+def remove_video(pk: int) -> None:
+    """A video was deleted: its shots leave the index, its facts the database."""
+    indexing.remove_video(pk)
+    for shot in VideoShot.objects.filter(analysis__video_id=pk).exclude(thumbnail=""):
+        shot.thumbnail.delete(save=False)
+    VideoAnalysis.objects.filter(video_id=pk).delete()

@@ -149,6 +149,7 @@ SPECTACULAR_SETTINGS = {
 PHOTODESK = {
     # The demo CMS's models and usage: Photodesk's defaults name no site's code.
     "IMAGE_MODEL": "cms_images.Image",
+    "VIDEO_MODEL": "cms_images.Video",
     # The demo's articles (title, body, lead_image: the default field names) and where they
     # use images (lead image and [image:<id>] lines in bodies).
     "ARTICLE_MODEL": "cms_images.Article",

@@ -42,6 +42,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from photodesk.admin.widgets import LeadImageWidget
+from photodesk.extras import installed
 from photodesk.host import NOT_REUSABLE, host, short_text
 from photodesk.models import ImageAnalysis
 from photodesk.search import service as search
@@ -93,6 +94,27 @@ class SuggestForm(ArticleTextForm):
 
 class SearchForm(PanelForm):
     q = forms.CharField(max_length=500, error_messages={"required": "Type something to search."})
+
+
+class VideoStillForm(forms.Form):
+    video = forms.IntegerField(min_value=1)
+    at = forms.FloatField(min_value=0, max_value=24 * 3600)
+
+
+# Video moments a search shows beside the images (their frames can become stills).
+VIDEO_MOMENTS = 4
+
+
+def video_moments(query: str) -> list[dict[str, Any]]:
+    """The best moments of videos for a query, as the panel offers them: reusable videos
+    only, flagged shots left out; none when the site has no videos."""
+    if host().video_model() is None or not installed("video"):
+        return []
+    from photodesk.search.video import search_videos
+
+    filters = search.default_suggestion_filters()
+    found = search_videos(query, limit=VIDEO_MOMENTS, filters=filters)
+    return [result.as_dict() for result in found]
 
 
 def reason_dict(reason: Any) -> dict[str, str]:
@@ -239,6 +261,7 @@ class SuggestPanelMixin:
                 view(self.similar_view),
                 name=f"{name}_similar_images",
             ),
+            path("suggest/video-still/", view(self.video_still_view), name=f"{name}_video_still"),
             *super().get_urls(),
         ]
 
@@ -271,6 +294,7 @@ class SuggestPanelMixin:
             "similar_url": reverse(
                 f"{name}_similar_images", args=[0], current_app=self.admin_site.name
             ),
+            "still_url": reverse(f"{name}_video_still", current_app=self.admin_site.name),
             "article": original.pk if original is not None and original.pk else "",
             "title_id": field_id("title"),
             "body_id": field_id("body"),
@@ -298,6 +322,9 @@ class SuggestPanelMixin:
 
     def similar_view(self, request: HttpRequest, image_id: int) -> HttpResponse:
         return _similar(request, image_id)
+
+    def video_still_view(self, request: HttpRequest) -> HttpResponse:
+        return _video_still(request)
 
 
 @require_POST
@@ -333,7 +360,42 @@ def _search(request: HttpRequest) -> JsonResponse:
     results = search.search_images(
         query, limit=form.cleaned_data["limit"], filters=search.default_suggestion_filters()
     )
-    return JsonResponse({"kind": "search", "query": query, "results": cards(reusable(results))})
+    return JsonResponse(
+        {
+            "kind": "search",
+            "query": query,
+            "results": cards(reusable(results)),
+            "videos": video_moments(query),
+        }
+    )
+
+
+@require_POST
+def _video_still(request: HttpRequest) -> JsonResponse:
+    """A video's frame becomes an image of the archive; answers its card."""
+    form = VideoStillForm(request.POST)
+    if not form.is_valid():
+        return form_error(form)
+    model = host().video_model()
+    video = model._default_manager.filter(pk=form.cleaned_data["video"]).first() if model else None
+    if video is None:
+        return json_error(f"There is no video {form.cleaned_data['video']}.", 404)
+    if not installed("video"):
+        return json_error('Videos need the video extra: pip install "photodesk[video]".', 503)
+    from photodesk.analysis.video.decode import InvalidVideo
+    from photodesk.analysis.video.stills import make_still
+    from photodesk.analysis.video.timeline import clock
+
+    at = form.cleaned_data["at"]
+    try:
+        image = make_still(video, at)
+    except InvalidVideo as exc:
+        return json_error(str(exc), 400)
+    card = cards([search.Result(image=image, score=0.0)])[0]
+    card["reasons"] = [
+        {"kind": "video", "text": f"a still from “{host().video_title(video)}” at {clock(at)}"}
+    ]
+    return JsonResponse({"kind": "still", "image": card}, status=201)
 
 
 @require_GET

@@ -17,7 +17,7 @@ from typing import Any
 
 from rest_framework.permissions import BasePermission
 
-from photodesk.host import get_image_model
+from photodesk.host import get_image_model, get_video_model
 
 
 def image_perm(action: str) -> str:
@@ -26,10 +26,21 @@ def image_perm(action: str) -> str:
     return f"{opts.app_label}.{action}_{opts.model_name}"
 
 
+def video_perm(action: str) -> str:
+    """`cms_images.add_video` etc. for the configured video model (none: nobody has it)."""
+    model = get_video_model()
+    if model is None:
+        return "semantic_search.no_video_model"
+    return f"{model._meta.app_label}.{action}_{model._meta.model_name}"
+
+
 def resolve(perm: str) -> str:
-    """Permissions are written "@image.view" for the configured image model."""
+    """Permissions are written "@image.view" for the configured image model, "@video.view"
+    for the video model."""
     if perm.startswith("@image."):
         return image_perm(perm.split(".", 1)[1])
+    if perm.startswith("@video."):
+        return video_perm(perm.split(".", 1)[1])
     return perm
 
 
@@ -58,6 +69,9 @@ READ_IMAGES = ("@image.view",)
 UPLOAD_IMAGES = ("@image.add",)
 EDIT_IMAGES = ("@image.change",)
 DELETE_IMAGES = ("@image.delete",)
+READ_VIDEOS = ("@video.view",)
+UPLOAD_VIDEOS = ("@video.add",)
+DELETE_VIDEOS = ("@video.delete",)
 READ_ANALYSES = ("semantic_search.view_imageanalysis",)
 RERUN_ANALYSES = ("semantic_search.change_imageanalysis",)
 READ_LABELS = ("semantic_search.view_label",)

@@ -22,6 +22,7 @@ router.register("faces", views.FaceViewSet, basename="face")
 router.register("face-clusters", views.FaceClusterViewSet, basename="face-cluster")
 router.register("saved-searches", views.SavedSearchViewSet, basename="saved-search")
 router.register("alert-rules", views.AlertRuleViewSet, basename="alert-rule")
+router.register("videos", views.VideoViewSet, basename="video")
 
 urlpatterns = [
     path("search/", views.SearchView.as_view(), name="search"),

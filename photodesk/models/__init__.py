@@ -1,6 +1,6 @@
 """Photodesk's tables: analysis state and facts, the label taxonomy, faces and people, the
 neighbours that lend words, the groups of its roles, the index's outbox, saved searches, alert
-rules and reports, the archive map."""
+rules and reports, the archive map, and videos with their timed facts."""
 
 from photodesk.models.alerts import (
     AlertDelivery,
@@ -18,6 +18,14 @@ from photodesk.models.outbox import IndexRemoval
 from photodesk.models.people import Face, FaceCluster, FaceDecision, Person, fold
 from photodesk.models.roles import RoleGroup
 from photodesk.models.usage import UsageWords, UsageWordsQuerySet
+from photodesk.models.video import (
+    VideoAnalysis,
+    VideoLabelRange,
+    VideoPersonSpan,
+    VideoShot,
+    VideoStill,
+    VideoText,
+)
 
 __all__ = [
     "AlertDelivery",
@@ -44,5 +52,11 @@ __all__ = [
     "SavedSearch",
     "UsageWords",
     "UsageWordsQuerySet",
+    "VideoAnalysis",
+    "VideoLabelRange",
+    "VideoPersonSpan",
+    "VideoShot",
+    "VideoStill",
+    "VideoText",
     "fold",
 ]

@@ -34,7 +34,14 @@ PHOTODESK = {
     **{
         k: v
         for k, v in PHOTODESK.items()
-        if k not in {"IMAGE_MODEL", "ARTICLE_MODEL", "SUGGEST_USAGE_FUNCTION", "IMAGE_FIELDS"}
+        if k
+        not in {
+            "IMAGE_MODEL",
+            "ARTICLE_MODEL",
+            "SUGGEST_USAGE_FUNCTION",
+            "IMAGE_FIELDS",
+            "VIDEO_MODEL",
+        }
     },
     "IMAGE_MODEL": "wagtailimages.Image",
     "HOST": "photodesk.contrib.wagtail.host.WagtailHost",

@@ -16,6 +16,7 @@ from photodesk.api.views.search import (
     SearchView,
     SuggestView,
 )
+from photodesk.api.views.videos import VideoViewSet
 
 __all__ = [
     "AlertRuleViewSet",
@@ -31,5 +32,6 @@ __all__ = [
     "SavedSearchViewSet",
     "SearchView",
     "SuggestView",
+    "VideoViewSet",
     "not_found",
 ]

@@ -21,7 +21,9 @@ from photodesk.api.serializers import (
     PersonDetailSerializer,
     PersonSerializer,
 )
+from photodesk.api.video_serializers import PersonVideoSerializer
 from photodesk.api.views.base import PhotodeskViewSet
+from photodesk.host import host
 from photodesk.models import Person
 from photodesk.people.decisions import merge_people
 from photodesk.people.queries import images_showing, photos_of_person
@@ -61,6 +63,7 @@ class PersonViewSet(
         "list": perms.READ_PEOPLE,
         "retrieve": perms.READ_PEOPLE,
         "photos": (*perms.READ_PEOPLE, *perms.READ_IMAGES),
+        "videos": (*perms.READ_PEOPLE, *perms.READ_VIDEOS),
         "create": (*perms.REVIEW_PEOPLE, "semantic_search.add_person"),
         "update": perms.REVIEW_PEOPLE,
         "partial_update": perms.REVIEW_PEOPLE,
@@ -96,6 +99,26 @@ class PersonViewSet(
         return self.get_paginated_response(
             ImageSerializer(page, many=True, context={"request": request}).data
         )
+
+    @extend_schema(
+        responses=PersonVideoSerializer(many=True),
+        summary="Videos they are on screen in, with the intervals",
+    )
+    @action(detail=True, methods=["get"])
+    def videos(self, request: Request, pk: str | None = None) -> Response:
+        from photodesk.search.video import videos_with
+
+        person = self.get_object()
+        rows = [
+            {
+                "id": found.video.pk,
+                "title": host().video_title(found.video),
+                "spans": [{"start": a, "end": b} for a, b in found.spans],
+                "text": found.text,
+            }
+            for found in videos_with(person)
+        ]
+        return self.paginated(rows)
 
     @extend_schema(
         request=MergeSerializer,

@@ -1,4 +1,5 @@
-"""manage.py ingest DIR: add every image under DIR, skipping files already in the archive."""
+"""manage.py ingest DIR: add every image under DIR, skipping files already in the archive; on
+a site with videos (VIDEO_MODEL and the `video` extra), the videos too, found by content."""
 
 from __future__ import annotations
 
@@ -13,9 +14,31 @@ from django.db import transaction
 from tqdm import tqdm
 
 from photodesk.conf import IMAGE_EXTENSIONS
-from photodesk.host import get_image_model, host
-from photodesk.models import ImageAnalysis
+from photodesk.extras import installed
+from photodesk.host import get_image_model, get_video_model, host
+from photodesk.models import ImageAnalysis, VideoAnalysis
 from photodesk.tasks import analysis_inline
+
+
+def find_videos(root: Path) -> list[Path]:
+    """Files under `root` that are videos by their content (MP4, MOV, WebM, MKV), whatever
+    their names say; none unless the site has videos and the `video` extra."""
+    if get_video_model() is None or not installed("video"):
+        return []
+    from photodesk.analysis.video.decode import is_video
+
+    found = []
+    for path in sorted(root.rglob("*")):
+        if (
+            not path.is_file()
+            or path.name.startswith(".")
+            or path.suffix.lower() in IMAGE_EXTENSIONS
+        ):
+            continue
+        with path.open("rb") as fh:
+            if is_video(fh):
+                found.append(path)
+    return found
 
 
 def find_images(root: Path) -> list[Path]:
@@ -52,8 +75,12 @@ class Command(BaseCommand):
         if not directory.is_dir():
             raise CommandError(f"{directory} is not a directory.")
         paths = find_images(directory)
+        videos = find_videos(directory)
+        if videos:
+            self.ingest_videos(videos, sync)
         if not paths:
-            self.stdout.write(f"No images found under {directory}.")
+            if not videos:
+                self.stdout.write(f"No images found under {directory}.")
             return
         model = get_image_model()
         has_hash = "content_hash" in {f.name for f in model._meta.get_fields()}
@@ -92,5 +119,30 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Added {added}, skipped {skipped} already present, {failed} failed{queued}."
+            )
+        )
+
+    def ingest_videos(self, paths: list[Path], sync: bool) -> None:
+        added = skipped = failed = 0
+        known = set(VideoAnalysis.objects.values_list("content_hash", flat=True))
+        for path in paths:
+            if sha256_of(path) in known:
+                skipped += 1
+                continue
+            with (
+                analysis_inline() if sync else nullcontext(),
+                path.open("rb") as fh,
+                transaction.atomic(),
+            ):
+                video = host().new_video(path.name, File(fh))
+                video.save()
+            added += 1
+            analysis = VideoAnalysis.objects.filter(video_id=video.pk).first()
+            if sync and analysis is not None and analysis.status == VideoAnalysis.Status.FAILED:
+                failed += 1
+                self.stderr.write(f"{path.name}: {analysis.error}")
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Videos: added {added}, skipped {skipped} already present, {failed} failed."
             )
         )

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from photodesk.indexing import build_documents, catch_up, drain_removals
+from photodesk.indexing import build_documents, catch_up, drain_removals, video_documents
 from photodesk.models import ImageAnalysis, IndexRemoval
 from photodesk.search.index import get_index
-from photodesk.search.index.base import IndexDocument
+from photodesk.search.index.base import IndexDocument, is_video_doc, video_of
 from photodesk.tasks import recover_stale_analyses
 
 BATCH = 500
@@ -100,10 +100,18 @@ class Command(BaseCommand):
 
     @staticmethod
     def documents(ids: list[int] | None = None) -> Iterator[IndexDocument]:
+        """Images' documents and videos' shot documents (all, or those with these ids)."""
         analyses = ImageAnalysis.objects.indexable().select_related("image").order_by("image_id")
         if ids is not None:
-            analyses = analyses.filter(image_id__in=ids)
+            analyses = analyses.filter(image_id__in=[i for i in ids if not is_video_doc(i)])
         yield from build_documents(analyses.iterator(chunk_size=BATCH), batch=BATCH)
+        if ids is None:
+            yield from video_documents()
+            return
+        wanted = set(ids)
+        videos = {video_of(i)[0] for i in ids if is_video_doc(i)}
+        if videos:
+            yield from (d for d in video_documents(videos) if d.id in wanted)
 
 
 def _chunks(ids: list[int], size: int) -> Iterator[list[int]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import chain
+
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -11,7 +13,12 @@ from photodesk.analysis import borrowed
 from photodesk.analysis.decode import InvalidImage
 from photodesk.analysis.embedding import joint_model
 from photodesk.analysis.pipeline import embed
-from photodesk.indexing import build_documents
+from photodesk.indexing import (
+    build_documents,
+    counted,
+    record_video_shots_indexed,
+    video_documents,
+)
 from photodesk.labels.service import apply_labels
 from photodesk.models import ImageAnalysis
 from photodesk.search.index import get_index
@@ -40,7 +47,7 @@ class Command(BaseCommand):
         started = timezone.now()
         analyses = ImageAnalysis.objects.indexable().select_related("image").order_by("image_id")
         total = analyses.count()
-        documents = build_documents(
+        images = build_documents(
             tqdm(
                 analyses.iterator(chunk_size=500),
                 total=total,
@@ -49,6 +56,8 @@ class Command(BaseCommand):
                 desc="Reindexing",
             )
         )
+        shots: list[int] = []  # the videos' shot documents, counted as they go by
+        documents = chain(images, counted(video_documents(), shots))
         try:
             # OpenSearch builds a new versioned index and swaps the alias when it is complete.
             written = get_index().replace_all(documents)
@@ -60,7 +69,11 @@ class Command(BaseCommand):
             index_pending=False
         )
         pending = ImageAnalysis.objects.exclude(status=ImageAnalysis.Status.DONE).count()
-        self.stdout.write(self.style.SUCCESS(f"Indexed {written} images."))
+        written -= len(shots)
+        if shots:
+            record_video_shots_indexed(started)
+        videos = f" and {len(shots)} video shots" if shots else ""
+        self.stdout.write(self.style.SUCCESS(f"Indexed {written} images{videos}."))
         if pending:
             self.stdout.write(
                 f"{pending} images are not analysed yet (pending, running or "

@@ -45,8 +45,36 @@ class IndexDocument:
     # (name, confidence 0-1).
     fields: dict[str, Any]
     # Filterable attributes: created (datetime), orientation, width, height, rights, flagged,
-    # people_ids (ids of the people shown), labels (tag names, lower case).
+    # people_ids (ids of the people shown), labels (tag names, lower case), media ("video"
+    # for a video's shot, see video_doc_id; absent for an image).
     attributes: dict[str, Any] = field(default_factory=dict)
+
+
+# A video's shots are documents of their own, beside the images: their ids start at 2**50
+# (image ids, the site's primary keys, stay far below), SHOTS_PER_VIDEO per video, and stay
+# exact in a JSON double (below 2**53).
+VIDEO_DOC_BASE = 1 << 50
+SHOTS_PER_VIDEO = 1 << 12
+MEDIA_TYPES = ("image", "video")
+
+
+def video_doc_id(video_id: int, shot_number: int) -> int:
+    if not 0 <= shot_number < SHOTS_PER_VIDEO:
+        raise ValueError(f"A video has at most {SHOTS_PER_VIDEO} indexed shots.")
+    return VIDEO_DOC_BASE + int(video_id) * SHOTS_PER_VIDEO + shot_number
+
+
+def is_video_doc(doc_id: int) -> bool:
+    return int(doc_id) >= VIDEO_DOC_BASE
+
+
+def video_of(doc_id: int) -> tuple[int, int]:
+    """(video id, shot number) of a shot document's id."""
+    return divmod(int(doc_id) - VIDEO_DOC_BASE, SHOTS_PER_VIDEO)
+
+
+def media_of(attributes: dict[str, Any]) -> str:
+    return attributes.get("media") or "image"
 
 
 @dataclass
@@ -61,9 +89,14 @@ class Filters:
     exclude_flagged: bool = False
     people_ids: set[int] | None = None  # images showing all of these people
     labels: set[str] | None = None  # images tagged with all of these labels (any case)
+    # "image" (the default: what image search and suggestions have always returned), "video"
+    # (videos' shots), or None for both.
+    media: str | None = "image"
 
     def accepts(self, doc_id: int, attributes: dict[str, Any]) -> bool:
         if doc_id in self.exclude_ids:
+            return False
+        if self.media is not None and media_of(attributes) != self.media:
             return False
         if self.include_ids is not None and doc_id not in self.include_ids:
             return False

@@ -6,7 +6,9 @@
  * body as a token line (data-image-token, e.g. [image:<id>]) at the cursor. Updates are
  * announced through a live region. The panel's data attributes name the endpoints and the
  * ids of the form fields (data-title-field, data-body-field, data-lead-field); a field that
- * is not there is left alone.
+ * is not there is left alone. A search also shows videos at their best moment; with
+ * data-still-url, "Use this frame" makes that frame an image of the archive, whose card
+ * then works like any other.
  */
 (function () {
   'use strict';
@@ -111,7 +113,9 @@
       request(url, { method: 'GET' }, function (payload) {
         showContext('Results for “' + query + '”');
         render(payload.results);
-        say(count(payload.results.length, 'image') + ' found for “' + query + '”.');
+        const videos = payload.videos || [];
+        videos.forEach(function (video) { list.appendChild(videoElement(video)); });
+        say(count(payload.results.length, 'image') + (videos.length ? ' and ' + count(videos.length, 'video moment') : '') + ' found for “' + query + '”.');
       });
     }
 
@@ -220,6 +224,49 @@
       return item;
     }
 
+    function videoElement(video) {
+      const item = document.createElement('li');
+      item.className = 'pd-card pd-video-card';
+      const headingId = 'pd-video-' + video.id + '-' + Math.random().toString(36).slice(2, 7);
+      const image = document.createElement('img');
+      image.src = video.thumbnail_url || '';
+      image.alt = video.title + ', ' + video.moment;
+      image.loading = 'lazy';
+      const link = document.createElement('a');
+      link.href = video.admin_url || video.file_url;
+      link.target = '_blank';
+      link.rel = 'noopener';
+      link.className = 'pd-thumb';
+      link.title = 'Open the video page (new tab)';
+      link.appendChild(image);
+      const heading = document.createElement('h3');
+      heading.id = headingId;
+      heading.textContent = '▶ ' + video.title;
+      const meta = document.createElement('p');
+      meta.className = 'pd-meta pd-moment';
+      meta.textContent = 'Video, ' + video.moment;
+      const actions = document.createElement('div');
+      actions.className = 'pd-actions';
+      const still = button('Use this frame as a still', 'still', headingId);
+      if (!panel.dataset.stillUrl) { still.disabled = true; }
+      actions.append(still);
+      item.append(link, heading, meta, actions);
+      item.pdVideo = video;
+      return item;
+    }
+
+    function makeStill(video, item) {
+      say('Making a still from “' + video.title + '” ' + video.moment.split(' — ')[0] + '…');
+      const data = new FormData();
+      data.append('video', video.id);
+      data.append('at', video.frame);
+      request(panel.dataset.stillUrl, { method: 'POST', body: data }, function (payload) {
+        const card = payload.image;
+        item.replaceWith(cardElement(card, false));
+        say('“' + card.title + '” is now image ' + card.id + ' of the archive: use it as the lead image or insert it.');
+      });
+    }
+
     function useAsLead(card, item) {
       lead.value = String(card.id);
       // The lookup popup's code listens through jQuery; native listeners get a real event.
@@ -285,6 +332,7 @@
         case 'lead': useAsLead(card, item); break;
         case 'insert': insertIntoBody(card, item); break;
         case 'similar': similar(card); break;
+        case 'still': makeStill(item.pdVideo, item); break;
       }
     });
 

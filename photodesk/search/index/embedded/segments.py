@@ -22,7 +22,9 @@ import numpy as np
 from photodesk.search.index.base import FIELD_WEIGHTS, Filters, label_key
 
 FIELDS = tuple(FIELD_WEIGHTS)
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3  # 3: the media column (videos' shots)
+# Formats read as well: a column added since is filled with its default.
+READABLE_FORMATS = {2: {"video": False}, FORMAT_VERSION: {}}
 # Filters the mask below applies (a test checks that none is forgotten).
 HANDLED_FILTERS = frozenset(
     {
@@ -36,6 +38,7 @@ HANDLED_FILTERS = frozenset(
         "exclude_flagged",
         "people_ids",
         "labels",
+        "media",
     }
 )
 
@@ -165,6 +168,7 @@ class Segments:
         "width": np.int64,
         "created": np.float64,
         "flagged": np.bool_,
+        "video": np.bool_,
     }
 
     def __init__(self, base: dict[str, Any] | None = None) -> None:
@@ -252,6 +256,7 @@ class Segments:
         column["width"].append(attributes.get("width") or 0)
         column["created"].append(_timestamp(attributes.get("created")))
         column["flagged"].append(bool(attributes.get("flagged")))
+        column["video"].append(attributes.get("media") == "video")
         for person in attributes.get("people_ids") or []:
             self.people_slots.append(slot)
             self.people_values.append(int(person))
@@ -279,6 +284,8 @@ class Segments:
             mask &= np.isin(column["rights"], codes)
         if filters.exclude_flagged:
             mask &= ~column["flagged"]
+        if filters.media is not None:
+            mask &= column["video"] if filters.media == "video" else ~column["video"]
         if filters.orientation:
             code = self.orientations.index.get(filters.orientation, -1)
             mask &= column["orientation"] == code
@@ -359,13 +366,16 @@ class Segments:
         """A snapshot's documents as the base (large arrays memory-mapped, shared by every
         process reading the same files through the page cache)."""
         meta = json.loads((folder / "meta.json").read_text())
-        if meta.get("format") != FORMAT_VERSION:
+        if meta.get("format") not in READABLE_FORMATS:
             raise ValueError(f"{folder} has format {meta.get('format')}, not {FORMAT_VERSION}")
+        added = READABLE_FORMATS[meta["format"]]
 
         def array(name: str, mmap: bool = False) -> np.ndarray:
             return np.load(folder / f"{name}.npy", mmap_mode="r" if mmap else None)
 
-        base: dict[str, Any] = {name: array(name) for name in cls.COLUMNS}
+        base: dict[str, Any] = {name: array(name) for name in cls.COLUMNS if name not in added}
+        for name, default in added.items():
+            base[name] = np.full(len(base["ids"]), default, cls.COLUMNS[name])
         base["vectors"] = array("vectors", mmap=True)
         base["lengths"] = array("lengths")
         # A snapshot from before a field existed: the field is empty in every document of its

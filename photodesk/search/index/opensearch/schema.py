@@ -24,7 +24,7 @@ from photodesk.search.index.base import (
 )
 from photodesk.search.text.tokens import tokens
 
-MAPPING_VERSION = 3  # 2: terms.labels (tags and detections on the keyword side); 3: usage
+MAPPING_VERSION = 4  # 2: terms.labels (tags and detections on the keyword side); 3: usage; 4: media
 
 # The text fields kept in the source (caption, ocr_text, metadata, people); "labels" is a
 # nested field of its own (name, confidence).
@@ -41,6 +41,7 @@ FILTER_FIELDS: dict[str, dict[str, Any]] = {
     "rights": {"type": "keyword"},
     "flagged": {"type": "boolean"},
     "people_ids": {"type": "keyword"},
+    "media": {"type": "keyword"},
 }
 
 # Every Filters field must be translated by `filter_query`; tests compare this with the
@@ -57,6 +58,7 @@ HANDLED_FILTERS = frozenset(
         "exclude_flagged",
         "people_ids",
         "labels",
+        "media",
     }
 )
 
@@ -222,6 +224,10 @@ def filter_query(filters: Filters) -> dict[str, Any] | None:
         must.append({"terms": {"rights": sorted(filters.rights_in)}})
     if filters.exclude_flagged:
         must_not.append({"term": {"flagged": True}})  # unflagged or never checked pass
+    if filters.media == "video":
+        must.append({"term": {"media": "video"}})
+    elif filters.media is not None:  # images carry no media field
+        must_not.append({"term": {"media": "video"}})
     if filters.orientation:
         must.append({"term": {"orientation": filters.orientation}})
     if filters.min_width:

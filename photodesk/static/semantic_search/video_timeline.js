@@ -1,0 +1,18 @@
+// The video page's timeline: a bar plays the video from its start, through the time
+// fragment of its link (#t=seconds), so the same link works without this script.
+document.addEventListener("click", (event) => {
+  const bar = event.target.closest(".pd-video .pd-bar");
+  if (!bar) return;
+  const box = bar.closest(".pd-video");
+  const player = box.querySelector("video");
+  if (!player) return;
+  event.preventDefault();
+  const start = parseFloat(bar.dataset.start) || 0;
+  player.src = `${box.dataset.file}#t=${start}`;
+  player.dataset.requested = String(start);
+  box.querySelectorAll(".pd-bar.pd-active").forEach((b) => b.classList.remove("pd-active"));
+  bar.classList.add("pd-active");
+  const now = box.querySelector(".pd-now");
+  if (now) now.textContent = `Playing from ${bar.title}`;
+  player.play().catch(() => {}); // autoplay may be refused: the position is set anyway
+});
