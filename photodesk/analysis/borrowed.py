@@ -147,8 +147,7 @@ class Neighbours:
     def _settings(self) -> tuple:
         return (photodesk_settings.BORROW_BELOW_WORDS, embedding_model_name())
 
-    def _read(self, rows) -> int:
-        read = 0
+    def _read(self, rows) -> None:
         for analysis in rows.select_related("image").iterator(chunk_size=500):
             pk = analysis.image_id
             visual = _unit(np.frombuffer(bytes(analysis.visual_embedding), np.float32))
@@ -163,8 +162,6 @@ class Neighbours:
                 self.borrowers.put(pk, visual)
             if self._since is None or analysis.updated > self._since:
                 self._since = analysis.updated
-            read += 1
-        return read
 
     def _drop_deleted(self) -> None:
         present = set(self._rows().values_list("image_id", flat=True))
