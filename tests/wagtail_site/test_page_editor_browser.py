@@ -91,6 +91,10 @@ def test_a_journalist_picks_a_lead_image_in_the_wagtail_editor(
         other = panel.locator(f'.pd-card[data-image-id="{vehicles[1]}"]')
         other.get_by_role("button", name="Insert into body").click()
         expect(page.locator("[data-contentpath=body] .Draftail-Editor img")).to_have_count(1)
+        # The form's field, not only the editor on screen, holds the image before the page is saved.
+        expect(page.locator("#id_body")).to_have_value(
+            re.compile(rf'"type": ?"IMAGE".*"id": ?{vehicles[1]}\b')
+        )
         # Wagtail's editor scrolls inside its own pane: a tall window shows the whole form.
         page.set_viewport_size({"width": 1366, "height": 1500})
         page.locator("#id_title").scroll_into_view_if_needed()

@@ -288,6 +288,9 @@
         state = window.Draftail.DraftUtils.addAtomicBlock?.(state, key) || state;
       }
       editor.onChange(state);
+      // Draftail writes its field 250 ms after the last change; a page saved sooner would lose
+      // the image, so the field is written as soon as React has committed the new state.
+      window.setTimeout(() => editor.saveState?.(), 0);
       this.mark(li, "In the body");
     }
   }
