@@ -203,6 +203,11 @@ DEFAULTS: dict[str, Any] = {
     # A photo's words changed (new, edited, deleted): at most this many nearest photos that
     # borrow are refreshed (those that list it, and those whose list it would now enter).
     "BORROW_REFRESH_LIMIT": 200,
+    # --- Duplicates ---
+    # Near-duplicates (resized, re-encoded, lightly cropped or marked copies of one picture)
+    # are looked for after each analysis and grouped for review in the admin ("Duplicates").
+    # Thresholds measured with benchmarks/duplicates.py (README, "Duplicates").
+    "FIND_DUPLICATES": True,
     # --- Words from use ---
     # The title and summary of the articles that use an image enter its vector with this
     # weight (a caption's is 1.0; the classifier's part is 1.0) and its keyword side through

@@ -23,6 +23,7 @@ from photodesk import indexing, usage
 from photodesk.alerts import digest, matching, reports, schedules
 from photodesk.analysis import borrowed, embedding, liveness, pipeline
 from photodesk.conf import photodesk_settings
+from photodesk.duplicates.grouping import record_duplicates
 from photodesk.host import get_image_model, get_video_model
 from photodesk.insights.projection import compute_map
 from photodesk.instruments import INDEX_RETRIES, log_fields, stopwatch
@@ -38,6 +39,7 @@ TASK_GROUP = "photodesk-analysis"
 FACES_TASK_GROUP = "photodesk-faces"
 ALERTS_TASK_GROUP = "photodesk-alerts"
 INSIGHTS_TASK_GROUP = "photodesk-insights"
+DUPLICATES_TASK_GROUP = "photodesk-duplicates"
 MAP_SCHEDULE = "photodesk-archive-map"  # the daily refresh of the map of the archive
 
 _inline = contextvars.ContextVar("photodesk_analyze_inline", default=False)
@@ -100,6 +102,9 @@ def analyze_now(image: Any, force: bool = False) -> ImageAnalysis:
         transaction.on_commit(lambda: enqueue_alert_check(pk), robust=True)
     if outcome.unnamed_faces:
         transaction.on_commit(enqueue_clustering)
+    if outcome.changed and photodesk_settings.FIND_DUPLICATES:
+        pk = image.pk
+        transaction.on_commit(lambda: enqueue_duplicate_check(pk), robust=True)
     return outcome.analysis
 
 
@@ -584,6 +589,25 @@ def enqueue_clustering() -> None:
         cluster_new_faces()
         return
     _queue("cluster_faces", group=FACES_TASK_GROUP, task_name="cluster-new-faces")
+
+
+# --- duplicates ----------------------------------------------------------------------------
+
+
+def find_duplicates(pk: int) -> str:
+    """Image `pk` was analysed: group it with its copies in the archive, if it has any."""
+    image = get_image_model().objects.filter(pk=pk).first()
+    if image is None:
+        return "gone"
+    group = record_duplicates(image)
+    return f"group {group.pk}" if group else "no copies"
+
+
+def enqueue_duplicate_check(pk: int) -> None:
+    if _runs_inline():
+        find_duplicates(pk)
+        return
+    _queue("find_duplicates", pk, group=DUPLICATES_TASK_GROUP, task_name=f"duplicates-{pk}")
 
 
 # --- alerts and reports --------------------------------------------------------------------

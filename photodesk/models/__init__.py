@@ -1,6 +1,7 @@
 """Photodesk's tables: analysis state and facts, the label taxonomy, faces and people, the
 neighbours that lend words, the groups of its roles, the index's outbox, saved searches, alert
-rules and reports, the archive map, and videos with their timed facts."""
+rules and reports, the archive map, videos with their timed facts, and groups of duplicate
+images."""
 
 from photodesk.models.alerts import (
     AlertDelivery,
@@ -12,6 +13,12 @@ from photodesk.models.alerts import (
 )
 from photodesk.models.analysis import AnalysisQuerySet, ImageAnalysis
 from photodesk.models.borrowing import Neighbour
+from photodesk.models.duplicates import (
+    DuplicateGroup,
+    DuplicateGroupQuerySet,
+    DuplicateMember,
+    ImageFingerprint,
+)
 from photodesk.models.insights import ArchiveMap, InsightsDashboard
 from photodesk.models.labels import ImageLabel, Label, LabelDecision, ModelClass, ReviewItem
 from photodesk.models.outbox import IndexRemoval
@@ -32,11 +39,15 @@ __all__ = [
     "AlertEvent",
     "AlertRule",
     "ArchiveMap",
+    "DuplicateGroup",
+    "DuplicateGroupQuerySet",
+    "DuplicateMember",
     "AnalysisQuerySet",
     "Face",
     "FaceCluster",
     "FaceDecision",
     "ImageAnalysis",
+    "ImageFingerprint",
     "ImageLabel",
     "IndexRemoval",
     "InsightsDashboard",
