@@ -51,7 +51,9 @@ def make_copy(img: Image.Image, kind: str) -> bytes:
         band = h // 8
         draw.rectangle((0, h - band, w, h), fill=(0, 0, 0, 150))
         font = ImageFont.load_default(size=max(10, band // 2))
-        draw.text((band // 3, h - band + band // 5), "© NEWS AGENCY / EXCLUSIVE", fill="white", font=font)
+        draw.text(
+            (band // 3, h - band + band // 5), "© NEWS AGENCY / EXCLUSIVE", fill="white", font=font
+        )
     out = io.BytesIO()
     img.save(out, "JPEG", quality=quality)
     return out.getvalue()
@@ -80,7 +82,9 @@ def features(paths: list[Path], tmp: Path) -> dict:
             hashes.append(phash_of_bytes(blob))
             vectors.append(visual_vector(decode(blob, path.name).pixels))
         if (n + 1) % 20 == 0:
-            print(f"  {n + 1}/{len(paths)} photos, {time.perf_counter() - started:.0f} s", flush=True)
+            print(
+                f"  {n + 1}/{len(paths)} photos, {time.perf_counter() - started:.0f} s", flush=True
+            )
     return {
         "names": np.array(names),
         "kinds": np.array(kinds),
@@ -131,17 +135,26 @@ def report(data: dict) -> None:
     )
     # The margins the thresholds sit in.
     copies = ~is_orig
-    mine = [sims[i, np.flatnonzero(is_orig & (origin == origin[i]))[0]] for i in np.flatnonzero(copies)]
-    mine_d = [dist[i, np.flatnonzero(is_orig & (origin == origin[i]))[0]] for i in np.flatnonzero(copies)]
+    mine = [
+        sims[i, np.flatnonzero(is_orig & (origin == origin[i]))[0]] for i in np.flatnonzero(copies)
+    ]
+    mine_d = [
+        dist[i, np.flatnonzero(is_orig & (origin == origin[i]))[0]] for i in np.flatnonzero(copies)
+    ]
     others = sims[np.ix_(originals, originals)][np.triu_indices(len(originals), 1)]
     others_d = dist[np.ix_(originals, originals)][np.triu_indices(len(originals), 1)]
     for kind in KINDS:
         sel = kinds[copies] == kind
         s, d = np.array(mine)[sel], np.array(mine_d)[sel]
-        print(f"  {kind:8} cosine to original: min {s.min():.3f} p5 {np.percentile(s, 5):.3f}  "
-              f"hash bits: median {np.median(d):.0f} p95 {np.percentile(d, 95):.0f} max {d.max()}")
-    print(f"  distinct pairs: cosine max {others.max():.3f} p99.99 {np.percentile(others, 99.99):.3f}; "
-          f"hash bits min {others_d.min()} p0.01 {np.percentile(others_d, 0.01):.0f}")
+        print(
+            f"  {kind:8} cosine to original: min {s.min():.3f} p5 {np.percentile(s, 5):.3f}  "
+            f"hash bits: median {np.median(d):.0f} p95 {np.percentile(d, 95):.0f} max {d.max()}"
+        )
+    print(
+        f"  distinct pairs: cosine max {others.max():.3f} "
+        f"p99.99 {np.percentile(others, 99.99):.3f}; "
+        f"hash bits min {others_d.min()} p0.01 {np.percentile(others_d, 0.01):.0f}"
+    )
 
 
 def main() -> None:

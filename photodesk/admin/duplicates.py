@@ -11,7 +11,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
 
 from photodesk.duplicates import review
 from photodesk.duplicates.merge import ResolveError, resolve
@@ -82,11 +82,15 @@ class DuplicateGroupAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(request.path)
         done = dict(ACTIONS)[action]
         self.message_user(request, f"Group {group.pk}: {done.lower()}.", messages.SUCCESS)
-        return HttpResponseRedirect(_next_open(group) or reverse("admin:semantic_search_duplicategroup_changelist"))
+        return HttpResponseRedirect(
+            _next_open(group) or reverse("admin:semantic_search_duplicategroup_changelist")
+        )
 
 
 def _next_open(group: DuplicateGroup) -> str:
-    following = DuplicateGroup.objects.open().exclude(pk=group.pk).order_by("-updated", "-pk").first()
+    following = (
+        DuplicateGroup.objects.open().exclude(pk=group.pk).order_by("-updated", "-pk").first()
+    )
     if following is None:
         return ""
     return reverse("admin:semantic_search_duplicategroup_change", args=[following.pk])

@@ -132,7 +132,9 @@ def record_duplicates(image: Any) -> DuplicateGroup | None:
         group = DuplicateGroup.objects.create()
     already = set(DuplicateMember.objects.filter(group=group).values_list("image_id", flat=True))
     new = [
-        DuplicateMember(group=group, image_id=m.image_id, similarity=m.similarity, hash_bits=m.hash_bits)
+        DuplicateMember(
+            group=group, image_id=m.image_id, similarity=m.similarity, hash_bits=m.hash_bits
+        )
         for m in matches
         if m.image_id not in already
     ]

@@ -30,7 +30,9 @@ def resolve(group: DuplicateGroup, keep_id: int, action: str, user: Any) -> Dupl
     """Keep image `keep_id` of `group` and `action` the others ("delete", "link"), or say
     the group shows different pictures ("distinct"). Raises ResolveError, changing nothing."""
     if action not in DuplicateGroup.Action.values:
-        raise ResolveError(f"Unknown action {action!r}: one of {', '.join(DuplicateGroup.Action.values)}.")
+        raise ResolveError(
+            f"Unknown action {action!r}: one of {', '.join(DuplicateGroup.Action.values)}."
+        )
     with transaction.atomic():
         group = DuplicateGroup.objects.select_for_update().get(pk=group.pk)
         if group.status != DuplicateGroup.Status.OPEN:
@@ -81,7 +83,9 @@ def _merge_text(kept: Any, others: list[Any]) -> None:
 
 def _merge_labels(kept: Any, others: list[Any], user: Any) -> None:
     State = ImageLabel.State
-    mine = {row.label_id: row for row in ImageLabel.objects.filter(image=kept).select_related("label")}
+    mine = {
+        row.label_id: row for row in ImageLabel.objects.filter(image=kept).select_related("label")
+    }
     decided = (
         ImageLabel.objects.filter(image__in=others, state__in=[State.ACCEPTED, State.REJECTED])
         .select_related("label")
@@ -120,7 +124,9 @@ def _merge_faces(kept: Any, others: list[Any], user: Any) -> None:
 def _same_face(face: Face, candidates: list[Face]) -> Face | None:
     theirs = _vector(face)
     if theirs is not None:
-        scored = [(float(np.linalg.norm(_vector(c) - theirs)), c) for c in candidates if c.embedding]
+        scored = [
+            (float(np.linalg.norm(_vector(c) - theirs)), c) for c in candidates if c.embedding
+        ]
         if scored:
             distance, best = min(scored, key=lambda pair: pair[0])
             return best if distance <= SAME_FACE_DISTANCE else None
@@ -130,9 +136,7 @@ def _same_face(face: Face, candidates: list[Face]) -> Face | None:
 
 def _merge_usage(kept: Any, others: list[Any]) -> None:
     """Words from the articles that used a copy now describe the kept image too."""
-    have = set(
-        UsageWords.objects.filter(image=kept).values_list("article_type_id", "article_id")
-    )
+    have = set(UsageWords.objects.filter(image=kept).values_list("article_type_id", "article_id"))
     for row in UsageWords.objects.filter(image__in=others).order_by("pk"):
         if (row.article_type_id, row.article_id) in have:
             continue

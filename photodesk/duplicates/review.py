@@ -51,7 +51,9 @@ def members(group: DuplicateGroup) -> list[dict[str, Any]]:
     usage = dict(
         h.image_model()
         .objects.filter(pk__in=rows)
-        .annotate(n=Count("photodesk_usage_words", filter=Q(photodesk_usage_words__removed_at=None)))
+        .annotate(
+            n=Count("photodesk_usage_words", filter=Q(photodesk_usage_words__removed_at=None))
+        )
         .values_list("pk", "n")
     )
     out = []
@@ -81,5 +83,7 @@ def members(group: DuplicateGroup) -> list[dict[str, Any]]:
                 "hash_bits": member.hash_bits,
             }
         )
-    out.sort(key=lambda m: (-(m["width"] * m["height"]), -m["file_size"], m["added"] or "", m["id"]))
+    out.sort(
+        key=lambda m: (-(m["width"] * m["height"]), -m["file_size"], m["added"] or "", m["id"])
+    )
     return out

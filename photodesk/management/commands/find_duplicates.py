@@ -21,7 +21,9 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true", help="No progress bar.")
 
     def handle(self, *args, no_progress: bool, **options) -> None:
-        ids = list(ImageAnalysis.objects.done().order_by("image_id").values_list("image_id", flat=True))
+        ids = list(
+            ImageAnalysis.objects.done().order_by("image_id").values_list("image_id", flat=True)
+        )
         model = get_image_model()
         before = DuplicateGroup.objects.open().count()
         grouped = 0

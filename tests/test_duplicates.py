@@ -1,0 +1,234 @@
+"""Near-duplicates: copies of one photo (resized, re-encoded, cropped, captioned) are grouped
+as they arrive and distinct photos stay apart; resolving a group keeps one image, gives it what
+people said about the others, and deletes or links them, all or nothing."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import numpy as np
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command
+from django.db.models.signals import pre_delete
+
+from cms_images.models import Article, Image
+from photodesk.duplicates.grouping import record_duplicates
+from photodesk.duplicates.merge import ResolveError, resolve
+from photodesk.models import (
+    DuplicateGroup,
+    DuplicateMember,
+    Face,
+    ImageFingerprint,
+    ImageLabel,
+    Label,
+    Person,
+    UsageWords,
+)
+from photodesk.tasks import analysis_inline
+
+from .duplicates_support import DISTINCT, KINDS, ORIGINAL, copy_of
+from .helpers import jpeg_bytes, make_image
+
+# Labels give the visual vector; metadata the dates. The other models are not needed here.
+ANALYZERS = [
+    "photodesk.analysis.analyzers.metadata.MetadataAnalyzer",
+    "photodesk.analysis.analyzers.labels.LabelAnalyzer",
+]
+
+
+@pytest.fixture
+def labels_only(settings):
+    settings.PHOTODESK = {**settings.PHOTODESK, "ANALYZERS": ANALYZERS}
+
+
+def arrive(data: bytes, name: str, **fields) -> Image:
+    """Save an image as the site does; its analysis and the duplicate check run after the
+    commit, in this process."""
+    with analysis_inline():
+        return make_image(data, name=name, **fields)
+
+
+def test_copies_are_grouped_as_they_arrive_and_distinct_photos_stay_apart(
+    labels_only, committed_db
+):
+    original = arrive(ORIGINAL.read_bytes(), "original.jpg")
+    others = [arrive(p.read_bytes(), p.name) for p in DISTINCT]
+    copies = {kind: arrive(copy_of(ORIGINAL, kind), f"copy-{kind}.jpg") for kind in KINDS}
+
+    group = DuplicateMember.objects.get(image=original).group
+    assert group.status == DuplicateGroup.Status.OPEN
+    assert set(group.members.values_list("image_id", flat=True)) == {
+        original.pk,
+        *(c.pk for c in copies.values()),
+    }
+    assert not DuplicateMember.objects.filter(image__in=others).exists()
+    resized = ImageFingerprint.objects.get(image=copies["resize"])
+    full = ImageFingerprint.objects.get(image=original)
+    assert (resized.width * 2, resized.height * 2) == (full.width, full.height)
+
+    # Checking again (the scan command) changes nothing: one group, the same members.
+    out = StringIO()
+    call_command("find_duplicates", no_progress=True, stdout=out)
+    assert DuplicateGroup.objects.filter(members__image=original).count() == 1
+    assert group.members.count() == 5
+    assert "have copies" in out.getvalue()
+
+
+def grouped(*images: Image) -> DuplicateGroup:
+    group = DuplicateGroup.objects.create()
+    for image in images:
+        DuplicateMember.objects.create(group=group, image=image, similarity=0.97, hash_bits=2)
+    return group
+
+
+def unit(seed: int) -> bytes:
+    v = np.random.default_rng(seed).normal(size=128).astype(np.float32)
+    return (v / np.linalg.norm(v) * 0.3).tobytes()
+
+
+@pytest.fixture
+def copies_with_metadata(db, django_user_model):
+    """A kept image with nothing said about it, and two copies people described, tagged,
+    named a face on, and used in an article."""
+    editor = django_user_model.objects.create_user("desk", password="pw")
+    kept = make_image(jpeg_bytes((10, 120, 200), (400, 300)), name="big.jpg", credit="")
+    first = make_image(
+        jpeg_bytes((10, 120, 200), (200, 150)),
+        name="small.jpg",
+        caption="The mayor opens the bridge.",
+        credit="City Hall",
+    )
+    second = make_image(jpeg_bytes((10, 120, 200), (100, 75)), name="tiny.jpg")
+    bridge = Label.objects.create(name="Dupe bridge", slug="dupe-bridge")
+    river = Label.objects.create(name="Dupe river", slug="dupe-river")
+    ImageLabel.objects.create(
+        image=first, label=bridge, confidence=90, source="person:desk", state="accepted"
+    )
+    ImageLabel.objects.create(image=kept, label=river, confidence=60, source="m@1", state="auto")
+    ImageLabel.objects.create(
+        image=second, label=river, confidence=60, source="m@1", state="rejected"
+    )
+    mayor = Person.objects.create(name="Dupe Mayor")
+    Face.objects.create(
+        image=first,
+        box=[10, 10, 40, 40],
+        detection_confidence=0.9,
+        embedding=unit(1),
+        person=mayor,
+        state=Face.State.CONFIRMED,
+    )
+    face = Face.objects.create(
+        image=kept, box=[20, 20, 80, 80], detection_confidence=0.9, embedding=unit(1)
+    )
+    article = Article.objects.create(title="Bridge opens")
+    UsageWords.objects.create(
+        image=second,
+        article_type=ContentType.objects.get_for_model(Article),
+        article_id=str(article.pk),
+        title="Bridge opens",
+    )
+    return {
+        "editor": editor,
+        "kept": kept,
+        "others": [first, second],
+        "face": face,
+        "mayor": mayor,
+        "group": grouped(kept, first, second),
+    }
+
+
+def test_keeping_one_merges_what_people_said_and_deletes_the_others(copies_with_metadata):
+    c = copies_with_metadata
+    kept = c["kept"]
+    resolve(c["group"], kept.pk, "delete", c["editor"])
+
+    kept.refresh_from_db()
+    assert kept.caption == "The mayor opens the bridge."
+    assert kept.credit == "City Hall"
+    states = dict(ImageLabel.objects.filter(image=kept).values_list("label__name", "state"))
+    assert states == {"Dupe bridge": "accepted", "Dupe river": "rejected"}
+    c["face"].refresh_from_db()
+    assert (c["face"].person, c["face"].state) == (c["mayor"], Face.State.CONFIRMED)
+    assert UsageWords.objects.filter(image=kept, title="Bridge opens").exists()
+    assert not Image.objects.filter(pk__in=[o.pk for o in c["others"]]).exists()
+    group = DuplicateGroup.objects.get(pk=c["group"].pk)
+    assert (group.status, group.action, group.kept_id) == ("resolved", "delete", kept.pk)
+    assert group.resolved_by == c["editor"]
+
+
+def test_linking_keeps_the_others_and_a_person_s_decision_on_the_kept_image_wins(
+    copies_with_metadata,
+):
+    c = copies_with_metadata
+    kept, first = c["kept"], c["others"][0]
+    kept.caption = "Written on the kept one."
+    kept.save()
+    ImageLabel.objects.filter(image=kept).update(state="accepted")  # a person accepted "river"
+    resolve(c["group"], kept.pk, "link", c["editor"])
+
+    kept.refresh_from_db()
+    assert kept.caption == "Written on the kept one."
+    states = dict(ImageLabel.objects.filter(image=kept).values_list("label__name", "state"))
+    assert states == {"Dupe bridge": "accepted", "Dupe river": "accepted"}
+    assert Image.objects.filter(pk=first.pk).exists()
+    assert DuplicateMember.objects.filter(image=first, group=c["group"]).exists()
+
+
+def test_a_failed_delete_changes_nothing(copies_with_metadata):
+    c = copies_with_metadata
+    kept, (first, second) = c["kept"], c["others"]
+
+    def refuse(sender, instance, **kwargs):
+        if instance.pk == second.pk:
+            raise RuntimeError("The storage refused to delete the file.")
+
+    pre_delete.connect(refuse, sender=Image)
+    try:
+        with pytest.raises(RuntimeError):
+            resolve(c["group"], kept.pk, "delete", c["editor"])
+    finally:
+        pre_delete.disconnect(refuse, sender=Image)
+
+    kept.refresh_from_db()
+    assert kept.caption == "" and kept.credit == ""
+    assert not ImageLabel.objects.filter(image=kept, label__name="Dupe bridge").exists()
+    c["face"].refresh_from_db()
+    assert c["face"].person is None
+    assert not UsageWords.objects.filter(image=kept).exists()
+    assert Image.objects.filter(pk__in=[first.pk, second.pk]).count() == 2
+    assert DuplicateGroup.objects.get(pk=c["group"].pk).status == "open"
+
+
+def test_bad_choices_are_refused_with_a_reason(copies_with_metadata):
+    c = copies_with_metadata
+    stranger = make_image(jpeg_bytes((1, 2, 3)), name="stranger.jpg")
+    with pytest.raises(ResolveError, match="not in duplicate group"):
+        resolve(c["group"], stranger.pk, "delete", c["editor"])
+    with pytest.raises(ResolveError, match="Unknown action"):
+        resolve(c["group"], c["kept"].pk, "burn", c["editor"])
+    resolve(c["group"], c["kept"].pk, "distinct", c["editor"])
+    with pytest.raises(ResolveError, match="already resolved"):
+        resolve(c["group"], c["kept"].pk, "link", c["editor"])
+    # "Not duplicates" merges nothing.
+    assert not ImageLabel.objects.filter(image=c["kept"], label__name="Dupe bridge").exists()
+
+
+def test_a_copy_of_an_already_grouped_picture_joins_its_group(labels_only, db):
+    with analysis_inline():
+        first = make_image(ORIGINAL.read_bytes(), name="a.jpg")
+        second = make_image(copy_of(ORIGINAL, "jpeg40"), name="b.jpg")
+    from photodesk.tasks import analyze_now
+
+    analyze_now(first)
+    analyze_now(second)
+    record_duplicates(first)
+    group = record_duplicates(second)
+    assert group is not None and group.members.count() == 2
+    resolve(group, first.pk, "link", None)
+    with analysis_inline():
+        third = make_image(copy_of(ORIGINAL, "resize"), name="c.jpg")
+    analyze_now(third)
+    again = record_duplicates(third)
+    assert again.pk == group.pk and again.status == DuplicateGroup.Status.OPEN
+    assert again.members.count() == 3
