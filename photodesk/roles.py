@@ -4,7 +4,8 @@
 - journalists: read everything, search, suggest, upload images, keep their saved searches;
 - reviewers: also decide labels on images and name, confirm, merge people; edit image
   metadata; remove an article's words from an image; re-run an analysis; view the insights
-  (dashboard, map of the archive);
+  (dashboard, map of the archive); resolve duplicate groups by linking (deleting the copies
+  needs the image delete permission: admins);
 - admins: every permission on Photodesk's models and on the image model (the taxonomy,
   deletes, alert rules and reports).
 
@@ -41,6 +42,7 @@ READ = (
     "facecluster",
     "modelclass",
     "usagewords",
+    "duplicategroup",
 )
 
 
@@ -89,6 +91,7 @@ ROLES = (
                 "facecluster",
                 "usagewords",
                 "savedsearch",
+                "duplicategroup",
             ),
             "delete": ("person", "savedsearch"),
         },

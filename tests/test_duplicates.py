@@ -232,3 +232,37 @@ def test_a_copy_of_an_already_grouped_picture_joins_its_group(labels_only, db):
     again = record_duplicates(third)
     assert again.pk == group.pk and again.status == DuplicateGroup.Status.OPEN
     assert again.members.count() == 3
+
+
+def test_the_review_screen_offers_each_role_only_what_it_may_do(copies_with_metadata, client):
+    from django.contrib.auth.models import User
+    from django.core.management import call_command
+
+    from photodesk.roles import role_group
+
+    call_command("photodesk_roles", stdout=StringIO())
+    c = copies_with_metadata
+    url = f"/admin/semantic_search/duplicategroup/{c['group'].pk}/change/"
+    users = {}
+    for role in ("journalist", "reviewer", "admin"):
+        users[role] = User.objects.create_user(f"dupe-{role}", password="pw", is_staff=True)
+        users[role].groups.add(role_group(role))
+    nobody = User.objects.create_user("dupe-nobody", password="pw", is_staff=True)
+
+    client.force_login(nobody)
+    assert client.get(url).status_code == 403
+    client.force_login(users["journalist"])
+    page = client.get(url).content.decode()
+    assert "may look at this group but not resolve it" in page
+    assert 'value="link"' not in page
+    client.force_login(users["reviewer"])
+    page = client.get(url).content.decode()
+    assert 'value="link"' in page and 'value="delete"' not in page
+    refused = client.post(url, {"keep": c["kept"].pk, "action": "delete"})
+    assert refused.status_code == 403
+    assert Image.objects.filter(pk=c["others"][0].pk).exists()
+    client.force_login(users["admin"])
+    assert 'value="delete"' in client.get(url).content.decode()
+    done = client.post(url, {"keep": c["kept"].pk, "action": "link"})
+    assert done.status_code == 302
+    assert DuplicateGroup.objects.get(pk=c["group"].pk).status == "resolved"

@@ -19,8 +19,8 @@ from photodesk.host import host
 from photodesk.models import DuplicateGroup
 
 ACTIONS = [
-    (DuplicateGroup.Action.LINK, "Keep this one, merge, keep the others linked"),
-    (DuplicateGroup.Action.DELETE, "Keep this one, merge, delete the others"),
+    (DuplicateGroup.Action.LINK, "Merge into the chosen one, keep the others linked"),
+    (DuplicateGroup.Action.DELETE, "Merge into the chosen one, delete the others"),
     (DuplicateGroup.Action.DISTINCT, "Not duplicates"),
 ]
 

@@ -23,6 +23,7 @@ router.register("face-clusters", views.FaceClusterViewSet, basename="face-cluste
 router.register("saved-searches", views.SavedSearchViewSet, basename="saved-search")
 router.register("alert-rules", views.AlertRuleViewSet, basename="alert-rule")
 router.register("videos", views.VideoViewSet, basename="video")
+router.register("duplicates", views.DuplicateGroupViewSet, basename="duplicate-group")
 
 urlpatterns = [
     path("search/", views.SearchView.as_view(), name="search"),

@@ -4,6 +4,7 @@ from use). The admin screen and the API show the same facts."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
@@ -70,7 +71,7 @@ def members(group: DuplicateGroup) -> list[dict[str, Any]]:
                 "width": fp.width if fp else 0,
                 "height": fp.height if fp else 0,
                 "file_size": fp.file_size if fp else 0,
-                "added": added.isoformat() if added else None,
+                "added": added,
                 "taken": str((taken.get(image.pk) or {}).get("date_taken") or "") or None,
                 "credit": h.image_credit(image),
                 "rights": h.image_rights(image),
@@ -83,7 +84,8 @@ def members(group: DuplicateGroup) -> list[dict[str, Any]]:
                 "hash_bits": member.hash_bits,
             }
         )
+    latest = dt.datetime.max.replace(tzinfo=dt.UTC)  # an image without a date sorts last
     out.sort(
-        key=lambda m: (-(m["width"] * m["height"]), -m["file_size"], m["added"] or "", m["id"])
+        key=lambda m: (-(m["width"] * m["height"]), -m["file_size"], m["added"] or latest, m["id"])
     )
     return out

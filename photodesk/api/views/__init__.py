@@ -4,6 +4,7 @@
 from photodesk.api.errors import not_found
 from photodesk.api.views.alerts import AlertRuleViewSet, SavedSearchViewSet
 from photodesk.api.views.clusters import FaceClusterViewSet
+from photodesk.api.views.duplicates import DuplicateGroupViewSet
 from photodesk.api.views.faces import FaceViewSet
 from photodesk.api.views.images import ImageViewSet
 from photodesk.api.views.jobs import AnalysisViewSet
@@ -22,6 +23,7 @@ __all__ = [
     "AlertRuleViewSet",
     "AnalysisViewSet",
     "ArticleSuggestionsView",
+    "DuplicateGroupViewSet",
     "FaceClusterViewSet",
     "FaceSearchView",
     "FaceViewSet",
