@@ -138,10 +138,10 @@ def copies_with_metadata(db, django_user_model):
     }
 
 
-def test_keeping_one_merges_what_people_said_and_deletes_the_others(copies_with_metadata):
+def test_keeping_one_merges_what_people_said_into_it(copies_with_metadata):
     c = copies_with_metadata
     kept = c["kept"]
-    resolve(c["group"], kept.pk, "delete", c["editor"])
+    resolve(c["group"], kept.pk, "link", c["editor"])
 
     kept.refresh_from_db()
     assert kept.caption == "The mayor opens the bridge."
@@ -151,10 +151,26 @@ def test_keeping_one_merges_what_people_said_and_deletes_the_others(copies_with_
     c["face"].refresh_from_db()
     assert (c["face"].person, c["face"].state) == (c["mayor"], Face.State.CONFIRMED)
     assert UsageWords.objects.filter(image=kept, title="Bridge opens").exists()
-    assert not Image.objects.filter(pk__in=[o.pk for o in c["others"]]).exists()
+    assert Image.objects.filter(pk__in=[o.pk for o in c["others"]]).count() == 2
     group = DuplicateGroup.objects.get(pk=c["group"].pk)
-    assert (group.status, group.action, group.kept_id) == ("resolved", "delete", kept.pk)
+    assert (group.status, group.action, group.kept_id) == ("resolved", "link", kept.pk)
     assert group.resolved_by == c["editor"]
+
+
+def test_copies_an_article_shows_are_not_deleted_and_the_others_are(copies_with_metadata):
+    c = copies_with_metadata
+    kept, (first, second) = c["kept"], c["others"]
+    with pytest.raises(ResolveError, match="used in an article"):
+        resolve(c["group"], kept.pk, "delete", c["editor"])
+    kept.refresh_from_db()
+    assert kept.caption == "" and Image.objects.filter(pk=second.pk).exists()
+
+    UsageWords.objects.filter(image=second).delete()  # the article no longer shows it
+    resolve(c["group"], kept.pk, "delete", c["editor"])
+    kept.refresh_from_db()
+    assert kept.caption == "The mayor opens the bridge."
+    assert not Image.objects.filter(pk__in=[first.pk, second.pk]).exists()
+    assert DuplicateGroup.objects.get(pk=c["group"].pk).action == "delete"
 
 
 def test_linking_keeps_the_others_and_a_person_s_decision_on_the_kept_image_wins(
@@ -179,6 +195,8 @@ def test_a_failed_delete_changes_nothing(copies_with_metadata):
     c = copies_with_metadata
     kept, (first, second) = c["kept"], c["others"]
 
+    UsageWords.objects.filter(image=second).delete()  # deletable: no article shows it
+
     def refuse(sender, instance, **kwargs):
         if instance.pk == second.pk:
             raise RuntimeError("The storage refused to delete the file.")
@@ -195,7 +213,6 @@ def test_a_failed_delete_changes_nothing(copies_with_metadata):
     assert not ImageLabel.objects.filter(image=kept, label__name="Dupe bridge").exists()
     c["face"].refresh_from_db()
     assert c["face"].person is None
-    assert not UsageWords.objects.filter(image=kept).exists()
     assert Image.objects.filter(pk__in=[first.pk, second.pk]).count() == 2
     assert DuplicateGroup.objects.get(pk=c["group"].pk).status == "open"
 

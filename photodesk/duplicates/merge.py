@@ -43,6 +43,8 @@ def resolve(group: DuplicateGroup, keep_id: int, action: str, user: Any) -> Dupl
         model = host().image_model()
         kept = model.objects.get(pk=keep_id)
         others = list(model.objects.filter(pk__in=member_ids).exclude(pk=keep_id))
+        if action == DuplicateGroup.Action.DELETE:
+            _refuse_deleting_used([o.pk for o in others])
         if action != DuplicateGroup.Action.DISTINCT:
             merge_into(kept, others, user)
         if action == DuplicateGroup.Action.DELETE:
@@ -54,6 +56,22 @@ def resolve(group: DuplicateGroup, keep_id: int, action: str, user: Any) -> Dupl
         group.resolved_at = timezone.now()
         group.save()
     return group
+
+
+def _refuse_deleting_used(image_ids: list[int]) -> None:
+    """An article that shows a copy would lose its picture: such a copy is linked, not
+    deleted, until the article shows the kept image instead."""
+    used = set(host().last_used(image_ids)) | set(
+        UsageWords.objects.active()
+        .filter(image_id__in=image_ids)
+        .values_list("image_id", flat=True)
+    )
+    if used:
+        names = ", ".join(str(pk) for pk in sorted(used))
+        raise ResolveError(
+            f"Image {names} is used in an article, which would lose its picture: keep the "
+            "copies linked, or put the kept image in the article first."
+        )
 
 
 def merge_into(kept: Any, others: list[Any], user: Any) -> None:
