@@ -133,6 +133,31 @@ def report(data: dict) -> None:
         f"distinct photos: {len(originals)}, false pairs among them: {false_pairs}, "
         f"photos put in a false group: {grouped}"
     )
+    # Everything mixed: every pair among originals and copies, right when both come from one
+    # photo (an original and its copy, or two copies of one photo).
+    upper = np.triu(np.ones_like(found), 1)
+    tp = int((found & same_origin & upper).sum())
+    fp = int((found & ~same_origin & upper).sum())
+    true_pairs = int((same_origin & upper).sum())
+    print(
+        f"all {len(kinds)} images mixed: pair recall {tp / true_pairs:.3f}, pair precision "
+        f"{tp / max(tp + fp, 1):.3f} ({tp} of {true_pairs} pairs, {fp} wrong)"
+    )
+    # How near the closest distinct pair comes to being called the same picture.
+    from photodesk.duplicates import detection as d
+
+    apart = ~same_origin & upper.astype(bool)
+    for name, cos_min, bits_max in (
+        ("few bits", d.HASH_SURE_MIN_COSINE, d.HASH_SURE_BITS),
+        ("close", d.CLOSE_COSINE, d.CLOSE_BITS),
+        ("sure", d.SURE_COSINE, d.SURE_BITS),
+    ):
+        near = apart & (dist <= bits_max)
+        best = float(sims[near].max()) if near.any() else float("nan")
+        print(
+            f"  rule {name:8} (cosine >= {cos_min}, bits <= {bits_max}): different photos "
+            f"within the bits reach cosine {best:.3f}"
+        )
     # The margins the thresholds sit in.
     copies = ~is_orig
     mine = [

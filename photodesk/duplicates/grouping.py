@@ -17,7 +17,7 @@ from django.db import transaction
 
 from photodesk.analysis.borrowed import neighbours
 from photodesk.analysis.decode import InvalidImage, read_bytes
-from photodesk.duplicates.detection import CANDIDATE_COSINE, HASH_ALONE_BITS, same_picture
+from photodesk.duplicates.detection import CANDIDATE_COSINE, HASH_SURE_BITS, same_picture
 from photodesk.duplicates.fingerprint import hamming, hammings, read_print
 from photodesk.models import DuplicateGroup, DuplicateMember, ImageAnalysis, ImageFingerprint
 
@@ -71,11 +71,11 @@ def copies_of(image: Any, analysis: ImageAnalysis, print_: ImageFingerprint) -> 
         neighbours.refresh(force=True)
         for index in (neighbours.lenders, neighbours.borrowers):
             candidates |= {
-                pk for pk, sim in index.nearest(visual, NEAREST) if sim >= CANDIDATE_COSINE - 0.02
+                pk for pk, sim in index.nearest(visual, NEAREST) if sim >= CANDIDATE_COSINE
             }
     ids, hashes = _all_hashes(exclude=image.pk)
     if len(ids):
-        close = hammings(print_.phash, hashes) <= HASH_ALONE_BITS
+        close = hammings(print_.phash, hashes) <= HASH_SURE_BITS
         candidates |= set(ids[close].tolist())
     candidates.discard(image.pk)
     if not candidates:
@@ -96,7 +96,7 @@ def copies_of(image: Any, analysis: ImageAnalysis, print_: ImageFingerprint) -> 
         similarity = float(visual @ other) if visual is not None and other is not None else 0.0
         bits = hamming(print_.phash, stored[pk])
         alone = other is None or visual is None
-        if same_picture(similarity, bits) if not alone else bits <= HASH_ALONE_BITS:
+        if same_picture(similarity, bits) if not alone else bits <= HASH_SURE_BITS:
             matches.append(Match(pk, round(similarity, 4), bits))
     return sorted(matches, key=lambda m: (m.hash_bits, -m.similarity))
 
