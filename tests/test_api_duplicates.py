@@ -85,3 +85,10 @@ def test_a_bad_resolution_is_refused_and_changes_nothing(api, group):
     )
     again = client.post(resolve_url(g), {"keep": small.pk, "action": "link"}, format="json")
     assert again.status_code == 400 and "already resolved" in str(again.json())
+
+
+def test_a_group_left_with_one_image_is_not_listed(api, group):
+    g, big, small = group
+    small.delete()  # deleted elsewhere (the image admin)
+    response = api("journalist").get(reverse("photodesk-api:duplicate-group-list"))
+    assert g.pk not in [row["id"] for row in response.json()["results"]]

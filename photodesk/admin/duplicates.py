@@ -36,7 +36,7 @@ class DuplicateGroupAdmin(admin.ModelAdmin):
         return False  # groups come from detection
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("members")
+        return super().get_queryset(request).shown().prefetch_related("members")
 
     @admin.display(description="copies")
     def copies(self, group: DuplicateGroup):

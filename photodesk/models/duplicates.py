@@ -37,6 +37,12 @@ class DuplicateGroupQuerySet(models.QuerySet):
     def open(self) -> DuplicateGroupQuerySet:
         return self.filter(status=DuplicateGroup.Status.OPEN)
 
+    def shown(self) -> DuplicateGroupQuerySet:
+        """Groups worth a look: an open group whose copies were deleted elsewhere, leaving one
+        image, has nothing to review."""
+        lone = models.Q(status=DuplicateGroup.Status.OPEN, copies__lt=2)
+        return self.annotate(copies=models.Count("members")).exclude(lone)
+
 
 class DuplicateGroup(models.Model):
     class Status(models.TextChoices):

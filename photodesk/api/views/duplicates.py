@@ -36,7 +36,8 @@ class DuplicateGroupViewSet(PhotodeskViewSet, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return (
-            DuplicateGroup.objects.select_related("resolved_by")
+            DuplicateGroup.objects.shown()
+            .select_related("resolved_by")
             .prefetch_related("members")
             .order_by("status", "-updated", "-pk")
         )
