@@ -280,6 +280,9 @@ def test_the_review_screen_offers_each_role_only_what_it_may_do(copies_with_meta
     assert Image.objects.filter(pk=c["others"][0].pk).exists()
     client.force_login(users["admin"])
     assert 'value="delete"' in client.get(url).content.decode()
+    refused = client.post(url, {"keep": c["kept"].pk, "action": "delete"}, follow=True)
+    assert "used in an article" in refused.content.decode()  # the message, nothing deleted
+    assert Image.objects.filter(pk=c["others"][1].pk).exists()
     done = client.post(url, {"keep": c["kept"].pk, "action": "link"})
     assert done.status_code == 302
     assert DuplicateGroup.objects.get(pk=c["group"].pk).status == "resolved"

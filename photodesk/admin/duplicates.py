@@ -73,12 +73,14 @@ class DuplicateGroupAdmin(admin.ModelAdmin):
         action = request.POST.get("action", "")
         if not review.may_resolve(request.user, action):
             raise PermissionDenied
+        keep = request.POST.get("keep", "")
+        if not keep.isdigit():
+            self.message_user(request, "Choose the image to keep.", messages.ERROR)
+            return HttpResponseRedirect(request.path)
         try:
-            keep = int(request.POST.get("keep", ""))
-            resolve(group, keep, action, request.user)
-        except ValueError as exc:  # ResolveError, or a keep that is not a number
-            message = str(exc) if isinstance(exc, ResolveError) else "Choose the image to keep."
-            self.message_user(request, message, messages.ERROR)
+            resolve(group, int(keep), action, request.user)
+        except ResolveError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
             return HttpResponseRedirect(request.path)
         done = dict(ACTIONS)[action]
         self.message_user(request, f"Group {group.pk}: {done.lower()}.", messages.SUCCESS)
@@ -89,7 +91,11 @@ class DuplicateGroupAdmin(admin.ModelAdmin):
 
 def _next_open(group: DuplicateGroup) -> str:
     following = (
-        DuplicateGroup.objects.open().exclude(pk=group.pk).order_by("-updated", "-pk").first()
+        DuplicateGroup.objects.open()
+        .shown()
+        .exclude(pk=group.pk)
+        .order_by("-updated", "-pk")
+        .first()
     )
     if following is None:
         return ""
