@@ -12,7 +12,13 @@ from photodesk.models.alerts import (
 )
 from photodesk.models.analysis import AnalysisQuerySet, ImageAnalysis
 from photodesk.models.borrowing import Neighbour
-from photodesk.models.insights import ArchiveMap, InsightsDashboard
+from photodesk.models.insights import (
+    ArchiveMap,
+    IngestRollup,
+    InsightsDashboard,
+    LabelRollup,
+    RollupBuild,
+)
 from photodesk.models.labels import ImageLabel, Label, LabelDecision, ModelClass, ReviewItem
 from photodesk.models.outbox import IndexRemoval
 from photodesk.models.people import Face, FaceCluster, FaceDecision, Person, fold
@@ -32,6 +38,9 @@ __all__ = [
     "AlertEvent",
     "AlertRule",
     "ArchiveMap",
+    "IngestRollup",
+    "LabelRollup",
+    "RollupBuild",
     "AnalysisQuerySet",
     "Face",
     "FaceCluster",
