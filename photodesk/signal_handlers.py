@@ -145,6 +145,14 @@ def reindex_person_photos(sender, instance, created: bool, raw: bool = False, **
     faces_changed(images_showing(instance).values_list("pk", flat=True))
 
 
+def check_people_alerts(sender, image_ids: list, **kwargs) -> None:
+    """Faces named after the analysis (review, a cluster named) reach the person alert rules
+    once the naming commits."""
+    ids = sorted(set(image_ids))
+    if ids:
+        transaction.on_commit(partial(tasks.enqueue_people_alert_check, ids), robust=True)
+
+
 class AfterCommit:
     """Image ids named during a transaction, handed to `task` once after it commits: a request
     that decides five tags of one image refreshes (and re-indexes) it once, not five times.
@@ -338,4 +346,5 @@ def connect() -> None:
     pre_delete.connect(release_faces_of_person, sender=Person, dispatch_uid="photodesk-person")
     post_save.connect(reindex_person_photos, sender=Person, dispatch_uid="photodesk-person-save")
     people_shown_changed.connect(reindex_after_commit.add, dispatch_uid="photodesk-people-shown")
+    people_shown_changed.connect(check_people_alerts, dispatch_uid="photodesk-people-alerts")
     tags_decided.connect(refresh_after_commit.add, dispatch_uid="photodesk-tags-decided")
