@@ -229,6 +229,10 @@ def count_deleted_image(sender, instance, **kwargs) -> None:
     rollup.image_changed(rollup.bucket_of(instance), None, instance.pk)
 
 
+def forget_label_counts(sender, instance, **kwargs) -> None:
+    rollup.label_deleted(instance.pk)
+
+
 def ready_rollups(sender, **kwargs) -> None:
     """After migrate: an empty archive's rollups are ready (kept from the first image on)."""
     rollup.mark_built_if_empty()
@@ -341,6 +345,7 @@ def connect() -> None:
     pre_save.connect(remember_label_count, sender=ImageLabel, dispatch_uid="photodesk-rollup-l0")
     post_save.connect(count_saved_label, sender=ImageLabel, dispatch_uid="photodesk-rollup-l1")
     post_delete.connect(count_deleted_label, sender=ImageLabel, dispatch_uid="photodesk-rollup-l2")
+    post_delete.connect(forget_label_counts, sender=Label, dispatch_uid="photodesk-rollup-l3")
 
     post_delete.connect(delete_face_crop, sender=Face, dispatch_uid="photodesk-face-crop")
     pre_delete.connect(release_faces_of_person, sender=Person, dispatch_uid="photodesk-person")

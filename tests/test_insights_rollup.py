@@ -107,6 +107,10 @@ def test_rollups_stay_exact_through_adding_relabelling_reviewing_and_deleting(
     Image.objects.get(pk=small_archive["Fire in the docks"]).delete()
     image.delete()
     assert_rollups_count_as_live()
+    # A label deleted: its rows and counts with it.
+    Label.objects.get(slug="smoke").delete()
+    assert not LabelRollup.objects.filter(label_id=smoke.pk).exists()
+    assert_rollups_count_as_live()
     # Nothing left over: every rollup row adds up to what is there.
     assert not LabelRollup.objects.filter(images__lt=0).exists()
 

@@ -136,6 +136,11 @@ def image_changed(before: Bucket | None, after: Bucket | None, image_id: Any) ->
         _add_labels(after, dict.fromkeys(labels, 1))
 
 
+def label_deleted(label_id: int) -> None:
+    """A label was deleted (its image rows first, each taking its count): its rows go."""
+    LabelRollup.objects.filter(label_id=label_id).delete()
+
+
 def _add_labels(where: Bucket, deltas: dict[int, int]) -> None:
     day, rights = where
     week = week_of(day)

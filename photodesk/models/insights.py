@@ -59,7 +59,12 @@ class LabelRollup(models.Model):
     # The Monday of `start`'s week: the labels-over-time chart groups by it.
     week = models.DateField()
     rights = models.CharField(max_length=100, blank=True)
-    label = models.ForeignKey("semantic_search.Label", on_delete=models.CASCADE, related_name="+")
+    # No database constraint: as a label is deleted, its image rows' deletions still take their
+    # counts from here (after the cascade would have removed these); the label's post_delete
+    # removes its rows (signal_handlers).
+    label = models.ForeignKey(
+        "semantic_search.Label", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
     images = models.IntegerField(default=0)
 
     class Meta:
