@@ -136,3 +136,14 @@ def test_the_charts_count_live_until_the_rollups_are_built_in_the_current_time_z
         "label": "fire",
         "images": 4,
     }
+
+
+def test_an_archive_without_built_rollups_is_told_to_build_them(small_archive):
+    from photodesk import checks
+
+    assert checks.check_insight_rollups(None, databases=["default"]) == []
+    RollupBuild.objects.all().delete()
+    (warning,) = checks.check_insight_rollups(None, databases=["default"])
+    assert warning.id == "photodesk.W130" and "rebuild_insights" in warning.hint
+    call_command("rebuild_insights", "--no-progress")
+    assert checks.check_insight_rollups(None, databases=["default"]) == []
