@@ -111,7 +111,7 @@ def labels_over_time(filters: Filters, label_ids: list[int]) -> dict[str, Any]:
     if rollup.answers(filters):
         rows = (
             LabelRollup.objects.filter(
-                _label_rollup_q(filters), label_id__in=label_ids, label__active=True
+                _label_rollup_q(filters, by_week=True), label_id__in=label_ids, label__active=True
             )
             .values("week", "label_id", label_name=F("label__name"))
             .annotate(images=Sum("images"))
@@ -192,8 +192,8 @@ def flagged_images(filters: Filters, limit: int = 12) -> dict[str, Any]:
     return {"total": rows[0].total if rows else 0, "images": images}
 
 
-def _label_rollup_q(filters: Filters) -> Q:
-    return rollup.label_rows_q(filters.start, filters.end, filters.rights)
+def _label_rollup_q(filters: Filters, by_week: bool = False) -> Q:
+    return rollup.label_rows_q(filters.start, filters.end, filters.rights, by_week)
 
 
 def _days_q(field: str, filters: Filters) -> Q:

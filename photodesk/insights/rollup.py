@@ -144,10 +144,15 @@ def label_deleted(label_id: int) -> None:
 def _add_labels(where: Bucket, deltas: dict[int, int]) -> None:
     day, rights = where
     week = week_of(day)
+    ever = LabelRollup.ALL_TIME
     rows = [
-        (span, start, rights, label_id, week, n)
+        (span, start, rights, label_id, of_week, n)
         for label_id, n in deltas.items()
-        for span, start in ((LabelRollup.DAY, day), (LabelRollup.WEEK, week))
+        for span, start, of_week in (
+            (LabelRollup.DAY, day, week),
+            (LabelRollup.WEEK, week, week),
+            (LabelRollup.ALL, ever, ever),
+        )
     ]
     _upsert(LabelRollup, ["span", "start", "rights", "label_id", "week", "images"], rows, 4)
 
@@ -187,10 +192,22 @@ def rebuild(progress: Callable[[int, int], None] | None = None) -> RollupBuild:
         IngestRollup.objects.all().delete()
         RollupBuild.objects.all().delete()
         chunks = list(_chunks(added)) if added else []
+        ever: dict[tuple[str, int], int] = {}
         for done, (first, last) in enumerate(chunks, 1):
-            _count(added, first, last)
+            for key, n in _count(added, first, last).items():
+                ever[key] = ever.get(key, 0) + n
             if progress:
                 progress(done, len(chunks))
+        at = LabelRollup.ALL_TIME
+        LabelRollup.objects.bulk_create(
+            (
+                LabelRollup(
+                    span=LabelRollup.ALL, start=at, week=at, rights=v, label_id=label, images=n
+                )
+                for (v, label), n in ever.items()
+            ),
+            batch_size=5000,
+        )
         return RollupBuild.objects.create(
             built_at=timezone.now(),
             time_zone=timezone.get_current_timezone_name(),
@@ -220,8 +237,9 @@ def _chunks(added: str) -> Iterable[tuple[dt.date, dt.date]]:
         start = end
 
 
-def _count(added: str, first: dt.date, last: dt.date) -> None:
-    """The rollup rows of days first..last (whole weeks), from the live rows."""
+def _count(added: str, first: dt.date, last: dt.date) -> dict[tuple[str, int], int]:
+    """The rollup rows of days first..last (whole weeks), from the live rows; returns their
+    images per (rights, label), for the all-time rows."""
     rights = host().image_field_name("rights")
     rights = rights if _has_field(rights) else None
     within = Filters(first, last).q
@@ -261,6 +279,10 @@ def _count(added: str, first: dt.date, last: dt.date) -> None:
         for (w, v, label), n in weeks.items()
     ]
     LabelRollup.objects.bulk_create(rows, batch_size=5000)
+    ever: dict[tuple[str, int], int] = {}
+    for (_, value, label), n in weeks.items():
+        ever[value, label] = ever.get((value, label), 0) + n
+    return ever
 
 
 def _has_field(name: str | None) -> bool:
@@ -276,11 +298,14 @@ def _has_field(name: str | None) -> bool:
 # --- reading -------------------------------------------------------------------------------
 
 
-def label_rows_q(start: dt.date | None, end: dt.date | None, rights: tuple[str, ...]) -> Q:
+def label_rows_q(
+    start: dt.date | None, end: dt.date | None, rights: tuple[str, ...], by_week: bool = False
+) -> Q:
     """The LabelRollup rows that add up to days start..end (either open): whole weeks from the
-    week rows, the days of a partial week at either end from the day rows."""
+    week rows, the days of a partial week at either end from the day rows; all days from the
+    all-time rows, unless the counts are wanted `by_week`."""
     if start is None and end is None:
-        whole = Q(span=LabelRollup.WEEK)
+        whole = Q(span=LabelRollup.WEEK if by_week else LabelRollup.ALL)
     else:
         # The whole weeks inside the range: from the first Monday on or after `start` to the
         # last Monday whose Sunday is on or before `end`.

@@ -4,6 +4,8 @@ dashboard, the map and the insights API ask for."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import models
 
 
@@ -48,11 +50,13 @@ class InsightsDashboard(ArchiveMap):
 
 class LabelRollup(models.Model):
     """Images per label, rights value and day (span 1) or week (span 7, starting on Monday) of
-    being added, counting visible labels (auto-accepted or accepted) whatever the label's
-    `active` (the charts read that from the label). Kept by insights/rollup.py as labels and
-    images change, so the label charts add up a few thousand rows instead of millions."""
+    being added, or ever (span 0, start ALL_TIME), counting visible labels (auto-accepted or
+    accepted) whatever the label's `active` (the charts read that from the label). Kept by
+    insights/rollup.py as labels and images change, so the label charts add up a few
+    thousand rows instead of millions."""
 
-    DAY, WEEK = 1, 7
+    ALL, DAY, WEEK = 0, 1, 7
+    ALL_TIME = dt.date(1, 1, 1)  # the start (and week) of the span-0 rows
 
     span = models.PositiveSmallIntegerField()
     start = models.DateField()
