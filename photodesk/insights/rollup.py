@@ -1,12 +1,13 @@
 """The label and ingest charts' rollups (LabelRollup, IngestRollup): images per label, rights
-value and day or week added, kept exact as rows change, so those charts add up a few thousand
-rows instead of joining millions of label rows to their images.
+value and day, week or ever added, kept exact as rows change, so those charts add up a few
+thousand rows instead of joining millions of label rows to their images.
 
 Kept by deltas: signal_handlers.py hands every saved or deleted label row and image here, in
-the transaction that changes it; each change adds or takes one image from its day's and its
-week's row (an upsert that adds, so concurrent changes never lose one). Rows written around
-the ORM (bulk_create, queryset.update, raw SQL) are not seen: `rebuild()` (the
-`photodesk_insights_rollup` command) counts everything again. The charts read the rollups only
+the transaction that changes it; each change adds or takes one image from its day's, its
+week's and the all-time row (an upsert that adds, so concurrent changes never lose one). Rows
+written around the ORM (bulk_create, queryset.update, raw SQL) are not seen: `rebuild()` (the
+`rebuild_insights` command) counts everything again. An image without a day added is not
+counted (the live charts count its labels when no days are chosen). The charts read the rollups only
 once they were built, in the current time zone (their days are that zone's); before that,
 and for filters they cannot answer, the live queries count.
 """
