@@ -184,8 +184,8 @@ def _upsert(model: Any, columns: list[str], rows: list[tuple], key: int) -> None
 
 def rebuild(progress: Callable[[int, int], None] | None = None) -> RollupBuild:
     """Count every image and label row again, CHUNK_WEEKS weeks per query, in one transaction
-    (the charts read the old rollups until it commits). `progress(done, total)` after each
-    chunk."""
+    (the charts read the old rollups until it commits). `progress(done, total)` first and
+    after each chunk."""
     started = time.monotonic()
     added = host().image_field_name("added")
     with transaction.atomic():
@@ -194,6 +194,8 @@ def rebuild(progress: Callable[[int, int], None] | None = None) -> RollupBuild:
         RollupBuild.objects.all().delete()
         chunks = list(_chunks(added)) if added else []
         ever: dict[tuple[str, int], int] = {}
+        if progress:
+            progress(0, len(chunks))
         for done, (first, last) in enumerate(chunks, 1):
             for key, n in _count(added, first, last).items():
                 ever[key] = ever.get(key, 0) + n
