@@ -342,9 +342,12 @@ def connect() -> None:
     post_init.connect(remember_label, sender=Label, dispatch_uid="photodesk-label-init")
     post_save.connect(apply_new_or_changed_label, sender=Label, dispatch_uid="photodesk-label")
 
-    pre_save.connect(remember_label_count, sender=ImageLabel, dispatch_uid="photodesk-rollup-l0")
-    post_save.connect(count_saved_label, sender=ImageLabel, dispatch_uid="photodesk-rollup-l1")
-    post_delete.connect(count_deleted_label, sender=ImageLabel, dispatch_uid="photodesk-rollup-l2")
+    # Proxies too (the review queue's ReviewItem): a signal names the class that was saved.
+    for label_model in [m for m in apps.get_models() if issubclass(m, ImageLabel)]:
+        uid = f"photodesk-rollup-{label_model._meta.model_name}"
+        pre_save.connect(remember_label_count, sender=label_model, dispatch_uid=f"{uid}-0")
+        post_save.connect(count_saved_label, sender=label_model, dispatch_uid=f"{uid}-1")
+        post_delete.connect(count_deleted_label, sender=label_model, dispatch_uid=f"{uid}-2")
     post_delete.connect(forget_label_counts, sender=Label, dispatch_uid="photodesk-rollup-l3")
 
     post_delete.connect(delete_face_crop, sender=Face, dispatch_uid="photodesk-face-crop")

@@ -13,7 +13,7 @@ from django.test import override_settings
 
 from photodesk.insights import queries, rollup
 from photodesk.insights.filters import Filters
-from photodesk.models import ImageLabel, Label, LabelRollup, RollupBuild
+from photodesk.models import ImageLabel, Label, LabelRollup, ReviewItem, RollupBuild
 
 from .api_support import *  # noqa: F403
 from .helpers import jpeg_bytes
@@ -91,9 +91,11 @@ def test_rollups_stay_exact_through_adding_relabelling_reviewing_and_deleting(
     image.save()
     assert_rollups_count_as_live()
 
-    # Review: auto labels rejected.
+    # Review: auto labels rejected, one from the review queue (a proxy of the label rows).
     for row in ImageLabel.objects.filter(label=fire, state="auto")[:2]:
         service.decide(row, "rejected", user)
+    row = ImageLabel.objects.filter(label=flood, state="auto").first()
+    service.decide(ReviewItem.objects.get(pk=row.pk), "rejected", user)
     assert_rollups_count_as_live()
 
     # A label switched off leaves the charts; back on, it returns.
