@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
@@ -51,7 +52,7 @@ def answers(filters: Filters) -> bool:
 def ready() -> bool:
     """Whether the charts may read the rollups: built, in the current time zone, and the
     image model says when an image was added."""
-    if not host().image_field_name("added"):
+    if not _field("added"):
         return False
     return RollupBuild.objects.filter(time_zone=timezone.get_current_timezone_name()).exists()
 
@@ -71,20 +72,20 @@ def local_day(moment: dt.datetime | dt.date | None) -> dt.date | None:
 
 def bucket_of(image: Any) -> Bucket | None:
     """An image instance's (day added, rights)."""
-    day = local_day(getattr(image, host().image_field_name("added") or "", None))
+    added, rights_field = _field("added"), _field("rights")
+    day = local_day(getattr(image, added, None)) if added else None
     if day is None:
         return None
-    rights_field = host().image_field_name("rights")
     rights = getattr(image, rights_field, None) if rights_field else None
     return day, str(rights or "")
 
 
 def stored_bucket(image_id: Any) -> Bucket | None:
     """The stored image's (day added, rights); None when it has no day or is gone."""
-    added, rights = host().image_field_name("added"), host().image_field_name("rights")
+    added, rights = _field("added"), _field("rights")
     if not added or image_id is None:
         return None
-    fields = [added, *([rights] if _has_field(rights) else [])]
+    fields = [added, *([rights] if rights else [])]
     row = get_image_model().objects.filter(pk=image_id).values_list(*fields).first()
     if row is None or row[0] is None:
         return None
@@ -187,7 +188,7 @@ def rebuild(progress: Callable[[int, int], None] | None = None) -> RollupBuild:
     (the charts read the old rollups until it commits). `progress(done, total)` first and
     after each chunk."""
     started = time.monotonic()
-    added = host().image_field_name("added")
+    added = _field("added")
     with transaction.atomic():
         LabelRollup.objects.all().delete()
         IngestRollup.objects.all().delete()
@@ -243,8 +244,7 @@ def _chunks(added: str) -> Iterable[tuple[dt.date, dt.date]]:
 def _count(added: str, first: dt.date, last: dt.date) -> dict[tuple[str, int], int]:
     """The rollup rows of days first..last (whole weeks), from the live rows; returns their
     images per (rights, label), for the all-time rows."""
-    rights = host().image_field_name("rights")
-    rights = rights if _has_field(rights) else None
+    rights = _field("rights")
     within = Filters(first, last).q
     images = get_image_model().objects.filter(within())
     ingest = images.annotate(day=TruncDate(added)).values("day", *([rights] if rights else []))
@@ -288,14 +288,17 @@ def _count(added: str, first: dt.date, last: dt.date) -> dict[tuple[str, int], i
     return ever
 
 
-def _has_field(name: str | None) -> bool:
+def _field(role: str) -> str | None:
+    """The image model's field for `role` ("added", "rights"), if it has one (Wagtail's own
+    image has no rights, and its day added is not under the default name)."""
+    name = host().image_field_name(role)
     if not name:
-        return False
+        return None
     try:
         get_image_model()._meta.get_field(name)
-    except Exception:
-        return False
-    return True
+    except FieldDoesNotExist:
+        return None
+    return name
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -333,6 +336,6 @@ def label_rows_q(
 
 
 def rights_q(rights: tuple[str, ...]) -> Q:
-    if rights and _has_field(host().image_field_name("rights")):
+    if rights and _field("rights"):
         return Q(rights__in=rights)
     return Q()
