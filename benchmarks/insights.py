@@ -8,7 +8,9 @@ failed; 1% flagged), three labels per image out of 300 (Zipf-distributed; 5% wai
 review), and a named face on one image in five (2,000 people, Zipf). Each chart query
 (photodesk/insights/queries.py) is timed warm, median of 5, for the whole archive, the last
 90 days, and the last 90 days of editorial images, at each size (--sizes, default
-100000,1000000; the archive grows from one size to the next). Goal: each under 300 ms.
+100000,1000000; the archive grows from one size to the next), first by the live queries,
+then (the label and ingest charts) from the rollups (photodesk/insights/rollup.py), rebuilt
+after the rows are written. Goal: each under 300 ms.
 
 Map: 100,000 synthetic 1280-d vectors in 200 clusters (like photos of 200 subjects):
 projection.project() (PCA, UMAP fitted on 20,000, the rest placed among their nearest
@@ -150,7 +152,10 @@ def grow(target: int, rng: np.random.Generator) -> float:
     return time.monotonic() - started
 
 
-def time_charts(size: int) -> list[tuple[str, str, float]]:
+ROLLUP_CHARTS = ("ingest per day", "top labels (60)", "labels over time (5)")
+
+
+def time_charts(size: int, only: tuple[str, ...] = ()) -> list[tuple[str, str, float]]:
     from photodesk.insights import queries
     from photodesk.insights.filters import Filters
 
@@ -173,6 +178,8 @@ def time_charts(size: int) -> list[tuple[str, str, float]]:
     }
     results = []
     for chart, run in charts.items():
+        if only and chart not in only:
+            continue
         for case, filters in cases.items():
             run(filters)  # warm
             times = []
@@ -284,6 +291,9 @@ def main() -> None:
     parser.add_argument("--no-map", action="store_true")
     args = parser.parse_args()
     connect(args.keep)
+    from photodesk.insights import rollup
+    from photodesk.models import RollupBuild
+
     rng = np.random.default_rng(0)
     table = []
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -291,13 +301,26 @@ def main() -> None:
         print(f"\n{size:,} images: writing rows…", flush=True)
         seconds = grow(size, rng)
         print(f"  written in {seconds:.0f} s", flush=True)
-        table += [(size, *row) for row in time_charts(size)]
+        # The live queries first (the rollups not read), then the rollups, counted again
+        # after the bulk writes (which their signals do not see).
+        RollupBuild.objects.all().delete()
+        print("  live queries:", flush=True)
+        live = time_charts(size)
+        build = rollup.rebuild()
+        print(f"  rollups rebuilt in {build.seconds:.1f} s; with the rollups:", flush=True)
+        rolled = {(chart, case): ms for chart, case, ms in time_charts(size, ROLLUP_CHARTS)}
+        table += [(size, chart, case, ms, rolled.get((chart, case))) for chart, case, ms in live]
         if size == 100_000 and not args.no_map:
             time_map(size)
-    print("\n| images | chart | filter | ms (median of 5) |")
-    print("|---:|---|---|---:|")
-    for size, chart, case, ms in table:
-        print(f"| {size:,} | {chart} | {case} | {ms:.0f} |")
+    print("\n| images | chart | filter | live ms | with the rollups ms (median of 5) |")
+    print("|---:|---|---|---:|---:|")
+    for size, chart, case, ms, rolled_ms in table:
+        after = "" if rolled_ms is None else f"{rolled_ms:.0f}"
+        print(f"| {size:,} | {chart} | {case} | {ms:.0f} | {after} |")
+    table = [
+        (size, chart, case, ms if after is None else after)
+        for size, chart, case, ms, after in table
+    ]
     worst = max(table, key=lambda row: row[3])
     print(
         f"\nslowest: {worst[1]} ({worst[2]}) at {worst[0]:,}: {worst[3]:.0f} ms; "

@@ -635,3 +635,31 @@ def check_vectors_model(app_configs, databases=None, **kwargs) -> list:
             id="photodesk.W070",
         )
     ]
+
+
+@register(Tags.database)
+def check_insight_rollups(app_configs, databases=None, **kwargs) -> list:
+    """An archive with images whose insights rollups were never built (upgraded to them), or
+    built in another time zone: the label and ingest charts count live, slowly at scale. A
+    database check (with `migrate` and `manage.py check --database default`)."""
+    if not databases:
+        return []
+    from django.db import DatabaseError
+
+    from photodesk.host import get_image_model
+    from photodesk.insights import rollup
+
+    try:
+        if rollup.ready() or not get_image_model().objects.exists():
+            return []
+    except DatabaseError:
+        return []  # not migrated yet
+    return [
+        Warning(
+            "The insights rollups are not built for this archive (or were built in another "
+            "time zone): the dashboard's label and ingest charts count every row instead, "
+            "slowly on a large archive.",
+            hint="Run `python manage.py rebuild_insights` (once; they are kept after that).",
+            id="photodesk.W130",
+        )
+    ]

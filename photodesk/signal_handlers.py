@@ -24,13 +24,15 @@ from django.db.models.signals import (
     post_migrate,
     post_save,
     pre_delete,
+    pre_save,
 )
 
 from photodesk import indexing, tasks
 from photodesk.analysis import borrowed
 from photodesk.conf import photodesk_settings
 from photodesk.host import get_article_model, get_image_model, get_video_model
-from photodesk.models import Face, Label, Person
+from photodesk.insights import rollup
+from photodesk.models import Face, ImageLabel, Label, Person
 from photodesk.people.queries import images_showing
 from photodesk.people.recognition import delete_thumbnail_later, faces_changed
 from photodesk.signals import people_shown_changed, tags_decided
@@ -143,6 +145,14 @@ def reindex_person_photos(sender, instance, created: bool, raw: bool = False, **
     faces_changed(images_showing(instance).values_list("pk", flat=True))
 
 
+def check_people_alerts(sender, image_ids: list, **kwargs) -> None:
+    """Faces named after the analysis (review, a cluster named) reach the person alert rules
+    once the naming commits."""
+    ids = sorted(set(image_ids))
+    if ids:
+        transaction.on_commit(partial(tasks.enqueue_people_alert_check, ids), robust=True)
+
+
 class AfterCommit:
     """Image ids named during a transaction, handed to `task` once after it commits: a request
     that decides five tags of one image refreshes (and re-indexes) it once, not five times.
@@ -177,6 +187,55 @@ class AfterCommit:
 
 reindex_after_commit = AfterCommit(tasks.reindex_images)  # who these images show changed
 refresh_after_commit = AfterCommit(tasks.refresh_images)  # people decided their tags
+
+
+_COUNTED = "_photodesk_counted"  # what a label row or image counted in the rollups when stored
+
+
+def remember_label_count(sender, instance, raw: bool = False, **kwargs) -> None:
+    """Read (from the database, not the maybe stale instance) what the row counted before."""
+    if not raw:
+        setattr(
+            instance, _COUNTED, None if instance._state.adding else rollup.stored_label(instance.pk)
+        )
+
+
+def count_saved_label(sender, instance, raw: bool = False, **kwargs) -> None:
+    if not raw:
+        now = rollup.counted_label(instance)
+        rollup.label_changed(getattr(instance, _COUNTED, None), now)
+        setattr(instance, _COUNTED, now)
+
+
+def count_deleted_label(sender, instance, **kwargs) -> None:
+    """Also as an image is deleted: its label rows go first, while the image row is there."""
+    rollup.label_changed(rollup.counted_label(instance), None)
+
+
+def remember_image_bucket(sender, instance, raw: bool = False, **kwargs) -> None:
+    if not raw:
+        before = None if instance._state.adding else rollup.stored_bucket(instance.pk)
+        setattr(instance, _COUNTED, before)
+
+
+def count_saved_image(sender, instance, raw: bool = False, **kwargs) -> None:
+    if not raw:
+        rollup.image_changed(
+            getattr(instance, _COUNTED, None), rollup.bucket_of(instance), instance.pk
+        )
+
+
+def count_deleted_image(sender, instance, **kwargs) -> None:
+    rollup.image_changed(rollup.bucket_of(instance), None, instance.pk)
+
+
+def forget_label_counts(sender, instance, **kwargs) -> None:
+    rollup.label_deleted(instance.pk)
+
+
+def ready_rollups(sender, **kwargs) -> None:
+    """After migrate: an empty archive's rollups are ready (kept from the first image on)."""
+    rollup.mark_built_if_empty()
 
 
 def _video_file_name(instance: Any) -> str:
@@ -234,6 +293,11 @@ def connect() -> None:
         sender=apps.get_app_config("semantic_search"),
         dispatch_uid="photodesk-recover-schedule",
     )
+    post_migrate.connect(
+        ready_rollups,
+        sender=apps.get_app_config("semantic_search"),
+        dispatch_uid="photodesk-rollups-ready",
+    )
     try:
         model = get_image_model()
     except (ImproperlyConfigured, LookupError, ValueError):
@@ -245,6 +309,9 @@ def connect() -> None:
         pre_delete.connect(
             refresh_borrowers_on_delete, sender=model, dispatch_uid="photodesk-pre-delete"
         )
+        pre_save.connect(remember_image_bucket, sender=model, dispatch_uid="photodesk-rollup-i0")
+        post_save.connect(count_saved_image, sender=model, dispatch_uid="photodesk-rollup-i1")
+        post_delete.connect(count_deleted_image, sender=model, dispatch_uid="photodesk-rollup-i2")
     try:
         video_model = get_video_model()
     except (LookupError, ValueError):
@@ -275,8 +342,17 @@ def connect() -> None:
     post_init.connect(remember_label, sender=Label, dispatch_uid="photodesk-label-init")
     post_save.connect(apply_new_or_changed_label, sender=Label, dispatch_uid="photodesk-label")
 
+    # Proxies too (the review queue's ReviewItem): a signal names the class that was saved.
+    for label_model in [m for m in apps.get_models() if issubclass(m, ImageLabel)]:
+        uid = f"photodesk-rollup-{label_model._meta.model_name}"
+        pre_save.connect(remember_label_count, sender=label_model, dispatch_uid=f"{uid}-0")
+        post_save.connect(count_saved_label, sender=label_model, dispatch_uid=f"{uid}-1")
+        post_delete.connect(count_deleted_label, sender=label_model, dispatch_uid=f"{uid}-2")
+    post_delete.connect(forget_label_counts, sender=Label, dispatch_uid="photodesk-rollup-l3")
+
     post_delete.connect(delete_face_crop, sender=Face, dispatch_uid="photodesk-face-crop")
     pre_delete.connect(release_faces_of_person, sender=Person, dispatch_uid="photodesk-person")
     post_save.connect(reindex_person_photos, sender=Person, dispatch_uid="photodesk-person-save")
     people_shown_changed.connect(reindex_after_commit.add, dispatch_uid="photodesk-people-shown")
+    people_shown_changed.connect(check_people_alerts, dispatch_uid="photodesk-people-alerts")
     tags_decided.connect(refresh_after_commit.add, dispatch_uid="photodesk-tags-decided")

@@ -633,6 +633,33 @@ def enqueue_alert_check(pk: int) -> None:
         logger.exception("Could not check the alert rules for image %s", pk)
 
 
+def check_people_alerts(image_ids: list[int]) -> int:
+    """Faces on these images were named (or unnamed) after their analysis: match the person
+    rules. Returns how many rules matched."""
+    rules = matching.record_people(image_ids)
+    _deliver_when_due(rules)
+    return len(rules)
+
+
+def enqueue_people_alert_check(image_ids: list[int]) -> None:
+    """Queue check_people_alerts when a person rule exists (inline with ANALYZE_SYNC). Best
+    effort, like enqueue_alert_check: the naming that caused it never fails."""
+    try:
+        if not matching.wanted_people():
+            return
+        if _runs_inline():
+            check_people_alerts(image_ids)
+        else:
+            _queue(
+                "check_people_alerts",
+                sorted(image_ids),
+                group=ALERTS_TASK_GROUP,
+                task_name=f"alerts-people-{min(image_ids)}-{len(image_ids)}",
+            )
+    except Exception:
+        logger.exception("Could not check the person alert rules for images %s", image_ids)
+
+
 def check_alert_rules() -> int:
     """The schedule photodesk-alert-rules: count rules and saved searches."""
     rules = matching.check_rules()

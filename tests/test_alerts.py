@@ -247,3 +247,52 @@ def test_a_named_person_appearing_alerts_once(smtp_inbox):
     assert tasks.check_alerts(image_id) == 0  # once per image
     tasks.flush_alerts(rule.pk)
     assert smtp_inbox.messages[0]["Subject"] == "[Photodesk] The mayor: Fire 0 shows Ada Mayor"
+
+
+@pytest.mark.django_db
+def test_a_person_named_after_the_analysis_alerts_too(
+    smtp_inbox, settings, django_user_model, django_capture_on_commit_callbacks
+):
+    """Faces named later, in review or by naming a cluster, reach the person rules."""
+    from photodesk.models import Face, FaceCluster, Person
+    from photodesk.people import decisions
+
+    settings.PHOTODESK = {**settings.PHOTODESK, "ANALYZE_SYNC": True}
+    reviewer = django_user_model.objects.create_user("face-reviewer")
+    in_review, in_cluster, other = burst_of_fire(3, timezone.now())
+    mayor = Person.objects.create(name="Ada Mayor")
+    stranger = Person.objects.create(name="Someone Else")
+    rule = AlertRule.objects.create(
+        name="The mayor", kind=AlertRule.Kind.PERSON, person=mayor, emails="desk@example.org"
+    )
+    cluster = FaceCluster.objects.create()
+    faces = {
+        image_id: Face.objects.create(
+            image_id=image_id,
+            box=[1, 1, 20, 20],
+            detection_confidence=0.99,
+            cluster=cluster if image_id == in_cluster else None,
+        )
+        for image_id in (in_review, in_cluster, other)
+    }
+    for image_id in faces:
+        assert tasks.check_alerts(image_id) == 0  # analysed: nobody named yet
+
+    with django_capture_on_commit_callbacks(execute=True):
+        decisions.assign_face(faces[in_review], mayor, reviewer)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert decisions.name_cluster(cluster, mayor, reviewer) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        decisions.assign_face(faces[other], stranger, reviewer)
+    events = AlertEvent.objects.filter(rule=rule)
+    assert sorted(events.values_list("image_id", flat=True)) == [in_review, in_cluster]
+
+    # Named again (confirmed twice, re-analysed): still once per image.
+    with django_capture_on_commit_callbacks(execute=True):
+        decisions.assign_face(faces[in_review], mayor, reviewer)
+    assert tasks.check_alerts(in_review) == 0
+    assert events.count() == 2
+    # The first was sent at once (inline); the second waits for the rule's minimum interval.
+    (message,) = smtp_inbox.messages
+    assert message["Subject"] == "[Photodesk] The mayor: Fire 0 shows Ada Mayor"
+    assert list(events.filter(sent_at=None).values_list("image_id", flat=True)) == [in_cluster]

@@ -14,8 +14,8 @@ import pytest
 from django_q.models import Schedule
 
 from photodesk import tasks
-from photodesk.alerts import counts, schedules
-from photodesk.models import Report, ReportFile, SavedSearch
+from photodesk.alerts import reports, schedules
+from photodesk.models import ImageAnalysis, ImageLabel, Report, ReportFile, SavedSearch
 
 from .alerts_support import *  # noqa: F403
 from .conftest import need
@@ -26,6 +26,12 @@ DOCS = Path(__file__).resolve().parent.parent / "docs"
 def poppler(tool: str) -> str:
     need(shutil.which(tool) is not None, f"{tool} is missing (apt-get install poppler-utils)")
     return shutil.which(tool)
+
+
+def label_counts() -> list[tuple[str, int]]:
+    """The most common labels counted from the label rows (what a report must list)."""
+    rows = ImageLabel.objects.counts()[: reports.LABELS_SHOWN]
+    return [(row["label__name"], row["images"]) for row in rows]
 
 
 @pytest.fixture
@@ -42,7 +48,7 @@ def weekly_report(archive, django_user_model) -> Report:
 
 
 def test_a_report_is_rendered_kept_and_mailed(weekly_report, smtp_inbox, tmp_path):
-    top_labels = [name for name, _ in counts.label_counts()]
+    top_labels = [name for name, _ in label_counts()]
     assert top_labels
 
     assert tasks.run_report(weekly_report.pk).count("reports/") == 3
@@ -119,8 +125,12 @@ def test_counts_only_csv(archive):
     tasks.run_report(report.pk)
     rows = list(csv.reader(io.StringIO(report.files.get().file.read().decode())))
     assert rows[0] == ["label", "images"] and rows[1:] == [
-        [name, str(n)] for name, n in counts.label_counts()
+        [name, str(n)] for name, n in label_counts()
     ]
+    # The states as the report counts them, from the rows.
+    states = dict(reports.gather(report).states)
+    assert sum(states.values()) == ImageAnalysis.objects.count()
+    assert states["Done"] == ImageAnalysis.objects.done().count()
 
 
 @pytest.mark.browser

@@ -1,5 +1,6 @@
 """Which rules an archive's change matches, recorded once per rule and key (AlertEvent):
-event rules as each analysis finishes (record_analysis), count rules and saved searches on
+event rules as each analysis finishes (record_analysis) and person rules as faces are named
+later (record_people), count rules and saved searches on
 the schedule (check_rules). Sending is digest.py's job."""
 
 from __future__ import annotations
@@ -48,9 +49,13 @@ def wanted() -> bool:
     )
 
 
-def record_analysis(image_id: int) -> list[AlertRule]:
-    """Match image `image_id`'s finished analysis against the event rules; the rules that
-    gained an event (an image matches a rule once, however often it is re-analysed)."""
+def record_analysis(image_id: int, kinds: tuple[str, ...] | None = None) -> list[AlertRule]:
+    """Match image `image_id`'s finished analysis against the event rules (of `kinds`, or
+    all); the rules that gained an event (an image matches a rule once, however often it is
+    re-analysed or its faces named)."""
+    rules = [rule for rule in event_rules() if kinds is None or rule.kind in kinds]
+    if not rules:
+        return []
     analysis = (
         ImageAnalysis.objects.done().filter(image_id=image_id).select_related("image").first()
     )
@@ -58,11 +63,27 @@ def record_analysis(image_id: int) -> list[AlertRule]:
         return []
     title = host().image_title(analysis.image)
     matched = []
-    for rule in event_rules():
+    for rule in rules:
         found = _match(rule, analysis, title)
         if found and add_event(rule, f"image:{image_id}", *found, image_id=image_id):
             matched.append(rule)
     return matched
+
+
+def wanted_people() -> bool:
+    """Whether naming faces needs checking at all (one cheap query)."""
+    return AlertRule.objects.filter(active=True, kind=AlertRule.Kind.PERSON).exists()
+
+
+def record_people(image_ids: list[int]) -> list[AlertRule]:
+    """Who these images show changed after their analysis (a face named in review, a cluster
+    named, people merged): match them against the person rules; the rules that gained an
+    event."""
+    matched: dict[int, AlertRule] = {}
+    for image_id in image_ids:
+        for rule in record_analysis(image_id, kinds=(AlertRule.Kind.PERSON,)):
+            matched[rule.pk] = rule
+    return list(matched.values())
 
 
 def _match(

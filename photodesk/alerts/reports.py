@@ -12,10 +12,14 @@ from django.core.mail import EmailMessage
 from django.utils import timezone
 from django.utils.text import slugify
 
-from photodesk.alerts import counts, render, saved
+from photodesk.alerts import render, saved
 from photodesk.alerts.channels import addresses
 from photodesk.host import host
-from photodesk.models import ImageLabel, Report, ReportFile
+from photodesk.insights import queries
+from photodesk.insights.filters import Filters
+from photodesk.models import ImageAnalysis, ImageLabel, Report, ReportFile
+
+LABELS_SHOWN = 15  # the most common labels a report lists and charts
 
 MIME = {
     "pdf": "application/pdf",
@@ -40,8 +44,17 @@ def gather(report: Report, now: dt.datetime | None = None) -> ReportData:
         data.query = report.saved_search.query
         data.results = result_rows(saved.run(report.saved_search))
     if report.include_counts:
-        data.labels = counts.label_counts()
-        data.states = counts.state_counts()
+        # The dashboard's own queries, for the whole archive: a report and the dashboard
+        # never disagree.
+        everything = Filters()
+        data.labels = [
+            (row["label"], row["images"])
+            for row in queries.top_labels(everything, limit=LABELS_SHOWN)
+        ]
+        data.states = [
+            (ImageAnalysis.Status(row["state"]).label, row["images"])
+            for row in queries.analysis_states(everything)["states"]
+        ]
     return data
 
 

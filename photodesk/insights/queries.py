@@ -6,6 +6,10 @@ What each counts, so the image list a chart links to (admin/insights_filters.py)
 - a label is "on" an image when it is visible (auto-accepted or accepted, label active);
 - the review backlog is labels waiting for a person (state "review", label active);
 - a person is "shown" in an image when one of its faces is assigned to them (auto or confirmed).
+
+The label and ingest charts read the rollups (insights/rollup.py: counts per day and week
+added, kept as rows change) when they can answer the filters, else count the rows live; both
+give the same numbers.
 """
 
 from __future__ import annotations
@@ -13,12 +17,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, F, Window
+from django.db.models import Count, F, Q, QuerySet, Sum, Window
 from django.db.models.functions import TruncDate, TruncWeek
 
 from photodesk.host import get_image_model, host
+from photodesk.insights import rollup
 from photodesk.insights.filters import Filters
-from photodesk.models import Face, ImageAnalysis, ImageLabel
+from photodesk.models import Face, ImageAnalysis, ImageLabel, IngestRollup, LabelRollup
 
 STATES = [value for value, _ in ImageAnalysis.Status.choices]
 
@@ -42,6 +47,15 @@ def ingest_per_day(filters: Filters) -> list[dict[str, Any]]:
     added = host().image_field_name("added")
     if not added:
         return []
+    if rollup.answers(filters):
+        rows = (
+            IngestRollup.objects.filter(_days_q("day", filters), rollup.rights_q(filters.rights))
+            .values("day")
+            .annotate(images=Sum("images"))
+            .filter(images__gt=0)
+            .order_by("day")
+        )
+        return [{"day": _iso(row["day"]), "images": row["images"]} for row in rows]
     rows = (
         get_image_model()
         .objects.filter(filters.q())
@@ -56,15 +70,32 @@ def ingest_per_day(filters: Filters) -> list[dict[str, Any]]:
 def top_labels(filters: Filters, limit: int = 60) -> list[dict[str, Any]]:
     """The labels on the most images, most first: [{"label_id", "label", "images"}]. The bar
     chart shows the first ones, the tag cloud all."""
+    if rollup.answers(filters):
+        rows = (
+            LabelRollup.objects.filter(_label_rollup_q(filters), label__active=True)
+            .values("label_id", label_name=F("label__name"))
+            .annotate(images=Sum("images"))
+            .filter(images__gt=0)
+        )
+        return _most_first(rows, limit)
+    return _per_label(ImageLabel.objects.visible(), filters, limit)
+
+
+def _per_label(rows: QuerySet, filters: Filters, limit: int) -> list[dict[str, Any]]:
+    """Images per label of the ImageLabel rows `rows` (visible, pending, …) within `filters`,
+    most first: [{"label_id", "label", "images"}]."""
     rows = (
-        ImageLabel.objects.visible()
-        .filter(filters.q("image__"))
+        rows.filter(filters.q("image__"))
         .values("label_id", label_name=F("label__name"))
         # (image, label) is unique: counting rows counts images, without a DISTINCT; COUNT(*)
         # lets the (state, label, image) index answer alone.
         .annotate(images=Count("*"))
-        .order_by("-images", "label_name")[:limit]
     )
+    return _most_first(rows, limit)
+
+
+def _most_first(rows: QuerySet, limit: int) -> list[dict[str, Any]]:
+    rows = rows.order_by("-images", "label_name")[:limit]
     return [
         {"label_id": r["label_id"], "label": r["label_name"], "images": r["images"]} for r in rows
     ]
@@ -77,14 +108,25 @@ def labels_over_time(filters: Filters, label_ids: list[int]) -> dict[str, Any]:
     added = host().image_field_name("added")
     if not added or not label_ids:
         return {"weeks": [], "series": []}
-    rows = (
-        ImageLabel.objects.visible()
-        .filter(filters.q("image__"), label_id__in=label_ids)
-        .annotate(week=TruncWeek(f"image__{added}"))
-        .values("week", "label_id", label_name=F("label__name"))
-        .annotate(images=Count("*"))
-        .order_by("week")
-    )
+    if rollup.answers(filters):
+        rows = (
+            LabelRollup.objects.filter(
+                _label_rollup_q(filters, by_week=True), label_id__in=label_ids, label__active=True
+            )
+            .values("week", "label_id", label_name=F("label__name"))
+            .annotate(images=Sum("images"))
+            .filter(images__gt=0)
+            .order_by("week")
+        )
+    else:
+        rows = (
+            ImageLabel.objects.visible()
+            .filter(filters.q("image__"), label_id__in=label_ids)
+            .annotate(week=TruncWeek(f"image__{added}"))
+            .values("week", "label_id", label_name=F("label__name"))
+            .annotate(images=Count("*"))
+            .order_by("week")
+        )
     weeks: list[str] = []
     cells: dict[tuple[str, int], int] = {}
     names: dict[int, str] = {}
@@ -109,16 +151,7 @@ def labels_over_time(filters: Filters, label_ids: list[int]) -> dict[str, Any]:
 def review_backlog(filters: Filters, limit: int = 30) -> list[dict[str, Any]]:
     """Labels waiting for a person's decision, by label, most first:
     [{"label_id", "label", "images"}]."""
-    rows = (
-        ImageLabel.objects.pending()
-        .filter(filters.q("image__"))
-        .values("label_id", label_name=F("label__name"))
-        .annotate(images=Count("*"))
-        .order_by("-images", "label_name")[:limit]
-    )
-    return [
-        {"label_id": r["label_id"], "label": r["label_name"], "images": r["images"]} for r in rows
-    ]
+    return _per_label(ImageLabel.objects.pending(), filters, limit)
 
 
 def people_most_shown(filters: Filters, limit: int = 20) -> list[dict[str, Any]]:
@@ -157,6 +190,19 @@ def flagged_images(filters: Filters, limit: int = 12) -> dict[str, Any]:
         for image in rows
     ]
     return {"total": rows[0].total if rows else 0, "images": images}
+
+
+def _label_rollup_q(filters: Filters, by_week: bool = False) -> Q:
+    return rollup.label_rows_q(filters.start, filters.end, filters.rights, by_week)
+
+
+def _days_q(field: str, filters: Filters) -> Q:
+    q = Q()
+    if filters.start:
+        q &= Q(**{f"{field}__gte": filters.start})
+    if filters.end:
+        q &= Q(**{f"{field}__lte": filters.end})
+    return q
 
 
 def _iso(value: dt.date | dt.datetime | None) -> str:

@@ -19,7 +19,13 @@ from photodesk.models.duplicates import (
     DuplicateMember,
     ImageFingerprint,
 )
-from photodesk.models.insights import ArchiveMap, InsightsDashboard
+from photodesk.models.insights import (
+    ArchiveMap,
+    IngestRollup,
+    InsightsDashboard,
+    LabelRollup,
+    RollupBuild,
+)
 from photodesk.models.labels import ImageLabel, Label, LabelDecision, ModelClass, ReviewItem
 from photodesk.models.outbox import IndexRemoval
 from photodesk.models.people import Face, FaceCluster, FaceDecision, Person, fold
@@ -42,6 +48,9 @@ __all__ = [
     "DuplicateGroup",
     "DuplicateGroupQuerySet",
     "DuplicateMember",
+    "IngestRollup",
+    "LabelRollup",
+    "RollupBuild",
     "AnalysisQuerySet",
     "Face",
     "FaceCluster",
