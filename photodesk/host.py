@@ -223,6 +223,12 @@ class Host:
         """The image model's field for a role (title, caption, credit, rights, added)."""
         return {**DEFAULT_IMAGE_FIELDS, **(photodesk_settings.IMAGE_FIELDS or {})}.get(role, role)
 
+    def image_field_present(self, role: str) -> str | None:
+        """The image model's field for a role, or None when the model has no such field
+        (Wagtail's own image has no rights field)."""
+        field = self._image_field(role)
+        return field.name if field is not None else None
+
     def article_field_name(self, role: str) -> str | None:
         """The article model's field for a role (title, body, lead_image)."""
         fields = {**DEFAULT_ARTICLE_FIELDS, **(photodesk_settings.ARTICLE_FIELDS or {})}

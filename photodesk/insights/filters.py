@@ -41,12 +41,12 @@ class Filters:
         """These filters as a Q on a model that reaches the image through `to_image`
         ("" for the image model itself, "image__" for Photodesk's rows)."""
         q = Q()
-        added = host().image_field_name("added")
+        added = host().image_field_present("added")
         if added and self.start:
             q &= Q(**{f"{to_image}{added}__gte": day_start(self.start)})
         if added and self.end:
             q &= Q(**{f"{to_image}{added}__lt": day_start(self.end + dt.timedelta(days=1))})
-        rights = host().image_field_name("rights")
+        rights = host().image_field_present("rights")
         if rights and self.rights:
             q &= Q(**{f"{to_image}{rights}__in": self.rights})
         return q

@@ -44,7 +44,7 @@ def analysis_states(filters: Filters) -> dict[str, Any]:
 
 def ingest_per_day(filters: Filters) -> list[dict[str, Any]]:
     """Images added per day, oldest first: [{"day": "2026-11-30", "images": n}]."""
-    added = host().image_field_name("added")
+    added = host().image_field_present("added")
     if not added:
         return []
     if rollup.answers(filters):
@@ -105,7 +105,7 @@ def labels_over_time(filters: Filters, label_ids: list[int]) -> dict[str, Any]:
     """Images per week (of the day they were added) for each of `label_ids`:
     {"weeks": ["2026-11-23", …], "series": [{"label_id", "label", "images": [n per week]}]}.
     Weeks start on Monday; a week no chosen label has is left out."""
-    added = host().image_field_name("added")
+    added = host().image_field_present("added")
     if not added or not label_ids:
         return {"weeks": [], "series": []}
     if rollup.answers(filters):

@@ -20,7 +20,6 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.core.exceptions import FieldDoesNotExist
 from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
@@ -289,16 +288,7 @@ def _count(added: str, first: dt.date, last: dt.date) -> dict[tuple[str, int], i
 
 
 def _field(role: str) -> str | None:
-    """The image model's field for `role` ("added", "rights"), if it has one (Wagtail's own
-    image has no rights, and its day added is not under the default name)."""
-    name = host().image_field_name(role)
-    if not name:
-        return None
-    try:
-        get_image_model()._meta.get_field(name)
-    except FieldDoesNotExist:
-        return None
-    return name
+    return host().image_field_present(role)
 
 
 # --- reading -------------------------------------------------------------------------------

@@ -98,3 +98,24 @@ def test_a_published_page_lends_its_title_to_the_images_it_shows(
         str(page.pk),
     )
     assert row.source == "used in “Spring in the park”"
+
+
+def test_the_insights_date_filter_reads_wagtails_upload_time(db):
+    """Wagtail's image keeps when it was uploaded in `created_at` and has no rights field:
+    the dashboard's day filter and ingest chart read it, and a rights filter is ignored."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from photodesk.insights import queries
+    from photodesk.insights.filters import Filters
+
+    image = add_image(DEMO_PHOTOS / "food_coffee_cup.jpg")
+    today = timezone.localdate()
+    assert host.image_added(image) == image.created_at
+    assert host.image_field_present("rights") is None
+    this_day = Filters(start=today, end=today, rights=("editorial",))
+    assert list(type(image).objects.filter(this_day.q()).values_list("pk", flat=True)) == [image.pk]
+    assert queries.ingest_per_day(this_day) == [{"day": today.isoformat(), "images": 1}]
+    yesterday = today - dt.timedelta(days=1)
+    assert not type(image).objects.filter(Filters(start=yesterday, end=yesterday).q()).exists()

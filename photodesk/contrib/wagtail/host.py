@@ -43,8 +43,11 @@ class WagtailHost(Host):
         # A custom image model's caption, else Wagtail's own description (its alt text).
         return getattr(image, "caption", "") or getattr(image, "description", "") or ""
 
-    def image_added(self, image: Any) -> dt.datetime | None:
-        return getattr(image, "created_at", None)
+    def image_field_name(self, role: str) -> str | None:
+        name = super().image_field_name(role)
+        if role == "added" and name not in {f.name for f in self.image_model()._meta.get_fields()}:
+            return "created_at"  # Wagtail's own: when the image was uploaded
+        return name
 
     def thumbnail_url(self, image: Any) -> str:
         try:
