@@ -1,6 +1,7 @@
 """Photodesk's tables: analysis state and facts, the label taxonomy, faces and people, the
 neighbours that lend words, the groups of its roles, the index's outbox, saved searches, alert
-rules and reports, the archive map, and videos with their timed facts."""
+rules and reports, the archive map, each image's focal region (crops), and videos with their
+timed facts."""
 
 from photodesk.models.alerts import (
     AlertDelivery,
@@ -12,6 +13,7 @@ from photodesk.models.alerts import (
 )
 from photodesk.models.analysis import AnalysisQuerySet, ImageAnalysis
 from photodesk.models.borrowing import Neighbour
+from photodesk.models.crops import FocalRegion
 from photodesk.models.insights import ArchiveMap, InsightsDashboard
 from photodesk.models.labels import ImageLabel, Label, LabelDecision, ModelClass, ReviewItem
 from photodesk.models.outbox import IndexRemoval
@@ -36,6 +38,7 @@ __all__ = [
     "Face",
     "FaceCluster",
     "FaceDecision",
+    "FocalRegion",
     "ImageAnalysis",
     "ImageLabel",
     "IndexRemoval",
