@@ -14,9 +14,13 @@ from PIL import Image
 from photodesk.conf import photodesk_settings
 from photodesk.crops.focal import FaceIn, Focal, face_weights, focal_region
 from photodesk.crops.geometry import Box, crop_window, parse_ratio
+from photodesk.crops.renditions import open_upright, upright_size
 from photodesk.crops.saliency import saliency_map
 from photodesk.host import host
 from photodesk.models import Face, FocalRegion, ImageAnalysis
+
+# The saliency map is computed on a 64-pixel copy: a JPEG decoded at 1/8 scale is plenty.
+SALIENCY_DECODE = 256
 
 
 class FocalRegionError(ValueError):
@@ -51,24 +55,44 @@ def find(image: Any, size: tuple[int, int], pixels: Image.Image | None = None) -
     return focal_region(width, height, text=text_boxes(analysis), saliency=saliency)
 
 
-def update(image: Any, pixels: Image.Image | None = None) -> FocalRegion | None:
+def update(
+    image: Any, pixels: Image.Image | None = None, size: tuple[int, int] | None = None
+) -> FocalRegion | None:
     """Find the image's focal region again and store it, unless a person set it.
 
-    `pixels` is the upright photo (the pipeline has it decoded already); without it, only an
-    image with faces gets a new region (faces need no pixels)."""
+    `pixels` is the upright photo (the pipeline has it decoded already; a reduced copy will do,
+    with the upright `size` of the original); without it, only an image with faces gets a new
+    region (faces need no pixels)."""
     region = FocalRegion.objects.filter(image=image).first()
     if region is not None and region.is_human:
         return region
-    if pixels is not None:
+    if size is None and pixels is not None:
         size = pixels.size
-    elif region is not None:
+    if size is None and region is not None:
         size = (region.image_width, region.image_height)
-    else:
+    if size is None:
         return None
     focal = find(image, size, pixels)
     if focal is None:
         return region
     return _store(image, region, focal.box, size, focal.basis, None)
+
+
+def ensure(image: Any) -> FocalRegion:
+    """The image's focal region, found now from a reduced decode if it has none yet (an image
+    analysed before crops existed). Raises RenditionError when the file cannot be read."""
+    region = FocalRegion.objects.filter(image=image).first()
+    if region is not None:
+        return region
+    size = upright_size(image)
+    found = update(image, open_upright(image, draft=SALIENCY_DECODE), size)
+    assert found is not None
+    return found
+
+
+def refresh(image: Any) -> FocalRegion | None:
+    """Find an automatic focal region again from a reduced decode (`manage.py crops`)."""
+    return update(image, open_upright(image, draft=SALIENCY_DECODE), upright_size(image))
 
 
 def set_by_person(image: Any, box: list[float], size: tuple[int, int], user: Any) -> FocalRegion:
@@ -91,10 +115,10 @@ def set_by_person(image: Any, box: list[float], size: tuple[int, int], user: Any
     return stored
 
 
-def reset(image: Any, pixels: Image.Image) -> FocalRegion | None:
+def reset(image: Any) -> FocalRegion:
     """Forget a person's focal region: found automatically again."""
     FocalRegion.objects.filter(image=image).delete()
-    return update(image, pixels)
+    return ensure(image)
 
 
 def _store(
@@ -138,3 +162,26 @@ def crops(region: FocalRegion) -> dict[str, Box]:
     """Every configured ratio's crop."""
     faces = faces_of(region.image_id)
     return {ratio: crop_box(region, ratio, faces) for ratio in photodesk_settings.CROP_RATIOS}
+
+
+def slug(ratio: str) -> str:
+    """ "16:9" → "16x9", as the ratio appears in URLs."""
+    return ratio.replace(":", "x")
+
+
+def configured_ratio(value: str) -> str | None:
+    """The configured ratio named `value` ("16:9" or "16x9"), or None."""
+    wanted = value.replace("x", ":")
+    return wanted if wanted in photodesk_settings.CROP_RATIOS else None
+
+
+def rendition_size(asked: str | None) -> int:
+    """The long side of a rendition: as asked (a positive number), at most the setting."""
+    largest = int(photodesk_settings.CROP_RENDITION_SIZE)
+    try:
+        size = int(asked) if asked else largest
+    except ValueError:
+        raise ValueError(f"size must be a number of pixels, not {asked!r}") from None
+    if size < 16:
+        raise ValueError("size must be at least 16 pixels")
+    return min(size, largest)
