@@ -15,10 +15,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import NoReverseMatch, path, reverse
 from django.utils.http import quote_etag
 from django.views.decorators.http import require_GET
 
+from photodesk.admin.thumbnails import may_see_thumbnails
 from photodesk.conf import photodesk_settings
 from photodesk.crops import store
 from photodesk.crops.focal import face_weights
@@ -31,6 +32,8 @@ RENDITION_MAX_AGE = 24 * 3600
 # The editor's picture: the whole image at this long side (a rendition like the crops').
 EDITOR_SIZE = 960
 ORIGINAL = "original"
+# The suggest panel's lead crop: sharp at the card's width on a 2x screen.
+PANEL_SIZE = 320
 
 
 def _perm(action: str) -> str:
@@ -39,7 +42,10 @@ def _perm(action: str) -> str:
 
 
 def _image(request: HttpRequest, image_id: int, action: str = "view") -> Any:
-    if not request.user.has_perm(_perm(action)):
+    # Seeing crops is seeing thumbnails (article editors too: the panel previews the lead
+    # crop); changing the focal region is changing the image.
+    allowed = may_see_thumbnails(request.user) if action == "view" else None
+    if not (allowed or request.user.has_perm(_perm(action))):
         raise PermissionDenied
     image = host().image_model().objects.filter(pk=image_id).first()
     if image is None or not host().image_file(image):
@@ -57,6 +63,16 @@ def _region(image: Any) -> FocalRegion:
 def crop_url(image_id: int, ratio: str, size: int | None = None) -> str:
     url = reverse("admin:semantic_search_crop", args=[image_id, store.slug(ratio)])
     return f"{url}?size={size}" if size else url
+
+
+def lead_crop(image_id: int) -> dict[str, str] | None:
+    """The crop an article's lead image is shown in (CROP_PREVIEW_RATIO), for the suggest
+    panel's cards; None where the site does not serve the admin."""
+    ratio = photodesk_settings.CROP_PREVIEW_RATIO
+    try:
+        return {"ratio": ratio, "url": crop_url(image_id, ratio, PANEL_SIZE)}
+    except NoReverseMatch:
+        return None
 
 
 @require_GET
