@@ -172,3 +172,13 @@ def test_bad_ratio_is_a_clear_error():
     for bad in ["16x9", "0:1", "a:b", ""]:
         with pytest.raises(ValueError, match="aspect ratio"):
             parse_ratio(bad)
+
+
+def test_bad_crop_settings_are_named_by_the_system_checks(settings):
+    from photodesk.checks import check_crops
+
+    assert check_crops(None) == []
+    settings.PHOTODESK = {**settings.PHOTODESK, "CROP_RATIOS": ["16:9", "wide"]}
+    assert [m.id for m in check_crops(None)] == ["photodesk.E100"]
+    settings.PHOTODESK = {**settings.PHOTODESK, "CROP_RATIOS": ["4:3"], "CROP_SALIENCY": "x"}
+    assert [m.id for m in check_crops(None)] == ["photodesk.E101", "photodesk.E102"]
