@@ -141,3 +141,26 @@ def test_the_crops_command_fills_images_without_a_focal_region(archive):
     call_command("crops", no_progress=True, stdout=out)
     assert "Focal regions found for 5 image(s)." in out.getvalue()
     assert FocalRegion.objects.filter(image_id__in=archive.values()).count() == len(archive)
+
+
+def test_naming_a_face_moves_the_focal_region_to_that_person(
+    archive, role_users, separate_index, django_capture_on_commit_callbacks
+):
+    from photodesk.crops import store
+    from photodesk.models import Person
+    from photodesk.people.decisions import assign_face
+
+    pk = archive[ASTRONAUT]
+    image = get_image_model().objects.get(pk=pk)
+    face = Face.objects.get(image_id=pk)
+    # A second, bigger face nobody has named (a generated box: the photo has one face).
+    other = Face.objects.create(image_id=pk, box=[330, 330, 150, 150], detection_confidence=0.9)
+    region = Box.of(store.update(image).box)
+    assert region.contains(Box.of(face.box)) and region.contains(Box.of(other.box))
+
+    person = Person.objects.create(name="Eileen Collins")
+    with django_capture_on_commit_callbacks(execute=True):
+        assign_face(face, person, role_users["reviewer"])
+    region = Box.of(FocalRegion.objects.get(image_id=pk).box)
+    assert region.contains(Box.of(face.box))
+    assert not region.contains(Box.of(other.box))
