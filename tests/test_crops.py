@@ -182,3 +182,30 @@ def test_bad_crop_settings_are_named_by_the_system_checks(settings):
     assert [m.id for m in check_crops(None)] == ["photodesk.E100"]
     settings.PHOTODESK = {**settings.PHOTODESK, "CROP_RATIOS": ["4:3"], "CROP_SALIENCY": "x"}
     assert [m.id for m in check_crops(None)] == ["photodesk.E101", "photodesk.E102"]
+
+
+@pytest.mark.parametrize("person,slot", [("p16598", 0.12), ("p2081446176", 0.9)])
+def test_a_real_face_pasted_near_the_edge_is_kept_whole_by_the_square_crop(person, slot):
+    """A real face (tests/face_scenes.py) pasted near the left or right edge of a wide photo,
+    found by the face detector the pipeline runs: the 1:1 crop keeps it whole, the centre
+    square does not."""
+    from pathlib import Path
+
+    from photodesk.analysis.analyzers.faces import MIN_SCORE
+    from photodesk.inference.faces import FaceDetector
+
+    from .conftest import need
+    from .face_scenes import SHARED, available, paste
+
+    need(available(), "the shared photos are missing")
+    background = Image.open(SHARED / "demo/city_brick_wall.jpg").convert("RGB").resize((1600, 900))
+    paste(background, person, random.Random(1), (slot, 0.45))
+    found = [
+        f for f in FaceDetector(Path("/unused"), 1).predict(background) if f["score"] >= MIN_SCORE
+    ]
+    assert len(found) == 1, found
+    face = Box.of(found[0]["box"])
+    assert not centre_crop(1600, 900, 1.0).contains(face)
+    window = crop_for(background, [face], "1:1")
+    assert window.contains(face)
+    assert window.h == pytest.approx(900)
