@@ -209,3 +209,10 @@ def test_a_real_face_pasted_near_the_edge_is_kept_whole_by_the_square_crop(perso
     window = crop_for(background, [face], "1:1")
     assert window.contains(face)
     assert window.h == pytest.approx(900)
+
+
+@pytest.mark.parametrize("method", ["spectral", "edges"])
+def test_a_flat_picture_is_cropped_in_the_centre(method):
+    img = Image.new("RGB", (320, 180), (40, 90, 160))
+    focal = focal_region(320, 180, saliency=saliency_map(img, method))
+    assert focal.basis == "centre" and focal.box == Box(0, 0, 320, 180)

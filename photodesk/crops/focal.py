@@ -75,6 +75,8 @@ def focal_region(
         assert region is not None
         return Focal(region, "faces")
     lines = [b for b in (text or []) if b.h >= MIN_TEXT_HEIGHT * height and b.area > 0]
+    if saliency is not None and not saliency.sum() > 0:
+        saliency = None  # a flat picture (one colour): nothing stands out
     if saliency is None and not lines:
         return Focal(Box(0, 0, width, height), "centre")
     mass = _mass(width, height, lines, saliency)

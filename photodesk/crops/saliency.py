@@ -14,13 +14,19 @@ from PIL import Image
 # The long side of the grey copy the maps are computed on (Hou and Zhang use 64).
 SIDE = 64
 METHODS = ("spectral", "edges")
+# A grey copy varying less than this (one grey level) is flat: nothing stands out.
+FLAT = 1 / 255
 
 
 def small_grey(img: Image.Image, side: int = SIDE) -> np.ndarray:
-    grey = img.convert("L")
-    scale = side / max(grey.size)
-    size = (max(1, round(grey.width * scale)), max(1, round(grey.height * scale)))
-    return np.asarray(grey.resize(size, Image.Resampling.BILINEAR), dtype=np.float64) / 255.0
+    scale = side / max(img.size)
+    size = (max(1, round(img.width * scale)), max(1, round(img.height * scale)))
+    # Pillow's integer reduce (block means) first, then the exact box filter: a mean per cell
+    # at a fraction of the cost of filtering the full image (24 MP: ~30 ms, not ~170 ms).
+    factor = max(1, max(img.size) // (side * 4))
+    small = (img.reduce(factor) if factor > 1 else img).resize(size, Image.Resampling.BOX)
+    small = small.convert("L")
+    return np.asarray(small, dtype=np.float64) / 255.0
 
 
 def _blur(values: np.ndarray, sigma: float) -> np.ndarray:
@@ -44,6 +50,8 @@ def spectral_residual(img: Image.Image) -> np.ndarray:
     """Hou & Zhang's map: what the log spectrum has beyond its local average is the unusual
     part of the picture; back in space, it lights up the objects that stand out."""
     grey = small_grey(img)
+    if grey.std() < FLAT:
+        return np.zeros_like(grey)
     spectrum = np.fft.fft2(grey)
     log_amplitude = np.log(np.abs(spectrum) + 1e-9)
     phase = np.angle(spectrum)
@@ -64,6 +72,8 @@ def spectral_residual(img: Image.Image) -> np.ndarray:
 def edge_contrast(img: Image.Image) -> np.ndarray:
     """Gradient magnitude, blurred: detailed, contrasted parts over flat sky and walls."""
     grey = small_grey(img)
+    if grey.std() < FLAT:
+        return np.zeros_like(grey)
     gy, gx = np.gradient(grey)
     return _normalised(_blur(np.hypot(gx, gy), 2.0))
 

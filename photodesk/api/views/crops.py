@@ -174,6 +174,7 @@ class ImageCropRenditionView(PhotodeskView):
             OpenApiParameter("size", OpenApiTypes.INT, description="Long side in pixels"),
         ],
         responses={(200, "image/jpeg"): OpenApiTypes.BINARY},
+        operation_id="images_crops_rendition",
         summary="The image cropped to a named ratio (JPEG)",
     )
     def get(self, request: Request, pk: int, ratio: str) -> HttpResponse:
