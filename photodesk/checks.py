@@ -6,7 +6,8 @@ the model files (W030-W031: warnings, so that `migrate` runs before the files ar
 AWS providers (E020-E022, W021), the OpenSearch index (W010-W013, deploy only), the optional
 extras (E040, I040) and, with --deploy and DEBUG off, the throttles' cache (W085-W086),
 ALLOWED_HOSTS (W087) and a public API schema (W088); an unknown schema access (W089);
-metrics (E080); a joint image–text model (E070-E071, W070).
+metrics (E080); a joint image–text model (E070-E071, W070); smart crops' ratios and saliency
+(E100-E102).
 """
 
 from __future__ import annotations
@@ -663,3 +664,48 @@ def check_insight_rollups(app_configs, databases=None, **kwargs) -> list:
             id="photodesk.W130",
         )
     ]
+
+
+@register()
+def check_crops(app_configs, **kwargs) -> list:
+    """The crop ratios, the panel's preview ratio and the saliency map name are usable."""
+    from photodesk.crops.geometry import parse_ratio
+    from photodesk.crops.saliency import METHODS
+
+    messages = []
+    ratios = photodesk_settings.CROP_RATIOS
+    bad = []
+    for ratio in ratios if isinstance(ratios, list | tuple) else [ratios]:
+        try:
+            parse_ratio(ratio)
+        except ValueError:
+            bad.append(repr(ratio))
+    if not isinstance(ratios, list | tuple) or bad or not ratios:
+        messages.append(
+            Error(
+                f"PHOTODESK['CROP_RATIOS'] must be a list of ratios like \"16:9\" "
+                f"(found {', '.join(bad) if bad else repr(ratios)}).",
+                hint='For example ["16:9", "4:3", "1:1", "4:5", "9:16"].',
+                id="photodesk.E100",
+            )
+        )
+    elif photodesk_settings.CROP_PREVIEW_RATIO not in ratios:
+        messages.append(
+            Error(
+                f"PHOTODESK['CROP_PREVIEW_RATIO'] is {photodesk_settings.CROP_PREVIEW_RATIO!r}, "
+                "not one of CROP_RATIOS.",
+                hint=f"One of {', '.join(ratios)}.",
+                id="photodesk.E101",
+            )
+        )
+    saliency = photodesk_settings.CROP_SALIENCY
+    if saliency is not None and saliency not in METHODS:
+        messages.append(
+            Error(
+                f"PHOTODESK['CROP_SALIENCY'] is {saliency!r}.",
+                hint=f"One of {', '.join(map(repr, METHODS))}, or None (centre crops for "
+                "photos without faces or text).",
+                id="photodesk.E102",
+            )
+        )
+    return messages

@@ -188,6 +188,17 @@ DEFAULTS: dict[str, Any] = {
     # Face crops for the admin: longest side in pixels, JPEG quality.
     "FACE_THUMBNAIL_SIZE": 112,
     "FACE_THUMBNAIL_QUALITY": 85,
+    # --- Smart crops (photodesk.crops) ---
+    # The named aspect ratios (width:height) every image has a crop and a rendition for.
+    "CROP_RATIOS": ["16:9", "4:3", "1:1", "4:5", "9:16"],
+    # The crop the suggest panel previews for the lead image (one of CROP_RATIOS).
+    "CROP_PREVIEW_RATIO": "16:9",
+    # The saliency map that places the focal region of a photo without faces: "edges"
+    # (edge/contrast) or "spectral" (spectral residual); None: such photos are cropped in the
+    # centre. Edges measured better and faster (benchmarks/crops.py, README "Smart crops").
+    "CROP_SALIENCY": "edges",
+    # Crop renditions: long side in pixels (a request may ask for a smaller one).
+    "CROP_RENDITION_SIZE": 1280,
     # --- Words borrowed from visually similar photos ---
     # A photo with fewer than BORROW_BELOW_WORDS words people wrote (title, caption, IPTC)
     # borrows the words of its BORROW_NEIGHBOURS nearest photos that have them (classifier

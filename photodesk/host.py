@@ -128,6 +128,10 @@ class Host:
         except NoReverseMatch:  # not registered in the admin
             return ""
 
+    def focal_point_changed(self, image: Any, box: list[int]) -> None:
+        """A person set the image's focal region [x, y, w, h] (upright pixels): a site whose
+        image model keeps its own focal point (Wagtail) writes it there too."""
+
     # --- the video side (optional: VIDEO_MODEL) ---
 
     def video_model(self) -> type[models.Model] | None:

@@ -23,6 +23,7 @@ from photodesk import indexing, usage
 from photodesk.alerts import digest, matching, reports, schedules
 from photodesk.analysis import borrowed, embedding, liveness, pipeline
 from photodesk.conf import photodesk_settings
+from photodesk.crops import store as focal_regions
 from photodesk.duplicates.grouping import record_duplicates
 from photodesk.host import get_image_model, get_video_model
 from photodesk.insights.projection import compute_map
@@ -422,6 +423,8 @@ def reindex_images(image_ids: Iterable[int]) -> None:
     for analysis in analyses:
         image = images.get(analysis.image_id)
         if image is not None:
+            # A named person now outranks the other faces: from the stored faces, no decode.
+            focal_regions.update(image)
             index_or_retry(image, analysis)
 
 

@@ -76,7 +76,8 @@ def test_a_journalist_picks_a_lead_image_from_the_suggestions(
         assert vehicles, f"no vehicle or road photo among {shown}"
         car = panel.locator(f'.pd-card[data-image-id="{vehicles[0]}"]')
         assert car.locator(".pd-reasons li").count() >= 1  # it says why
-        expect(car.locator("img")).to_have_attribute("src", re.compile(r"/thumbnail/\d+/$"))
+        # The card shows the image as the lead image's crop (16:9 by default).
+        expect(car.locator("img")).to_have_attribute("src", re.compile(r"/\d+/16x9/\?size=320$"))
         # The thumbnail loads (made on first request, so give it the time that takes).
         page.wait_for_function(
             "img => img.complete && img.naturalWidth > 0", arg=car.locator("img").element_handle()

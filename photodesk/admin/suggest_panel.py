@@ -41,6 +41,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from photodesk.admin.crops import lead_crop
 from photodesk.admin.widgets import LeadImageWidget
 from photodesk.extras import installed
 from photodesk.host import NOT_REUSABLE, host, short_text
@@ -154,6 +155,7 @@ def cards(
                 "width": getattr(image, "width", None),
                 "height": getattr(image, "height", None),
                 "thumbnail": site.thumbnail_url(image),
+                "lead_crop": lead_crop(image.pk),
                 "admin_url": site.image_admin_url(image),
                 "in_article": _in_article(image.pk, lead_image, in_body),
             }

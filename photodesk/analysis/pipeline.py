@@ -25,6 +25,7 @@ from photodesk.analysis.analyzers.clip import embed_photo
 from photodesk.analysis.decode import InvalidImage, decode, read_bytes
 from photodesk.analysis.liveness import this_worker
 from photodesk.conf import photodesk_settings
+from photodesk.crops import store as focal_regions
 from photodesk.host import fill_empty_fields, image_file, image_file_name
 from photodesk.instruments import ANALYSIS_STEP_SECONDS, log_fields
 from photodesk.labels import service as labeling
@@ -188,6 +189,8 @@ def analyze(image: Any, force: bool = False) -> Analysed:
         fill_empty_fields(image, analysis.photo_metadata)
         labeling.apply_labels(image, analysis, joint=embedding.joint_model())
         stored = store_faces(image, analysis, faces, photo)
+        # From the faces and text just stored, plus a 64-pixel saliency map: milliseconds.
+        focal_regions.update(image, photo.pixels)
         borrowed.record(image, lent)
     for step, seconds in timings.items():
         ANALYSIS_STEP_SECONDS.labels(step).observe(seconds)

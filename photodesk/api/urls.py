@@ -9,6 +9,7 @@ from rest_framework.routers import DefaultRouter
 from photodesk.api import views
 from photodesk.api.filters import ID
 from photodesk.api.views import insights
+from photodesk.api.views.crops import ImageCropRenditionView, ImageCropsView
 
 app_name = "photodesk-api"
 
@@ -33,6 +34,12 @@ urlpatterns = [
         rf"^articles/(?P<pk>{ID})/suggestions/$",
         views.ArticleSuggestionsView.as_view(),
         name="article-suggestions",
+    ),
+    re_path(rf"^images/(?P<pk>{ID})/crops/$", ImageCropsView.as_view(), name="image-crops"),
+    re_path(
+        rf"^images/(?P<pk>{ID})/crops/(?P<ratio>[0-9]+x[0-9]+)/$",
+        ImageCropRenditionView.as_view(),
+        name="image-crop",
     ),
     path("insights/states/", insights.AnalysisStatesView.as_view(), name="insights-states"),
     path("insights/ingest/", insights.IngestView.as_view(), name="insights-ingest"),

@@ -1,7 +1,7 @@
 """Photodesk's tables: analysis state and facts, the label taxonomy, faces and people, the
 neighbours that lend words, the groups of its roles, the index's outbox, saved searches, alert
-rules and reports, the archive map, videos with their timed facts, and groups of duplicate
-images."""
+rules and reports, the archive map, each image's focal region (crops), videos with their
+timed facts, and groups of duplicate images."""
 
 from photodesk.models.alerts import (
     AlertDelivery,
@@ -13,6 +13,7 @@ from photodesk.models.alerts import (
 )
 from photodesk.models.analysis import AnalysisQuerySet, ImageAnalysis
 from photodesk.models.borrowing import Neighbour
+from photodesk.models.crops import FocalRegion
 from photodesk.models.duplicates import (
     DuplicateGroup,
     DuplicateGroupQuerySet,
@@ -55,6 +56,7 @@ __all__ = [
     "Face",
     "FaceCluster",
     "FaceDecision",
+    "FocalRegion",
     "ImageAnalysis",
     "ImageFingerprint",
     "ImageLabel",

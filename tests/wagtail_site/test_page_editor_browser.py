@@ -76,10 +76,13 @@ def test_a_journalist_picks_a_lead_image_in_the_wagtail_editor(
         assert len(vehicles) >= 2, f"vehicles {vehicle_ids} not among {shown}"
         lead = panel.locator(f'.pd-card[data-image-id="{vehicles[0]}"]')
         assert lead.locator(".pd-reasons li").count() >= 1  # it says why
-        expect(lead.locator("img")).to_have_attribute("src", re.compile(r"/images/.+\.max-320x240"))
+        # The card shows the image as the lead image's crop (16:9 by default).
+        expect(lead.locator("img")).to_have_attribute("src", re.compile(r"/\d+/16x9/\?size=320$"))
         page.wait_for_function(
             "img => img.complete && img.naturalWidth > 0", arg=lead.locator("img").element_handle()
         )
+        natural = lead.locator("img").evaluate("i => i.naturalWidth / i.naturalHeight")
+        assert abs(natural - 16 / 9) < 0.05
 
         lead.get_by_role("button", name="Use as lead image").click()
         expect(page.locator("#id_lead_image")).to_have_value(str(vehicles[0]))

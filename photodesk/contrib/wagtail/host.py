@@ -58,6 +58,17 @@ class WagtailHost(Host):
     def image_admin_url(self, image: Any) -> str:
         return reverse("wagtailimages:edit", args=[image.pk])
 
+    def focal_point_changed(self, image: Any, box: list[int]) -> None:
+        # Wagtail keeps the focal point's centre and size; its renditions with a fill crop
+        # then follow the same region. An update, not save(): no signals, no re-analysis.
+        x, y, w, h = box
+        type(image).objects.filter(pk=image.pk).update(
+            focal_point_x=x + w // 2,
+            focal_point_y=y + h // 2,
+            focal_point_width=w,
+            focal_point_height=h,
+        )
+
     # --- articles (pages) ---
     def article_model(self) -> type[models.Model] | None:
         configured = list(pages.configured_pages())

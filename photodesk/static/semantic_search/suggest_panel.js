@@ -172,6 +172,7 @@
       image.alt = card.title;
       image.loading = 'lazy';
       image.addEventListener('error', function () { image.classList.add('pd-broken'); });
+      previewLeadCrop(image, card);
       const link = document.createElement('a');
       link.href = card.admin_url;
       link.target = '_blank';
@@ -222,6 +223,19 @@
       if (isLead) { item.classList.add('pd-is-lead'); }
       item.pdCard = card;
       return item;
+    }
+
+    // The card shows the image as the lead image will be cut (CROP_PREVIEW_RATIO, never
+    // cutting a face); the plain thumbnail if that crop cannot be had.
+    function previewLeadCrop(image, card) {
+      if (!card.lead_crop) { return; }
+      image.src = card.lead_crop.url;
+      image.classList.add('pd-lead-crop');
+      image.style.aspectRatio = card.lead_crop.ratio.replace(':', ' / ');
+      image.title = 'As the lead image (' + card.lead_crop.ratio + ' crop)';
+      image.addEventListener('error', function () {
+        if (image.src !== card.thumbnail) { image.classList.remove('pd-broken', 'pd-lead-crop'); image.style.aspectRatio = ''; image.src = card.thumbnail; }
+      }, { once: true });
     }
 
     function videoElement(video) {

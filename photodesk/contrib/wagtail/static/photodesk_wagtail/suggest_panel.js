@@ -204,6 +204,7 @@
       img.src = result.thumbnail;
       img.alt = result.title;
       img.loading = "lazy";
+      this.previewLeadCrop(img, result);
       const title = document.createElement("a");
       title.className = "pd-title";
       title.href = result.admin_url;
@@ -230,6 +231,21 @@
       }
       li.append(img, title, meta, reasons, actions);
       return li;
+    }
+
+    // The card shows the image as the lead image will be cut (CROP_PREVIEW_RATIO, never
+    // cutting a face); Wagtail's thumbnail if that crop cannot be had.
+    previewLeadCrop(img, result) {
+      if (!result.lead_crop) return;
+      img.src = result.lead_crop.url;
+      img.classList.add("pd-lead-crop");
+      img.style.aspectRatio = result.lead_crop.ratio.replace(":", " / ");
+      img.title = `As the lead image (${result.lead_crop.ratio} crop)`;
+      img.addEventListener("error", () => {
+        img.classList.remove("pd-lead-crop");
+        img.style.aspectRatio = "";
+        img.src = result.thumbnail;
+      }, { once: true });
     }
 
     button(label, onClick) {
