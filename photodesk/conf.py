@@ -154,8 +154,9 @@ DEFAULTS: dict[str, Any] = {
     # Frames are analysed at most this size (long edge, pixels): faces and text need detail.
     "VIDEO_FRAME_SIDE": 1280,
     # Kept frames analysed together: models with a batch dimension (the classifiers) run once
-    # per batch. More is faster up to a point and holds more frames (benchmarks/video_batch.py).
-    "VIDEO_BATCH_FRAMES": 8,
+    # per batch. 1: one at a time; on this CPU (one thread a session) batches of 8 gained
+    # nothing (benchmarks/video_batch.py, README "Video"); more threads or a GPU may differ.
+    "VIDEO_BATCH_FRAMES": 1,
     # Video shots beside the photos in an article's suggestions (the panels too). None: when
     # the video extra is installed and a video has been analysed; True or False to decide.
     "SUGGEST_VIDEOS": None,

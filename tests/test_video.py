@@ -15,7 +15,7 @@ from photodesk.analysis.video.timeline import clock
 
 from .api_support import *  # noqa: F403
 from .conftest import DEMO_PHOTOS, need
-from .video_fixtures import SHOTS, make_video, name_person_from_still, shot_times
+from .video_fixtures import PERSON_PHOTO, SHOTS, make_video, name_person_from_still, shot_times
 
 pytest.importorskip("av")
 
@@ -368,3 +368,28 @@ def test_ingest_finds_videos_by_content_not_by_name(
     assert VideoAnalysis.objects.get(video_id=video.pk).status == "done"
     call_command("ingest", str(folder), sync=True, no_progress=True, stdout=out)
     assert "Videos: added 0, skipped 1 already present" in out.getvalue()
+
+
+def test_frames_analysed_in_a_batch_get_the_facts_they_get_one_by_one(db):
+    """The classifiers' batch dimension changes nothing but the speed."""
+    from PIL import Image
+
+    from photodesk.analysis.analyzers.base import Photo
+    from photodesk.analysis.analyzers.labels import LabelAnalyzer
+    from photodesk.analysis.analyzers.safety import SafetyAnalyzer
+
+    names = ["animal_cat_chelsea.jpg", "food_coffee_cup.jpg", PERSON_PHOTO]
+    pictures = [Image.open(DEMO_PHOTOS / name).convert("RGB") for name in names]
+    photos = [Photo(pixels=p, source=p) for p in pictures]
+    for analyzer in (LabelAnalyzer(), SafetyAnalyzer()):
+        one_by_one = [analyzer.analyze(photo) for photo in photos]
+        batched = analyzer.analyze_batch(photos)
+        for alone, together in zip(one_by_one, batched, strict=True):
+            if "labels" in alone:
+                assert [d["name"] for d in alone["labels"][:5]] == [
+                    d["name"] for d in together["labels"][:5]
+                ]
+                for a, b in zip(alone["labels"], together["labels"], strict=True):
+                    assert a["confidence"] == pytest.approx(b["confidence"], abs=0.2)
+            else:
+                assert alone["safety_score"] == pytest.approx(together["safety_score"], abs=1e-3)
