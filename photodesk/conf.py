@@ -153,6 +153,13 @@ DEFAULTS: dict[str, Any] = {
     "VIDEO_FRAME_EVERY_SECONDS": 10.0,
     # Frames are analysed at most this size (long edge, pixels): faces and text need detail.
     "VIDEO_FRAME_SIDE": 1280,
+    # Kept frames analysed together: models with a batch dimension (the classifiers) run once
+    # per batch. 1: one at a time; on this CPU (one thread a session) batches of 8 gained
+    # nothing (benchmarks/video_batch.py, README "Video"); more threads or a GPU may differ.
+    "VIDEO_BATCH_FRAMES": 1,
+    # Video shots beside the photos in an article's suggestions (the panels too). None: when
+    # the video extra is installed and a video has been analysed; True or False to decide.
+    "SUGGEST_VIDEOS": None,
     # Threads per ONNX session (the worker is the unit of parallelism).
     "INFERENCE_THREADS": 1,
     # Run analysis inline instead of queueing it (tests, scripts).

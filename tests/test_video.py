@@ -11,9 +11,11 @@ from django.core.files import File
 from django.core.files.base import ContentFile
 from django.test import override_settings
 
+from photodesk.analysis.video.timeline import clock
+
 from .api_support import *  # noqa: F403
 from .conftest import DEMO_PHOTOS, need
-from .video_fixtures import SHOTS, make_video, name_person_from_still, shot_times
+from .video_fixtures import PERSON_PHOTO, SHOTS, make_video, name_person_from_still, shot_times
 
 pytest.importorskip("av")
 
@@ -140,6 +142,45 @@ def test_a_query_for_shot_3_returns_the_video_at_that_moment(analysed_video, vid
     assert results[0].moment_text.startswith("at 00:0")
     assert " — looks like " in results[0].moment_text
     assert results[0].as_dict()["file_url"].endswith(f"#t={results[0].at:.1f}")
+
+
+COFFEE_ARTICLE = {
+    "title": "The city's cafés count their espresso cups",
+    "body": (
+        "Baristas say a cup of coffee costs more this year. In the old town the morning "
+        "espresso is served in a white cup on a saucer, as it has been for decades."
+    ),
+}
+
+
+def test_suggestions_for_an_article_offer_the_shot_it_is_about(analysed_video, video_backend, db):
+    video, _, _ = analysed_video
+    from photodesk.search.video import suggest_videos_for_text, videos_in_suggestions
+
+    assert videos_in_suggestions()  # the extra, a video model and an analysed video
+    results = suggest_videos_for_text(**COFFEE_ARTICLE)
+    assert results and results[0].video.pk == video.pk
+    start, end = shot_times()[2]
+    assert start - 0.5 <= results[0].at < end  # the coffee cup's shot
+    card = results[0].as_dict()
+    assert card["range"] == f"{clock(results[0].at)}–{clock(results[0].shot.end)}"
+    assert card["timeline_url"].endswith(f"/change/#t={results[0].at:.1f}")
+    assert start - 0.5 <= card["frame"] <= end
+
+
+def test_the_suggest_panel_answers_video_shots_beside_the_photos(
+    analysed_video, video_backend, admin_client, settings
+):
+    from django.urls import reverse
+
+    video, _, _ = analysed_video
+    url = reverse("admin:cms_images_article_suggest")
+    payload = admin_client.post(url, COFFEE_ARTICLE).json()
+    assert payload["videos"] and payload["videos"][0]["id"] == video.pk
+    assert payload["videos"][0]["range"].startswith("00:0")
+    settings.PHOTODESK = {**settings.PHOTODESK, "SUGGEST_VIDEOS": False}
+    payload = admin_client.post(url, COFFEE_ARTICLE).json()
+    assert payload["videos"] == [] and payload["results"]  # photos as before
 
 
 def test_media_filters_keep_images_and_videos_apart(analysed_video, video_backend, db):
@@ -327,3 +368,28 @@ def test_ingest_finds_videos_by_content_not_by_name(
     assert VideoAnalysis.objects.get(video_id=video.pk).status == "done"
     call_command("ingest", str(folder), sync=True, no_progress=True, stdout=out)
     assert "Videos: added 0, skipped 1 already present" in out.getvalue()
+
+
+def test_frames_analysed_in_a_batch_get_the_facts_they_get_one_by_one(db):
+    """The classifiers' batch dimension changes nothing but the speed."""
+    from PIL import Image
+
+    from photodesk.analysis.analyzers.base import Photo
+    from photodesk.analysis.analyzers.labels import LabelAnalyzer
+    from photodesk.analysis.analyzers.safety import SafetyAnalyzer
+
+    names = ["animal_cat_chelsea.jpg", "food_coffee_cup.jpg", PERSON_PHOTO]
+    pictures = [Image.open(DEMO_PHOTOS / name).convert("RGB") for name in names]
+    photos = [Photo(pixels=p, source=p) for p in pictures]
+    for analyzer in (LabelAnalyzer(), SafetyAnalyzer()):
+        one_by_one = [analyzer.analyze(photo) for photo in photos]
+        batched = analyzer.analyze_batch(photos)
+        for alone, together in zip(one_by_one, batched, strict=True):
+            if "labels" in alone:
+                assert [d["name"] for d in alone["labels"][:5]] == [
+                    d["name"] for d in together["labels"][:5]
+                ]
+                for a, b in zip(alone["labels"], together["labels"], strict=True):
+                    assert a["confidence"] == pytest.approx(b["confidence"], abs=0.2)
+            else:
+                assert alone["safety_score"] == pytest.approx(together["safety_score"], abs=1e-3)

@@ -3,6 +3,7 @@ and the labels along the video, and a bar plays the video from its start."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -119,6 +120,76 @@ def test_the_suggest_panel_offers_a_video_frame_as_a_still(
         expect(card.get_by_role("button", name="Use as lead image")).to_be_visible()
         card.get_by_role("button", name="Use as lead image").click()
         expect(page.locator("#id_lead_image")).to_have_value(str(image.pk))
+    except Exception:
+        save_screenshot(page, request)
+        raise
+
+
+@pytest.mark.browser
+def test_suggestions_offer_a_video_shot_whose_frame_becomes_the_lead_image(
+    live_server, archive, page_1366, django_user_model, request, tmp_path, settings
+):
+    from playwright.sync_api import expect
+
+    from photodesk import indexing, tasks
+    from photodesk.host import get_video_model
+    from photodesk.models import ImageAnalysis, VideoStill
+
+    settings.PHOTODESK = {
+        **settings.PHOTODESK,
+        "INDEX_PATH": tmp_path / "index",
+        "BORROW_WORDS": False,
+    }
+    # The demo photos in this test's index: the shot is shown after the photos.
+    for image_analysis in ImageAnalysis.objects.indexable().select_related("image"):
+        indexing.index_image(image_analysis.image, image_analysis)
+    django_user_model.objects.create_superuser("writer", "w@example.com", PASSWORD)
+    video = get_video_model()(title="Harbour café")
+    with make_video(tmp_path / "cafe.mp4", SHOTS[1:3]).open("rb") as fh:
+        video.file.save("cafe.mp4", File(fh), save=True)
+    assert tasks.analyze_video_now(video).status == "done"
+    coffee_start, coffee_end = 3.0, 6.0  # the second shot of this clip
+
+    page = page_1366
+    page.set_default_timeout(30_000)  # the first suggestions load the text model
+    try:
+        log_in(page, live_server.url, "writer")
+        page.goto(f"{live_server.url}/admin/cms_images/article/add/")
+        page.fill("#id_title", "Cafés count their espresso cups")
+        page.fill("#id_body", "A cup of coffee on a saucer in the old town café this morning.")
+        panel = page.locator("#pd-suggest")
+        shot = panel.locator(".pd-video-card").first
+        expect(shot).to_be_visible()
+        expect(panel.locator(".pd-status")).to_contain_text("video shot")
+        # After the three best photos: seen without scrolling past every photo.
+        expect(panel.locator(".pd-results > li").nth(3)).to_have_class(re.compile("pd-video-card"))
+        expect(shot.locator(".pd-range")).to_contain_text("Shot 00:0")
+        timeline = shot.get_by_role("link", name="Open in the timeline")
+        href = timeline.get_attribute("href")
+        assert f"/admin/cms_images/video/{video.pk}/change/#t=" in href
+        at = float(href.rsplit("#t=", 1)[1])
+        assert coffee_start - 0.5 <= at < coffee_end
+        shot.scroll_into_view_if_needed()
+        DOCS.mkdir(exist_ok=True)
+        panel.screenshot(path=str(DOCS / "video-shot-in-suggestions.png"))
+
+        # The link opens the video page playing from the shot, the shot marked.
+        with page.context.expect_page() as opened:
+            timeline.click()
+        video_page = opened.value
+        expect(video_page.locator(".pd-shot.pd-active")).to_have_count(1)
+        player = video_page.locator("video.pd-player")
+        assert player.evaluate("v => v.src").endswith(f"#t={at:g}")
+        expect(video_page.locator(".pd-now")).to_contain_text("From Shot")
+        video_page.close()
+
+        shot.get_by_role("button", name="Use as lead image").click()
+        expect(panel.locator(".pd-status")).to_contain_text("is the lead image")
+        still = VideoStill.objects.get(video_id=video.pk)
+        assert coffee_start <= still.time <= coffee_end
+        expect(page.locator("#id_lead_image")).to_have_value(str(still.image_id))
+        card = panel.locator(f".pd-card[data-image-id='{still.image_id}']")
+        expect(card.get_by_role("button", name="Lead image ✓")).to_be_visible()
     except Exception:
         save_screenshot(page, request)
         raise

@@ -118,6 +118,19 @@ def video_moments(query: str) -> list[dict[str, Any]]:
     return [result.as_dict() for result in found]
 
 
+def suggested_video_moments(title: str, body: str) -> list[dict[str, Any]]:
+    """Video shots for an article's text, as the panel offers them beside the photos (none
+    unless videos_in_suggestions: SUGGEST_VIDEOS, or videos analysed on this site)."""
+    if not installed("video"):
+        return []
+    from photodesk.search.video import suggest_videos_for_text, videos_in_suggestions
+
+    if not videos_in_suggestions():
+        return []
+    found = suggest_videos_for_text(title, body, limit=VIDEO_MOMENTS)
+    return [result.as_dict() for result in found]
+
+
 def reason_dict(reason: Any) -> dict[str, str]:
     """Reasons are plain strings today; structured {"kind", "text"} dicts are accepted too."""
     if isinstance(reason, dict):
@@ -338,9 +351,10 @@ def _suggest(request: HttpRequest, article_model: type[models.Model]) -> JsonRes
     body = data["body"] or ""
     # The text as it is in the editor, saved or not; nothing is saved here. The current lead
     # image is left out; images in the body are shown, marked.
+    title, text = host().plain_text(data["title"] or ""), host().plain_text(body)
     results = search.suggest_for_text(
-        host().plain_text(data["title"] or ""),
-        host().plain_text(body),
+        title,
+        text,
         limit=data["limit"],
         exclude_ids={data["lead_image"]} if data["lead_image"] else frozenset(),
     )
@@ -349,6 +363,7 @@ def _suggest(request: HttpRequest, article_model: type[models.Model]) -> JsonRes
         {
             "kind": "suggestions",
             "results": cards(reusable(results), lead_image=data["lead_image"], in_body=in_body),
+            "videos": suggested_video_moments(title, text),
         }
     )
 
@@ -378,26 +393,36 @@ def _video_still(request: HttpRequest) -> JsonResponse:
     form = VideoStillForm(request.POST)
     if not form.is_valid():
         return form_error(form)
+    answer = make_still_card(form.cleaned_data["video"], form.cleaned_data["at"])
+    if "image" in answer:
+        answer.pop("still")
+        return JsonResponse(answer, status=201)
+    return json_error(answer["error"], answer["status"])
+
+
+def make_still_card(video_id: int, at: float) -> dict[str, Any]:
+    """Video `video_id`'s frame at `at` made an image of the archive: {"kind": "still",
+    "image": its card, "still": the image}, or {"error", "status"} (nothing stored)."""
     model = host().video_model()
-    video = model._default_manager.filter(pk=form.cleaned_data["video"]).first() if model else None
+    video = model._default_manager.filter(pk=video_id).first() if model else None
     if video is None:
-        return json_error(f"There is no video {form.cleaned_data['video']}.", 404)
+        return {"error": f"There is no video {video_id}.", "status": 404}
     if not installed("video"):
-        return json_error('Videos need the video extra: pip install "photodesk[video]".', 503)
+        message = 'Videos need the video extra: pip install "photodesk[video]".'
+        return {"error": message, "status": 503}
     from photodesk.analysis.video.decode import InvalidVideo
     from photodesk.analysis.video.stills import make_still
     from photodesk.analysis.video.timeline import clock
 
-    at = form.cleaned_data["at"]
     try:
         image = make_still(video, at)
     except InvalidVideo as exc:
-        return json_error(str(exc), 400)
+        return {"error": str(exc), "status": 400}
     card = cards([search.Result(image=image, score=0.0)])[0]
     card["reasons"] = [
         {"kind": "video", "text": f"a still from “{host().video_title(video)}” at {clock(at)}"}
     ]
-    return JsonResponse({"kind": "still", "image": card}, status=201)
+    return {"kind": "still", "image": card, "still": image}
 
 
 @require_GET

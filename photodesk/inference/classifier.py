@@ -97,6 +97,20 @@ class ImageNetClassifier(InferenceModel):
         )
         return logits, embedding[:2].mean(axis=0)
 
+    def predict_batch(self, imgs: list[Image.Image]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """`predict` for several images in one run of the session: their views stacked along
+        the model's batch dimension (one call instead of one per image: a video's frames)."""
+        self.ensure_loaded()
+        if not imgs:
+            return []
+        crops = [crop for img in imgs for crop in views(img)]
+        logits, embedding = self.session.run(["logits", "embedding"], {"image": self._batch(crops)})
+        n = len(crops) // len(imgs)
+        return [
+            (logits[i * n : (i + 1) * n], embedding[i * n : i * n + 2].mean(axis=0))
+            for i in range(len(imgs))
+        ]
+
 
 def softmax(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
     z = logits / temperature

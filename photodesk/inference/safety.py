@@ -20,3 +20,11 @@ class SafetyClassifier(InferenceModel):
     def _predict(self, img: Image.Image) -> float:
         """Probability (0-1) that the image is not safe for work."""
         return float(self.classifier.classify(img).nsfw)
+
+    def predict_batch(self, imgs: list[Image.Image]) -> list[float]:
+        """`predict` for several images in one run of the session (the model's batch
+        dimension); the preprocessing stays on this thread."""
+        self.ensure_loaded()
+        if not imgs:
+            return []
+        return [float(p.nsfw) for p in self.classifier.classify_batch(imgs, max_workers=1)]

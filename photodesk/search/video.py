@@ -1,6 +1,8 @@
 """Finding videos, each at its best-matching moment, beside the stills.
 
     search_videos(text, limit)          videos for a free query, best shot each
+    suggest_videos_for_text(title, body)  video shots for an article, beside its photos
+    videos_in_suggestions()             whether suggestions offer video shots here
     search_media(text, limit, media)    images and videos in one list ("image", "video", None)
     videos_with(person)                 "videos with <person>, at 0:12–0:40, 2:05–2:31"
 
@@ -10,19 +12,29 @@ shots like images (kNN + BM25, fused), and the best shot of each video stands fo
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from photodesk.analysis import embedding
 from photodesk.analysis.video.timeline import clock
+from photodesk.conf import photodesk_settings
+from photodesk.extras import installed
 from photodesk.host import get_video_model, host
 from photodesk.models import Person, VideoAnalysis, VideoPersonSpan, VideoShot
 from photodesk.people.queries import people_in_text
 from photodesk.search.index import Filters, SearchQuery, get_index
 from photodesk.search.index.base import video_of
 from photodesk.search.ranking import RankingOptions
-from photodesk.search.service import search_images
+from photodesk.search.service import (
+    MAX_KEYWORD_TERMS,
+    default_suggestion_filters,
+    people_named,
+    search_images,
+)
+from photodesk.search.text.query import build_article_query
+from photodesk.search.text.tokens import bounded_terms
 
+PUNCTUATION = ".,:;!?\"'()“”‘’"
 # Shots ranked per video asked for: a video's several shots compete for the same places.
 SHOTS_PER_RESULT = 8
 
@@ -57,6 +69,7 @@ class VideoResult:
             "similarity": None if self.similarity is None else round(self.similarity, 4),
             "at": round(self.at, 2),
             "end": round(self.shot.end, 2),
+            "range": f"{clock(self.at)}–{clock(self.shot.end)}",
             # The frame that was analysed (and matched): what a still should show.
             "frame": round(self.shot.frame_time, 3),
             "moment": self.moment_text,
@@ -64,7 +77,13 @@ class VideoResult:
             "thumbnail_url": self.shot.thumbnail.url if self.shot.thumbnail else None,
             "file_url": f"{file.url}#t={self.at:.1f}" if file else None,
             "admin_url": site.video_admin_url(self.video),
+            # The video's page with its timeline, playing from this shot.
+            "timeline_url": _at(site.video_admin_url(self.video), self.at),
         }
+
+
+def _at(url: str, seconds: float) -> str:
+    return f"{url}#t={seconds:.1f}" if url else ""
 
 
 def shot_reasons(shot: VideoShot, query: str, people: list[str]) -> list[str]:
@@ -76,8 +95,8 @@ def shot_reasons(shot: VideoShot, query: str, people: list[str]) -> list[str]:
     )
     if classes:
         reasons.append(f"looks like {classes[0]['name'].lower()}")
-    words = {w.casefold() for w in query.split()}
-    read = [w for w in shot.ocr_text.split() if w.casefold().strip(".,:;!?") in words]
+    words = {w.casefold().strip(PUNCTUATION) for w in query.split()}
+    read = [w for w in shot.ocr_text.split() if w.casefold().strip(PUNCTUATION) in words]
     if read:
         reasons.append(f"reads “{' '.join(read)}”")
     return reasons
@@ -86,15 +105,66 @@ def shot_reasons(shot: VideoShot, query: str, people: list[str]) -> list[str]:
 def search_videos(text: str, limit: int = 10, filters: Filters | None = None) -> list[VideoResult]:
     """Videos for a free-text query, best first, each at its best shot."""
     text = text.strip()
-    model = get_video_model()
-    if not text or model is None:
+    if not text or get_video_model() is None:
         return []
     options = RankingOptions.for_search()
-    filters = filters or Filters(media="video")
+    return _rank_shots([text], text, filters, limit, options, people_in_text(text))
+
+
+def videos_in_suggestions() -> bool:
+    """Whether suggestions offer video shots: SUGGEST_VIDEOS, or when it is None, whenever
+    the site has videos, the video extra is installed and a video has been analysed."""
+    wanted = photodesk_settings.SUGGEST_VIDEOS
+    if wanted is False or get_video_model() is None:
+        return False
+    if wanted is None:
+        done = VideoAnalysis.objects.filter(status=VideoAnalysis.Status.DONE)
+        return installed("video") and done.exists()
+    return True
+
+
+def suggest_videos_for_text(
+    title: str = "",
+    body: str = "",
+    *,
+    limit: int = 4,
+    filters: Filters | None = None,
+) -> list[VideoResult]:
+    """Video shots for an article's text (saved or not), best first, one per video: the
+    same query texts, keywords and named people as its photo suggestions (service
+    .suggest_for_text), over the videos' shots. Unsafe shots and videos whose rights forbid
+    reuse are left out unless `filters` says otherwise."""
+    if get_video_model() is None:
+        return []
+    built = build_article_query(title, body)
+    if not any(t.strip() for t in built.texts):
+        return []
+    options = RankingOptions.for_search(keyword_weight=photodesk_settings.SUGGEST_KEYWORD_WEIGHT)
+    return _rank_shots(
+        built.texts,
+        bounded_terms(built.keywords, MAX_KEYWORD_TERMS),
+        filters if filters is not None else default_suggestion_filters(),
+        limit,
+        options,
+        people_named(built),
+    )
+
+
+def _rank_shots(
+    texts: list[str],
+    keywords: str,
+    filters: Filters | None,
+    limit: int,
+    options: RankingOptions,
+    named: list[Person],
+) -> list[VideoResult]:
+    """The index ranks shots like images; each video's best shot stands for it."""
+    model = get_video_model()
+    filters = replace(filters) if filters is not None else Filters()
     filters.media = "video"
     query = SearchQuery(
-        vectors=list(embedding.query_vectors([text])),
-        keywords=text,
+        vectors=list(embedding.query_vectors(texts)),
+        keywords=keywords,
         filters=filters,
         limit=limit * SHOTS_PER_RESULT,
         keyword_weight=options.keyword_weight,
@@ -112,7 +182,6 @@ def search_videos(text: str, limit: int = 10, filters: Filters | None = None) ->
             analysis__video_id__in=list(videos)
         )
     }
-    named = people_in_text(text)
     results = []
     for video_id, (hit, number) in chosen:
         shot = shots.get((video_id, number))
@@ -125,7 +194,7 @@ def search_videos(text: str, limit: int = 10, filters: Filters | None = None) ->
                 shot=shot,
                 score=hit.score,
                 similarity=hit.similarity,
-                reasons=shot_reasons(shot, text, shown),
+                reasons=shot_reasons(shot, keywords, shown),
             )
         )
     return results

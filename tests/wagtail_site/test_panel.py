@@ -71,3 +71,20 @@ def test_the_review_pages_are_in_wagtails_menu(admin_client):
     html = admin_client.get(reverse("wagtailadmin_home")).content.decode()
     for url_name in ("reviewitem", "person", "facecluster", "label"):
         assert reverse(f"admin:semantic_search_{url_name}_changelist") in html
+
+
+def test_a_video_frame_becomes_a_still_only_for_someone_who_may_add_images(
+    client, editor, django_user_model
+):
+    user, _ = editor  # may edit pages and choose images, not add them
+    client.force_login(user)
+    url = reverse("photodesk_wagtail:video_still")
+    response = client.post(url, {"video": 1, "at": 2.5})
+    assert response.status_code == 403
+    assert response.json()["error"] == "You may not add images."
+    admin = django_user_model.objects.create_superuser("chief", "c@example.com", "pw")
+    client.force_login(admin)
+    assert client.post(url, {"video": 1, "at": "soon"}).status_code == 400
+    response = client.post(url, {"video": 1, "at": 2.5})  # this site has no videos
+    assert response.status_code == 404 and response.json()["error"] == "There is no video 1."
+    assert client.post(reverse("photodesk_wagtail:suggest"), TEXT).json()["videos"] == []

@@ -116,6 +116,11 @@ class Analyzer:
     def analyze(self, photo: Photo) -> Facts:
         raise NotImplementedError
 
+    def analyze_batch(self, photos: list[Photo]) -> list[Facts]:
+        """`analyze` for several photos (a video's frames), in order. An analyzer whose model
+        takes a batch dimension overrides this to run the model once for all of them."""
+        return [self.analyze(photo) for photo in photos]
+
 
 def checked_facts(analyzer: Analyzer, facts: dict[str, Any]) -> Facts:
     """`facts` if every key is a fact field; else UnknownFactError naming the analyzer and

@@ -48,7 +48,15 @@ class LabelAnalyzer(Analyzer):
         ]
 
     def analyze(self, photo: Photo) -> Facts:
-        outputs = [model.predict(photo.pixels) for model in self.models()]
+        return self._facts([model.predict(photo.pixels) for model in self.models()])
+
+    def analyze_batch(self, photos: list[Photo]) -> list[Facts]:
+        pixels = [photo.pixels for photo in photos]
+        per_model = [model.predict_batch(pixels) for model in self.models()]
+        return [self._facts(list(outputs)) for outputs in zip(*per_model, strict=True)]
+
+    def _facts(self, outputs: list[tuple[np.ndarray, np.ndarray]]) -> Facts:
+        """Facts from each classifier's (view logits, embedding) for one photo."""
         logits = np.mean([o[0] for o in outputs], axis=0)
         visual = np.mean([o[1] for o in outputs], axis=0).astype(np.float32)
         names = load_class_names(photodesk_settings.model_dir)

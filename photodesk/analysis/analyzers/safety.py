@@ -19,8 +19,15 @@ class SafetyAnalyzer(Analyzer):
         ]
 
     def analyze(self, photo: Photo) -> Facts:
-        score = self.models()[0].predict(photo.pixels)
-        return {
-            "safety_score": round(score, 4),
-            "flagged": score >= photodesk_settings.SAFETY_FLAG_THRESHOLD,
-        }
+        return _facts(self.models()[0].predict(photo.pixels))
+
+    def analyze_batch(self, photos: list[Photo]) -> list[Facts]:
+        scores = self.models()[0].predict_batch([photo.pixels for photo in photos])
+        return [_facts(score) for score in scores]
+
+
+def _facts(score: float) -> Facts:
+    return {
+        "safety_score": round(score, 4),
+        "flagged": score >= photodesk_settings.SAFETY_FLAG_THRESHOLD,
+    }

@@ -37,6 +37,7 @@ class SuggestedImagesPanel(Panel):
                 {
                     "suggest_url": reverse("photodesk_wagtail:suggest"),
                     "search_url": reverse("photodesk_wagtail:search"),
+                    "still_url": reverse("photodesk_wagtail:video_still"),
                     "page_id": self.instance.pk if self.instance is not None else None,
                     "body_field": self.panel.body or "",
                     "lead_image_field": self.panel.lead_image or "",

@@ -28,3 +28,9 @@ def choosable_ids(user: Any) -> set[int] | None:
         return None  # the root collection: every image
     images = get_image_model().objects.filter(collection__in=collections)
     return set(images.values_list("pk", flat=True))
+
+
+def may_add_images(user: Any) -> bool:
+    """The user may add images to some collection (a video's frame made a still is one)."""
+    policy = policy_registry.get_by_type(get_image_model())
+    return policy.user_has_permission(user, "add")

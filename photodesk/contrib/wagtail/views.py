@@ -3,6 +3,7 @@ admin access reach them; register_admin_urls adds them under /admin/photodesk/):
 
 - POST suggest/            the title and plain text of the page being written (saved or not)
 - GET  search/?q=          a free query typed in the panel
+- POST video-still/        a suggested video shot's frame made an image ("Use as lead image")
 
 Finding images is photodesk.search.service's job; these views check the input and Wagtail's
 permissions; the forms, cards and JSON errors are the admin panel's
@@ -50,6 +51,10 @@ class SearchForm(PanelForm, panel.SearchForm):
     pass
 
 
+class VideoStillForm(PanelForm, panel.VideoStillForm):
+    pass
+
+
 def panel_view(view, form_class: type[PanelForm], method: str):
     """Validate the form, check Wagtail's permissions, answer 503 when the index is down."""
 
@@ -78,12 +83,35 @@ def suggest(request: HttpRequest, data: dict, filters: Filters) -> JsonResponse:
     results = search.suggest_for_text(
         data["title"], data["body"].strip(), limit=data["limit"], filters=filters, exclude_ids=shown
     )
-    return JsonResponse({"kind": "suggestions", "results": cards(results)})
+    return JsonResponse(
+        {
+            "kind": "suggestions",
+            "results": cards(results),
+            "videos": panel.suggested_video_moments(data["title"], data["body"].strip()),
+        }
+    )
 
 
 def search_images(request: HttpRequest, data: dict, filters: Filters) -> JsonResponse:
     results = search.search_images(data["q"], limit=data["limit"], filters=filters)
     return JsonResponse({"kind": "search", "query": data["q"], "results": cards(results)})
+
+
+def video_still(request: HttpRequest, data: dict, filters: Filters) -> JsonResponse:
+    """The admin panel's still (a new image of the archive), as a card with its preview;
+    only for people who may add images."""
+    if not permissions.may_add_images(request.user):
+        return json_error("You may not add images.", 403)
+    answer = panel.make_still_card(data["video"], data["at"])
+    if "image" in answer:
+        answer["image"]["preview"] = _preview(answer.pop("still"))
+        return JsonResponse(answer, status=201)
+    return JsonResponse({"error": answer["error"]}, status=answer["status"])
+
+
+def _preview(image: Any) -> dict[str, Any]:
+    preview = image.get_rendition(CHOOSER_PREVIEW)
+    return {"url": preview.url, "width": preview.width, "height": preview.height}
 
 
 def cards(results: list[Any]) -> list[dict[str, Any]]:
@@ -106,4 +134,5 @@ def cards(results: list[Any]) -> list[dict[str, Any]]:
 urlpatterns = [
     path("suggest/", panel_view(suggest, SuggestForm, "POST"), name="suggest"),
     path("search/", panel_view(search_images, SearchForm, "GET"), name="search"),
+    path("video-still/", panel_view(video_still, VideoStillForm, "POST"), name="video_still"),
 ]

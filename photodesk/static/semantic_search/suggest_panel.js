@@ -6,14 +6,16 @@
  * body as a token line (data-image-token, e.g. [image:<id>]) at the cursor. Updates are
  * announced through a live region. The panel's data attributes name the endpoints and the
  * ids of the form fields (data-title-field, data-body-field, data-lead-field); a field that
- * is not there is left alone. A search also shows videos at their best moment; with
- * data-still-url, "Use this frame" makes that frame an image of the archive, whose card
- * then works like any other.
+ * is not there is left alone. Suggestions and searches also show video shots (when the
+ * server sends `videos`): the shot's frame, its time range and a link to the video's
+ * timeline at that time; with data-still-url, "Use as lead image" and "Use this frame as a
+ * still" make that frame an image of the archive, whose card then works like any other.
  */
 (function () {
   'use strict';
 
   const DEBOUNCE_MS = 700;
+  const VIDEOS_AFTER_PHOTOS = 3;
 
   function init() {
     const panel = document.getElementById('pd-suggest');
@@ -100,7 +102,11 @@
       request(panel.dataset.suggestUrl, { method: 'POST', body: data }, function (payload) {
         lastSuggested = key;
         render(payload.results);
-        say(count(payload.results.length, 'suggestion') + ' for the text as it is now.');
+        // Video shots after the first few photos: seen without scrolling past every photo.
+        const videos = payload.videos || [];
+        const after = list.children[VIDEOS_AFTER_PHOTOS] || null;
+        videos.forEach(function (video) { list.insertBefore(videoElement(video), after); });
+        say(count(payload.results.length, 'suggestion') + (videos.length ? ' and ' + count(videos.length, 'video shot') : '') + ' for the text as it is now.');
       });
     }
 
@@ -247,11 +253,11 @@
       image.alt = video.title + ', ' + video.moment;
       image.loading = 'lazy';
       const link = document.createElement('a');
-      link.href = video.admin_url || video.file_url;
+      link.href = video.timeline_url || video.file_url;
       link.target = '_blank';
       link.rel = 'noopener';
       link.className = 'pd-thumb';
-      link.title = 'Open the video page (new tab)';
+      link.title = 'Open the video at this shot (new tab)';
       link.appendChild(image);
       const heading = document.createElement('h3');
       heading.id = headingId;
@@ -259,24 +265,39 @@
       const meta = document.createElement('p');
       meta.className = 'pd-meta pd-moment';
       meta.textContent = 'Video, ' + video.moment;
+      const range = document.createElement('p');
+      range.className = 'pd-meta pd-range';
+      range.append('Shot ' + (video.range || '') + ' · ');
+      const timeline = document.createElement('a');
+      timeline.href = video.timeline_url || video.file_url;
+      timeline.target = '_blank';
+      timeline.rel = 'noopener';
+      timeline.className = 'pd-timeline-link';
+      timeline.textContent = 'Open in the timeline';
+      range.append(timeline);
       const actions = document.createElement('div');
       actions.className = 'pd-actions';
+      const asLead = button('Use as lead image', 'still-lead', headingId);
+      if (!panel.dataset.stillUrl || !lead) { asLead.disabled = true; }
       const still = button('Use this frame as a still', 'still', headingId);
       if (!panel.dataset.stillUrl) { still.disabled = true; }
-      actions.append(still);
-      item.append(link, heading, meta, actions);
+      actions.append(asLead, still);
+      item.append(link, heading, meta, range, actions);
       item.pdVideo = video;
       return item;
     }
 
-    function makeStill(video, item) {
+    // The frame becomes an image of the archive; with asLead it is then the lead image.
+    function makeStill(video, item, asLead) {
       say('Making a still from “' + video.title + '” ' + video.moment.split(' — ')[0] + '…');
       const data = new FormData();
       data.append('video', video.id);
       data.append('at', video.frame);
       request(panel.dataset.stillUrl, { method: 'POST', body: data }, function (payload) {
         const card = payload.image;
-        item.replaceWith(cardElement(card, false));
+        const still = cardElement(card, false);
+        item.replaceWith(still);
+        if (asLead) { useAsLead(card, still); return; }
         say('“' + card.title + '” is now image ' + card.id + ' of the archive: use it as the lead image or insert it.');
       });
     }
@@ -290,7 +311,8 @@
       list.querySelectorAll('.pd-card').forEach(function (other) {
         const mine = other === item;
         other.classList.toggle('pd-is-lead', mine);
-        other.querySelector('.pd-lead').textContent = mine ? 'Lead image ✓' : 'Use as lead image';
+        const leadButton = other.querySelector('.pd-lead');
+        if (leadButton) { leadButton.textContent = mine ? 'Lead image ✓' : 'Use as lead image'; }
       });
       say('“' + card.title + '” is the lead image. Save the article to keep it.');
     }
@@ -346,7 +368,8 @@
         case 'lead': useAsLead(card, item); break;
         case 'insert': insertIntoBody(card, item); break;
         case 'similar': similar(card); break;
-        case 'still': makeStill(item.pdVideo, item); break;
+        case 'still': makeStill(item.pdVideo, item, false); break;
+        case 'still-lead': makeStill(item.pdVideo, item, true); break;
       }
     });
 

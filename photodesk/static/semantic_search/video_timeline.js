@@ -16,3 +16,25 @@ document.addEventListener("click", (event) => {
   if (now) now.textContent = `Playing from ${bar.title}`;
   player.play().catch(() => {}); // autoplay may be refused: the position is set anyway
 });
+
+// The page opened at a time (#t=seconds, as the suggest panel's shot cards link it): the
+// player starts there and the shot holding that time is marked.
+function openAtRequestedTime() {
+  const match = /(?:^#|&)t=([\d.]+)/.exec(window.location.hash);
+  const box = document.querySelector(".pd-video");
+  const player = box && box.querySelector("video");
+  if (!match || !player) return;
+  const start = parseFloat(match[1]);
+  player.src = `${box.dataset.file}#t=${start}`;
+  player.dataset.requested = String(start);
+  const shots = Array.from(box.querySelectorAll(".pd-shot"));
+  const shot = shots.reverse().find((s) => parseFloat(s.dataset.start) <= start + 0.05);
+  if (shot) {
+    shot.classList.add("pd-active");
+    shot.scrollIntoView({ block: "nearest" });
+    const now = box.querySelector(".pd-now");
+    if (now) now.textContent = `From ${shot.title}`;
+  }
+}
+if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", openAtRequestedTime);
+else openAtRequestedTime();

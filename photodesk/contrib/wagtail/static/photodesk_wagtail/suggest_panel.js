@@ -4,6 +4,8 @@
 // hidden input as JSON; StreamField text blocks are plain inputs), asks the suggest endpoint
 // once typing pauses, and shows the images with their reasons. "Use as lead image" goes
 // through Wagtail's image chooser widget, "Insert into body" adds a Draftail IMAGE entity.
+// Suggestions may hold video shots too (the server's `videos`): a shot card links to the
+// video's timeline at that time, and its "Use as lead image" first makes the frame a still.
 (() => {
   "use strict";
 
@@ -158,7 +160,10 @@
       });
       if (answer && this.lastAsked === text) {
         const n = answer.results.length;
-        this.show(`${n} suggestion${n === 1 ? "" : "s"} for the text as it is now`, answer.results);
+        const videos = answer.videos || [];
+        const shots = videos.length ? ` and ${videos.length} video shot${videos.length === 1 ? "" : "s"}` : "";
+        this.show(`${n} suggestion${n === 1 ? "" : "s"}${shots} for the text as it is now`, answer.results);
+        this.list.append(...videos.map((video) => this.videoCard(video)));
       }
     }
 
@@ -246,6 +251,49 @@
         img.style.aspectRatio = "";
         img.src = result.thumbnail;
       }, { once: true });
+    }
+
+    videoCard(video) {
+      const li = document.createElement("li");
+      li.className = "pd-card pd-video-card";
+      const img = document.createElement("img");
+      img.src = video.thumbnail_url || "";
+      img.alt = `${video.title}, ${video.moment}`;
+      img.loading = "lazy";
+      const title = document.createElement("a");
+      title.className = "pd-title";
+      title.href = video.timeline_url || video.file_url;
+      title.target = "_blank";
+      title.textContent = `▶ ${video.title}`;
+      const meta = document.createElement("p");
+      meta.className = "pd-meta pd-moment";
+      meta.textContent = `Video, ${video.moment}`;
+      const range = document.createElement("p");
+      range.className = "pd-meta pd-range";
+      range.textContent = `Shot ${video.range}`;
+      const actions = document.createElement("div");
+      actions.className = "pd-actions";
+      if (this.leadField && document.getElementById(`id_${this.leadField}-chooser`)) {
+        actions.append(this.button("Use as lead image", () => this.stillAsLead(video, li)));
+      }
+      li.append(img, title, meta, range, actions);
+      return li;
+    }
+
+    async stillAsLead(video, li) {
+      this.status.textContent = `Making a still from “${video.title}” ${video.moment.split(" — ")[0]}…`;
+      const data = new URLSearchParams({ video: video.id, at: video.frame, page: this.root.dataset.pageId });
+      if (!data.get("page")) data.delete("page");
+      const answer = await this.fetchJSON(this.root.dataset.stillUrl, {
+        method: "POST",
+        body: data,
+        headers: { "X-CSRFToken": this.csrf() },
+      });
+      if (!answer) return;
+      const card = this.card(answer.image);
+      li.replaceWith(card);
+      this.useAsLead(answer.image, card);
+      this.status.textContent = `“${answer.image.title}” is now image ${answer.image.id} of the archive and the lead image.`;
     }
 
     button(label, onClick) {
