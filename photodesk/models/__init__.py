@@ -1,6 +1,6 @@
 """Photodesk's tables: analysis state and facts, the label taxonomy, faces and people, the
 neighbours that lend words, the groups of its roles, the index's outbox, saved searches, alert
-rules and reports, the archive map, and videos with their timed facts."""
+rules and reports, the archive map, videos with their timed facts, and series of frames."""
 
 from photodesk.models.alerts import (
     AlertDelivery,
@@ -17,6 +17,7 @@ from photodesk.models.labels import ImageLabel, Label, LabelDecision, ModelClass
 from photodesk.models.outbox import IndexRemoval
 from photodesk.models.people import Face, FaceCluster, FaceDecision, Person, fold
 from photodesk.models.roles import RoleGroup
+from photodesk.models.series import Series, SeriesMember
 from photodesk.models.usage import UsageWords, UsageWordsQuerySet
 from photodesk.models.video import (
     VideoAnalysis,
@@ -50,6 +51,8 @@ __all__ = [
     "ReviewItem",
     "RoleGroup",
     "SavedSearch",
+    "Series",
+    "SeriesMember",
     "UsageWords",
     "UsageWordsQuerySet",
     "VideoAnalysis",
