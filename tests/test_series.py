@@ -226,3 +226,78 @@ def test_capture_time_and_camera_from_metadata():
         None,
         "NIKON Z 6",
     )
+
+
+@pytest.fixture
+def astronaut_burst(series_settings, tmp_path) -> dict[str, int]:
+    """The astronaut's five frames, analysed, indexed and grouped: frame name → image id."""
+    eyes = EyeOpenness(series_settings.PHOTODESK["EYES_MODEL_DIR"])
+    files = burst(tmp_path / "burst", "astronaut", eyes)
+    ids = ingest(tmp_path / "burst")
+    return {name: ids[path.name] for name, path in files.items()}
+
+
+def _description(image_id: int) -> str:
+    from photodesk.models import ImageAnalysis
+
+    return ImageAnalysis.objects.get(image_id=image_id).description
+
+
+@pytest.mark.django_db
+def test_suggestions_show_the_best_frame_with_the_others_behind_it(astronaut_burst):
+    from photodesk.models import Series
+    from photodesk.search.service import suggest_for_text
+
+    series = Series.objects.get(members__image_id=astronaut_burst["good1"])
+    frames = set(series.members.values_list("image_id", flat=True))
+    text = _description(astronaut_burst["good1"])
+
+    results = suggest_for_text("Astronaut portrait", text, limit=10)
+    shown = [r for r in results if r.image.pk in frames]
+    assert [r.image.pk for r in shown] == [series.best_id]
+    stand_in = shown[0].as_dict()
+    assert stand_in["series"] == {"id": series.pk, "similar_count": len(shown[0].frames)}
+    assert {f["id"] for f in stand_in["similar"]} <= frames - {series.best_id}
+    assert stand_in["similar"]
+
+    everything = suggest_for_text("Astronaut portrait", text, limit=10, all_frames=True)
+    assert len([r for r in everything if r.image.pk in frames]) > 1
+
+
+@pytest.mark.django_db
+def test_the_api_lists_series_with_score_parts_and_an_editor_picks_the_best(
+    astronaut_burst, admin_client
+):
+    from photodesk.models import Series
+
+    series = Series.objects.get(members__image_id=astronaut_burst["good1"])
+    listing = admin_client.get("/api/v1/series/").json()
+    assert series.pk in [s["id"] for s in listing["results"]]
+    detail = admin_client.get(f"/api/v1/series/{series.pk}/").json()
+    assert detail["best_id"] == series.best_id and detail["size"] == series.size
+    best = next(f for f in detail["frames"] if f["best"])
+    assert set(best["parts"]) == {"sharpness", "exposure", "face_size", "eyes_open", "smile"}
+    assert best["score"] == max(f["score"] for f in detail["frames"])
+
+    of_image = admin_client.get(f"/api/v1/images/{astronaut_burst['shut']}/series/").json()
+    assert of_image["id"] == series.pk
+    assert (
+        next(f for f in of_image["frames"] if f["current"])["image_id"] == astronaut_burst["shut"]
+    )
+
+    chosen = admin_client.post(
+        f"/api/v1/series/{series.pk}/best/", {"image": astronaut_burst["good3"]}
+    )
+    assert chosen.status_code == 200, chosen.content
+    assert chosen.json()["best_id"] == astronaut_burst["good3"] and chosen.json()["best_chosen"]
+    wrong = admin_client.post(f"/api/v1/series/{series.pk}/best/", {"image": 999999})
+    assert wrong.status_code == 400 and "not a frame" in wrong.content.decode()
+    series.refresh_from_db()
+    assert series.best_id == astronaut_burst["good3"]
+
+    page = admin_client.get(f"/admin/semantic_search/series/{series.pk}/change/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    for label in ("Sharpness", "Exposure", "Face size", "Eyes open", "Smile"):
+        assert label in html
+    assert html.count('class="pd-frame') == series.size

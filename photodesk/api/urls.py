@@ -23,6 +23,7 @@ router.register("face-clusters", views.FaceClusterViewSet, basename="face-cluste
 router.register("saved-searches", views.SavedSearchViewSet, basename="saved-search")
 router.register("alert-rules", views.AlertRuleViewSet, basename="alert-rule")
 router.register("videos", views.VideoViewSet, basename="video")
+router.register("series", views.SeriesViewSet, basename="series")
 
 urlpatterns = [
     path("search/", views.SearchView.as_view(), name="search"),
@@ -32,6 +33,9 @@ urlpatterns = [
         rf"^articles/(?P<pk>{ID})/suggestions/$",
         views.ArticleSuggestionsView.as_view(),
         name="article-suggestions",
+    ),
+    re_path(
+        rf"^images/(?P<pk>{ID})/series/$", views.ImageSeriesView.as_view(), name="image-series"
     ),
     path("insights/states/", insights.AnalysisStatesView.as_view(), name="insights-states"),
     path("insights/ingest/", insights.IngestView.as_view(), name="insights-ingest"),
