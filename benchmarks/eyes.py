@@ -87,9 +87,9 @@ def main() -> None:
             drops.append(closed_ear / ear)
     open_, closed = real["open"], real["closed"] + synthetic
     acc, cut = best_threshold(open_, closed)
-    fixed = (
-        sum(v >= EYES_OPEN_EAR for v in open_) + sum(v < EYES_OPEN_EAR for v in closed)
-    ) / (len(open_) + len(closed))
+    fixed = (sum(v >= EYES_OPEN_EAR for v in open_) + sum(v < EYES_OPEN_EAR for v in closed)) / (
+        len(open_) + len(closed)
+    )
     print(
         f"faces: {len(open_)} open, {len(real['closed'])} closed (real) + "
         f"{len(synthetic)} closed (synthetic)"

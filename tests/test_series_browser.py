@@ -10,8 +10,14 @@ from pathlib import Path
 
 import pytest
 
+from . import test_series
 from .browser import log_in, save_screenshot
-from .test_series import _description, astronaut_burst, eyes_dir, series_settings  # noqa: F401
+from .test_series import _description
+
+# The series tests' fixtures: the face mesh, their settings, the astronaut's burst.
+eyes_dir = test_series.eyes_dir
+series_settings = test_series.series_settings
+astronaut_burst = test_series.astronaut_burst
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
@@ -24,7 +30,7 @@ def _screenshot(page, name: str, locator=None) -> None:
 
 
 @pytest.mark.browser
-def test_the_panel_shows_a_burst_once_and_opens_its_other_frames(  # noqa: F811
+def test_the_panel_shows_a_burst_once_and_opens_its_other_frames(
     committed_db, live_server, astronaut_burst, page_1366, django_user_model, request
 ):
     from playwright.sync_api import expect
