@@ -28,6 +28,11 @@ ANALYZERS = [
 # Where `make install` puts the face mesh for the demo site and the tests.
 EYES_DIR = Path(__file__).resolve().parent.parent / "var" / "eyes-model"
 START = dt.datetime(2026, 5, 4, 14, 30, 10)
+LONE = (
+    "eval/images/coco_val2017_000000010092.jpg",
+    "eval/images/coco_val2017_000000010363.jpg",
+    "eval/images/coco_val2017_000000010764.jpg",
+)
 
 
 @pytest.fixture(scope="session")
@@ -146,8 +151,9 @@ def test_bursts_of_different_photos_are_different_series_and_lone_photos_none(
             # Both bursts by one camera within the time window: only the pictures tell them apart.
             taken = START + dt.timedelta(seconds=b * 5 + i)
             save_with_time(shot, folder / f"{name}{i}.jpg", taken)
-    # Distinct photos, no capture time (uploaded together, compared by vector alone).
-    for file in ("demo/food_coffee_cup.jpg", "demo/sklearn_china.jpg", "demo/city_brick_wall.jpg"):
+    # Distinct photos, no capture time (uploaded together, compared by vector alone). Not the
+    # demo photos: the session's demo archive holds those, and a copy joins its original.
+    for file in LONE:
         img = ImageOps.exif_transpose(Image.open(SHARED / file)).convert("RGB")
         save_with_time(img, folder / Path(file).name, None)
     ids = ingest(folder)
@@ -158,10 +164,8 @@ def test_bursts_of_different_photos_are_different_series_and_lone_photos_none(
     }
     expected = {frozenset(ids[f"{name}{i}.jpg"] for i in range(3)) for name in bursts}
     assert groups == expected
-    lone = SeriesMember.objects.filter(
-        image_id__in=[ids["food_coffee_cup.jpg"], ids["sklearn_china.jpg"]]
-    )
-    assert lone.count() == 2 and all(m.series_id is None for m in lone)
+    lone = SeriesMember.objects.filter(image_id__in=[ids[Path(f).name] for f in LONE])
+    assert lone.count() == len(LONE) and all(m.series_id is None for m in lone)
 
     # The command finds the same series again from scratch, and a picked frame survives it.
     series = Series.objects.get(members__image_id=ids["boy0.jpg"])
@@ -260,6 +264,10 @@ def test_suggestions_show_the_best_frame_with_the_others_behind_it(astronaut_bur
     assert stand_in["series"] == {"id": series.pk, "similar_count": len(shown[0].frames)}
     assert {f["id"] for f in stand_in["similar"]} <= frames - {series.best_id}
     assert stand_in["similar"]
+    # The other frames best first, as the series scored them (the shut eyes come late).
+    scores = dict(series.members.values_list("image_id", "score"))
+    similar_scores = [scores[f["id"]] for f in stand_in["similar"]]
+    assert similar_scores == sorted(similar_scores, reverse=True)
 
     everything = suggest_for_text("Astronaut portrait", text, limit=10, all_frames=True)
     assert len([r for r in everything if r.image.pk in frames]) > 1
@@ -321,3 +329,28 @@ def test_series_settings_are_checked(settings, tmp_path):
     }
     (warning,) = check_eyes_model(None)
     assert warning.id == "photodesk.W110" and "eyes_file" in warning.hint
+
+
+@pytest.mark.django_db
+def test_a_frame_whose_new_file_is_unlike_the_others_leaves_its_series(series_settings, tmp_path):
+    import numpy as np
+
+    from photodesk.models import ImageAnalysis, Series, SeriesMember
+    from photodesk.series.grouping import place
+
+    img = ImageOps.exif_transpose(Image.open(SHARED / PEOPLE["p16598"][0])).convert("RGB")
+    folder = tmp_path / "pair"
+    folder.mkdir()
+    save_with_time(img, folder / "a.jpg", START)
+    save_with_time(frame(img, random.Random(9)), folder / "b.jpg", START + dt.timedelta(seconds=1))
+    ids = ingest(folder)
+    series = Series.objects.get(members__image_id=ids["a.jpg"])
+
+    # As if b's file were replaced by another picture: its vector changes, and it is placed again.
+    other = np.random.default_rng(0).standard_normal(1280).astype(np.float32)
+    ImageAnalysis.objects.filter(image_id=ids["b.jpg"]).update(visual_embedding=other.tobytes())
+    assert place(ids["b.jpg"]) is None
+    assert not Series.objects.filter(pk=series.pk).exists()  # one frame left is no series
+    assert set(
+        SeriesMember.objects.filter(image_id__in=ids.values()).values_list("series", flat=True)
+    ) == {None}

@@ -277,12 +277,15 @@ def _attach_frames(
     membership = series_queries.series_of([r.image.pk for r in results])
     wanted = [c for r in results for c in frames.get(r.image.pk, [])]
     found = {r.image.pk: r for r in _results(wanted, vectors, keywords, shown)} if wanted else {}
+    # The other frames best first, as the series scored them: the alternatives worth a look.
+    scores = series_queries.frame_scores([c.image.pk for c in wanted])
     for result in results:
         if result.image.pk in membership:
             result.series_id = membership[result.image.pk][0]
-            result.frames = [
-                found[c.image.pk] for c in frames.get(result.image.pk, []) if c.image.pk in found
-            ]
+            result.frames = sorted(
+                (found[c.image.pk] for c in frames.get(result.image.pk, []) if c.image.pk in found),
+                key=lambda r: -scores.get(r.image.pk, 0.0),
+            )
 
 
 def _people_shown(image_ids: list[int], people: list[Person]) -> dict[int, list[str]]:

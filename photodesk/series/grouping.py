@@ -81,8 +81,9 @@ def place(image_id: int) -> Series | None:
     if vector is None:
         return None
     taken, camera = capture(analysis.photo_metadata or {})
+    # Placed after each analysis that changed something: measures of an older file are stale.
     member, _ = SeriesMember.objects.update_or_create(
-        image_id=image_id, defaults={"taken_at": taken, "camera": camera}
+        image_id=image_id, defaults={"taken_at": taken, "camera": camera, "measures": {}}
     )
     threshold = (
         photodesk_settings.SERIES_SIMILARITY_TIMED
@@ -100,7 +101,12 @@ def place(image_id: int) -> Series | None:
             if similarity >= threshold:
                 matches[other_id] = similarity
     if not matches:
-        return member.series
+        if member.series_id is not None:  # a new file no longer like its frames: it leaves
+            old = member.series
+            member.series, member.similarity = None, None
+            member.save(update_fields=["series", "similarity", "updated"])
+            rescore(old)
+        return None
     with transaction.atomic():
         joined = list(
             SeriesMember.objects.select_for_update().filter(image_id__in=[*matches, image_id])

@@ -18,6 +18,16 @@ def series_of(image_ids: Sequence[int]) -> dict[int, tuple[int, int | None]]:
     return {image_id: (series_id, best_id) for image_id, series_id, best_id in rows}
 
 
+def frame_scores(image_ids: Sequence[int]) -> dict[int, float]:
+    """Image id → its score within its series (frames in a series only)."""
+    rows = (
+        SeriesMember.objects.filter(image_id__in=list(image_ids))
+        .exclude(series=None)
+        .values_list("image_id", "score")
+    )
+    return {image_id: score or 0.0 for image_id, score in rows}
+
+
 def collapse(ranked_ids: Sequence[int]) -> tuple[list[int], dict[int, list[int]]]:
     """Ranked image ids with one frame per series, where its best-ranked frame was: the
     series' best frame if it is among them, else that best-ranked one. Also: the kept frame →

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Count
 from tqdm import tqdm
 
 from photodesk.conf import photodesk_settings
@@ -40,6 +41,10 @@ class Command(BaseCommand):
             all_series = list(Series.objects.all())
             for series in tqdm(all_series, unit="series", disable=no_progress, desc="Scoring"):
                 grouping.rescore(series, remeasure=True)
+        else:
+            # Series that lost frames to deletions: one frame left is no series.
+            for series in Series.objects.annotate(frames=Count("members")).filter(frames__lt=2):
+                grouping.rescore(series)
         count = Series.objects.count()
         frames = Series.objects.values_list("size", flat=True)
         self.stdout.write(
