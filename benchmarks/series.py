@@ -46,7 +46,9 @@ def main() -> None:
     parser.add_argument("--bursts", type=int, default=40)
     parser.add_argument("--frames", type=int, default=4)
     args = parser.parse_args()
-    from photodesk.series.grouping import DEFAULT_SIMILARITY
+    from photodesk.conf import DEFAULTS
+
+    untimed, timed = DEFAULTS["SERIES_SIMILARITY"], DEFAULTS["SERIES_SIMILARITY_TIMED"]
 
     model = ImageNetClassifier(PHOTOS.parent / "models")
     files = sorted((PHOTOS / "eval" / "images").glob("*.jpg"))
@@ -78,11 +80,11 @@ def main() -> None:
         f"cosine distinct:   max {other_a.max():.3f}  99.9th pct "
         f"{np.percentile(other_a, 99.9):.3f}  median {np.median(other_a):.3f}"
     )
-    for t in sorted({0.60, 0.65, 0.70, 0.75, 0.80, 0.85, DEFAULT_SIMILARITY}):
+    for t in sorted({0.60, 0.65, 0.70, 0.75, 0.80, 0.85, untimed, timed}):
         tp = int((same_a >= t).sum())
         fp = int((other_a >= t).sum())
         precision = tp / (tp + fp) if tp + fp else 1.0
-        mark = "  <- SERIES_SIMILARITY" if t == DEFAULT_SIMILARITY else ""
+        mark = {untimed: "  <- SERIES_SIMILARITY", timed: "  <- SERIES_SIMILARITY_TIMED"}.get(t, "")
         cp, cr = clustered(sims, burst_of, t)
         print(
             f"threshold {t:.2f}: pairs above it: precision {precision:.3f} recall "

@@ -28,8 +28,6 @@ from photodesk.series import scoring
 
 logger = logging.getLogger(__name__)
 
-# The default of SERIES_SIMILARITY (benchmarks/series.py prints its precision and recall).
-DEFAULT_SIMILARITY = 0.75
 EXIF_DATE = "%Y:%m:%d %H:%M:%S"
 
 
