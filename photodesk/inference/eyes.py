@@ -11,8 +11,10 @@ Input: a square RGB crop around the face, 192x192, float32 in [0, 1]. Outputs: 4
 points in the crop's pixels and a face-presence logit.
 
 Openness is the eye aspect ratio (EAR, Soukupová & Čech 2016): the mean of three lid-to-lid
-distances over the corner-to-corner width, averaged over both eyes. Open eyes measure about
-0.25-0.35, closed ones below ~0.15 (thresholds measured in benchmarks/eyes.py).
+distances over the corner-to-corner width, averaged over both eyes. Measured on the shared
+photos (benchmarks/eyes.py): open eyes 0.17-0.42, closed 0.10-0.29. This mesh (without the
+attention refinement of eyes and lips) is reliable as a comparison of one face across frames
+more than as an absolute open/closed call (series/scoring.py uses it so).
 """
 
 from __future__ import annotations
