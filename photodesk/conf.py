@@ -328,6 +328,35 @@ DEFAULTS: dict[str, Any] = {
     "CLIP_ZERO_SHOT_LABELS": True,
     "CLIP_PROMPTS": ["a photo of {label}.", "a news photo of {label}.", "a picture of {label}."],
     "CLIP_TEMPERATURE": {"default": 0.01},
+    # --- Series: frames of one scene seconds apart, and the best of each (README "Series") ---
+    # Group photos into series as they are analysed (and show only the best of a series in
+    # suggestions unless asked for the others).
+    "SERIES": True,
+    # Two frames with capture times (EXIF) belong to one series when taken this many seconds
+    # apart at most, by the same camera, and their visual vectors (cosine) reach
+    # SERIES_SIMILARITY_TIMED. Photos without a capture time must reach SERIES_SIMILARITY and
+    # are compared with the SERIES_UNTIMED_CANDIDATES photos without one that arrived last.
+    # Measured (benchmarks/series.py, generated bursts against 440 eval photos): no distinct
+    # pair reaches 0.75 (max 0.71), burst frames 0.45-1.0 (median 0.97; a motion-blurred frame
+    # is the low end); within the time window distinct photos are rare, so 0.65 is safe there.
+    "SERIES_WINDOW_SECONDS": 30,
+    "SERIES_SIMILARITY": 0.75,
+    "SERIES_SIMILARITY_TIMED": 0.65,
+    "SERIES_UNTIMED_CANDIDATES": 200,
+    # Weights of the parts of a frame's score (each 0-1): sharpness (variance of the
+    # Laplacian), exposure (clipped pixels), face size, eyes open (eye aspect ratio from the
+    # face mesh), smile (the expression model's "happy"). Parts a series lacks (no faces) are
+    # left out. A blurred frame or shut eyes weigh most: an editor never wants those.
+    "SERIES_WEIGHTS": {
+        "sharpness": 3.0,
+        "exposure": 1.0,
+        "face_size": 1.0,
+        "eyes_open": 3.0,
+        "smile": 1.0,
+    },
+    # Where face_landmark/face_landmark.tflite is (None: MODEL_DIR). Without it the eyes are
+    # not scored (photodesk.W110 says so).
+    "EYES_MODEL_DIR": None,
     # --- Wagtail (photodesk.contrib.wagtail) ---
     # Mirror tags into the Wagtail image's tags: None (off), "accepted" (tags a reviewer
     # accepted) or "visible" (those and the ones applied automatically). Photodesk adds them,
@@ -423,6 +452,14 @@ class PhotodeskSettings:
         # From BASE_DIR, so the web process, the worker and `photodesk_models fetch` agree on
         # one folder whatever directory each is started from.
         path = Path(self.MODEL_DIR)
+        base = getattr(settings, "BASE_DIR", None)
+        return Path(base) / path if base and not path.is_absolute() else path
+
+    @property
+    def eyes_model_dir(self) -> Path:
+        if not self.EYES_MODEL_DIR:
+            return self.model_dir
+        path = Path(self.EYES_MODEL_DIR)
         base = getattr(settings, "BASE_DIR", None)
         return Path(base) / path if base and not path.is_absolute() else path
 

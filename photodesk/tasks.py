@@ -2,7 +2,7 @@
 
 The pipeline analyses and says what changed (analysis/pipeline.py); what follows is decided
 here: the index write (retried with backoff while the index is down), the alert rules
-(queued after the commit: they never slow or fail an analysis), face clustering. Task names
+(queued after the commit: they never slow or fail an analysis), face clustering, series. Task names
 (photodesk.tasks.<function>) are stored in django-q2's queue and schedules: keep them stable.
 """
 
@@ -32,6 +32,7 @@ from photodesk.labels.service import apply_labels
 from photodesk.models import AlertRule, ImageAnalysis, Label, Report, VideoAnalysis, VideoShot
 from photodesk.people.clustering import cluster_new_faces
 from photodesk.search.index.breaker import IndexKnownDown
+from photodesk.series import grouping
 
 logger = logging.getLogger(__name__)
 
@@ -103,9 +104,12 @@ def analyze_now(image: Any, force: bool = False) -> ImageAnalysis:
         transaction.on_commit(lambda: enqueue_alert_check(pk), robust=True)
     if outcome.unnamed_faces:
         transaction.on_commit(enqueue_clustering)
-    if outcome.changed and photodesk_settings.FIND_DUPLICATES:
+    if outcome.changed:
         pk = image.pk
-        transaction.on_commit(lambda: enqueue_duplicate_check(pk), robust=True)
+        if photodesk_settings.FIND_DUPLICATES:
+            transaction.on_commit(lambda: enqueue_duplicate_check(pk), robust=True)
+        if photodesk_settings.SERIES:
+            transaction.on_commit(lambda: enqueue_series(pk), robust=True)
     return outcome.analysis
 
 
@@ -611,6 +615,22 @@ def enqueue_duplicate_check(pk: int) -> None:
         find_duplicates(pk)
         return
     _queue("find_duplicates", pk, group=DUPLICATES_TASK_GROUP, task_name=f"duplicates-{pk}")
+
+
+# --- series (bursts) ---------------------------------------------------------------------
+
+
+def place_in_series(pk: int) -> int | None:
+    """Image `pk` was analysed: join it to its series (see series/grouping.py); the series id."""
+    series = grouping.place(pk)
+    return series.pk if series else None
+
+
+def enqueue_series(pk: int) -> None:
+    if _runs_inline():
+        place_in_series(pk)
+        return
+    _queue("place_in_series", pk, group=FACES_TASK_GROUP, task_name=f"series-{pk}")
 
 
 # --- alerts and reports --------------------------------------------------------------------

@@ -155,6 +155,9 @@ PHOTODESK = {
     "ARTICLE_MODEL": "cms_images.Article",
     "SUGGEST_USAGE_FUNCTION": "cms_images.usage.last_used",
     "MODEL_DIR": SHARED_DIR / "models",
+    # The face mesh of series scoring, taken out of the mediapipe wheel by `make install`
+    # (../shared/models holds only the files published as they are).
+    "EYES_MODEL_DIR": BASE_DIR / "var" / "eyes-model",
     "INDEX_BACKEND": "photodesk.search.index.embedded.EmbeddedIndex",
     "INDEX_PATH": BASE_DIR / "var" / "index",
     "CACHE_DIR": BASE_DIR / "var" / "cache",

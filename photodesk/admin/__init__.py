@@ -188,7 +188,7 @@ def problem_html(analysis: ImageAnalysis, can_retry: bool) -> str:
 
 
 # Registered by being imported: the alert and report admins, the insights pages.
-from photodesk.admin import alerts, crops, duplicates, insights  # noqa: E402, F401
+from photodesk.admin import alerts, crops, duplicates, insights, series  # noqa: E402, F401
 from photodesk.admin.suggest_panel import SuggestPanelMixin  # noqa: E402
 from photodesk.admin.video import VideoTimelineMixin  # noqa: E402
 from photodesk.labels.admin import (  # noqa: E402  (registers the label admins)

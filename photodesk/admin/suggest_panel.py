@@ -171,6 +171,10 @@ def cards(
                 "lead_crop": lead_crop(image.pk),
                 "admin_url": site.image_admin_url(image),
                 "in_article": _in_article(image.pk, lead_image, in_body),
+                # The other frames of its series (a burst), behind "+N similar".
+                "similar": cards(
+                    getattr(result, "frames", []), lead_image=lead_image, in_body=in_body
+                ),
             }
         )
         out.append(data)

@@ -327,6 +327,16 @@ class SearchResultSerializer(serializers.Serializer):
         help_text='Why it matched: {"kind", "text", ...facts} (see README, "Suggestions").',
     )
     reason_texts = serializers.ListField(child=serializers.CharField(), required=False)
+    series = serializers.DictField(
+        allow_null=True,
+        required=False,
+        help_text='Its series (a burst): {"id", "similar_count"}; null when in none.',
+    )
+    similar = serializers.ListField(
+        child=serializers.DictField(),
+        required=False,
+        help_text="The other frames of its series that matched (suggestions show one frame).",
+    )
 
 
 class FaceMatchSerializer(serializers.Serializer):
@@ -340,6 +350,11 @@ class SuggestTextSerializer(serializers.Serializer):
     title = serializers.CharField(allow_blank=True, max_length=1000, default="")
     body = serializers.CharField(allow_blank=True, max_length=200_000, default="")
     limit = serializers.IntegerField(required=False, min_value=1, max_value=200)
+    all_frames = serializers.BooleanField(
+        default=False,
+        help_text="List every frame of a series (a burst); by default only its best frame, "
+        "with the others under `similar`.",
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if not (attrs.get("title", "").strip() or attrs.get("body", "").strip()):

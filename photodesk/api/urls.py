@@ -25,6 +25,7 @@ router.register("saved-searches", views.SavedSearchViewSet, basename="saved-sear
 router.register("alert-rules", views.AlertRuleViewSet, basename="alert-rule")
 router.register("videos", views.VideoViewSet, basename="video")
 router.register("duplicates", views.DuplicateGroupViewSet, basename="duplicate-group")
+router.register("series", views.SeriesViewSet, basename="series")
 
 urlpatterns = [
     path("search/", views.SearchView.as_view(), name="search"),
@@ -40,6 +41,9 @@ urlpatterns = [
         rf"^images/(?P<pk>{ID})/crops/(?P<ratio>[0-9]+x[0-9]+)/$",
         ImageCropRenditionView.as_view(),
         name="image-crop",
+    ),
+    re_path(
+        rf"^images/(?P<pk>{ID})/series/$", views.ImageSeriesView.as_view(), name="image-series"
     ),
     path("insights/states/", insights.AnalysisStatesView.as_view(), name="insights-states"),
     path("insights/ingest/", insights.IngestView.as_view(), name="insights-ingest"),

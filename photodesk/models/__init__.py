@@ -1,7 +1,7 @@
 """Photodesk's tables: analysis state and facts, the label taxonomy, faces and people, the
 neighbours that lend words, the groups of its roles, the index's outbox, saved searches, alert
 rules and reports, the archive map, each image's focal region (crops), videos with their
-timed facts, and groups of duplicate images."""
+timed facts, groups of duplicate images, and series of frames."""
 
 from photodesk.models.alerts import (
     AlertDelivery,
@@ -31,6 +31,7 @@ from photodesk.models.labels import ImageLabel, Label, LabelDecision, ModelClass
 from photodesk.models.outbox import IndexRemoval
 from photodesk.models.people import Face, FaceCluster, FaceDecision, Person, fold
 from photodesk.models.roles import RoleGroup
+from photodesk.models.series import Series, SeriesMember
 from photodesk.models.usage import UsageWords, UsageWordsQuerySet
 from photodesk.models.video import (
     VideoAnalysis,
@@ -72,6 +73,8 @@ __all__ = [
     "ReviewItem",
     "RoleGroup",
     "SavedSearch",
+    "Series",
+    "SeriesMember",
     "UsageWords",
     "UsageWordsQuerySet",
     "VideoAnalysis",

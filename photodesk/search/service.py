@@ -29,6 +29,7 @@ from photodesk.search.ranking import Candidate, RankingOptions, adjust, diversif
 from photodesk.search.reasons import Reason, explain
 from photodesk.search.text.query import ArticleQuery, build_article_query
 from photodesk.search.text.tokens import bounded_terms, tokens
+from photodesk.series import queries as series_queries
 
 __all__ = [
     "NOT_REUSABLE",
@@ -51,6 +52,9 @@ class Result:
     reasons: list[Reason] = field(default_factory=list)
     similarity: float | None = None
     people: list[str] = field(default_factory=list)  # the article's people it shows
+    series_id: int | None = None
+    # The other frames of its series that matched too (shown as "+N similar" when collapsed).
+    frames: list[Result] = field(default_factory=list)
 
     @property
     def reason_texts(self) -> list[str]:
@@ -79,6 +83,12 @@ class Result:
             # No thumbnail renditions exist yet: the file itself (the panel sizes it).
             "thumbnail_url": url,
             "file_url": url,
+            "series": (
+                None
+                if self.series_id is None
+                else {"id": self.series_id, "similar_count": len(self.frames)}
+            ),
+            "similar": [frame.as_dict() for frame in self.frames],
         }
 
 
@@ -130,9 +140,11 @@ def suggest_for_text(
     filters: Filters | None = None,
     exclude_ids: set[int] | frozenset = frozenset(),
     options: RankingOptions | None = None,
+    all_frames: bool = False,
 ) -> list[Result]:
     """Images for an article's text (saved or not), best first, diversified. `filters`
-    replaces the defaults (default_suggestion_filters) when given."""
+    replaces the defaults (default_suggestion_filters) when given. Of a series (a burst) only
+    the best frame is listed, the others that matched in its `frames`, unless `all_frames`."""
     built = build_article_query(title, body)
     if not any(t.strip() for t in built.texts):
         return []
@@ -147,6 +159,7 @@ def suggest_for_text(
         limit,
         options or RankingOptions.for_suggestions(),
         people=people,
+        collapse_series=photodesk_settings.SERIES and not all_frames,
     )
 
 
@@ -158,6 +171,7 @@ def suggest_for_article(
     limit: int = 10,
     filters: Filters | None = None,
     options: RankingOptions | None = None,
+    all_frames: bool = False,
 ) -> list[Result]:
     """Images for an article (an instance of the site's article model, read through the host,
     or the text itself); images it already uses (its lead image, those in its body) are left
@@ -167,7 +181,13 @@ def suggest_for_article(
         title, body = host().article_text(article)
         exclude = host().article_images(article)
     return suggest_for_text(
-        title, body, limit=limit, filters=filters, exclude_ids=exclude, options=options
+        title,
+        body,
+        limit=limit,
+        filters=filters,
+        exclude_ids=exclude,
+        options=options,
+        all_frames=all_frames,
     )
 
 
@@ -203,6 +223,7 @@ def _rank(
     limit: int,
     options: RankingOptions,
     people: list[Person] = (),
+    collapse_series: bool = False,
 ) -> list[Result]:
     vectors = list(embedding.query_vectors(texts)) if options.use_vectors else []
     query = SearchQuery(
@@ -224,10 +245,47 @@ def _rank(
     ]
     shown = _people_shown([c.image.pk for c in candidates], people)
     adjust(candidates, options, shown)
+    frames: dict[int, list[Candidate]] = {}
+    if collapse_series:
+        candidates, frames = _one_frame_per_series(candidates)
     if options.mmr_lambda < 1.0 or options.duplicate_similarity <= 1.0:
         stored = index.vectors(c.image.pk for c in candidates)
         candidates = diversify(candidates, stored, limit, options)
-    return _results(candidates[:limit], vectors, keywords, shown)
+    results = _results(candidates[:limit], vectors, keywords, shown)
+    if collapse_series:
+        _attach_frames(results, frames, vectors, keywords, shown)
+    return results
+
+
+def _one_frame_per_series(
+    candidates: list[Candidate],
+) -> tuple[list[Candidate], dict[int, list[Candidate]]]:
+    """Candidates in rank order with one frame per series (see series.queries.collapse)."""
+    by_id = {c.image.pk: c for c in candidates}
+    kept, others = series_queries.collapse([c.image.pk for c in candidates])
+    frames = {i: [by_id[o] for o in others.get(i, [])] for i in kept}
+    return [by_id[i] for i in kept], frames
+
+
+def _attach_frames(
+    results: list[Result],
+    frames: dict[int, list[Candidate]],
+    vectors: list[np.ndarray],
+    keywords: str,
+    shown: dict[int, list[str]],
+) -> None:
+    membership = series_queries.series_of([r.image.pk for r in results])
+    wanted = [c for r in results for c in frames.get(r.image.pk, [])]
+    found = {r.image.pk: r for r in _results(wanted, vectors, keywords, shown)} if wanted else {}
+    # The other frames best first, as the series scored them: the alternatives worth a look.
+    scores = series_queries.frame_scores([c.image.pk for c in wanted])
+    for result in results:
+        if result.image.pk in membership:
+            result.series_id = membership[result.image.pk][0]
+            result.frames = sorted(
+                (found[c.image.pk] for c in frames.get(result.image.pk, []) if c.image.pk in found),
+                key=lambda r: -scores.get(r.image.pk, 0.0),
+            )
 
 
 def _people_shown(image_ids: list[int], people: list[Person]) -> dict[int, list[str]]:

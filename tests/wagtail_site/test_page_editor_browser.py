@@ -155,3 +155,57 @@ def test_an_editor_sees_the_analysis_on_wagtails_image_page_and_reaches_the_revi
     except Exception:
         save_screenshot(page, request)
         raise
+
+
+@pytest.mark.browser
+def test_a_burst_shows_once_in_the_wagtail_panel_and_opens_its_other_frames(
+    committed_db, live_server, home, page_1366, django_user_model, request, settings, tmp_path
+):
+    from playwright.sync_api import expect
+
+    from photodesk.models import ImageAnalysis, Series
+    from tests.wagtail_site.test_panel import temple_burst
+
+    settings.PHOTODESK = {**settings.PHOTODESK, "INDEX_PATH": tmp_path / "index"}
+    ids = temple_burst(tmp_path)
+    series = Series.objects.get(members__image_id=ids[0])
+    text = ImageAnalysis.objects.get(image_id=ids[0]).description
+    django_user_model.objects.create_superuser("writer", "w@example.com", PASSWORD)
+    page = page_1366
+    page.set_default_timeout(30_000)
+    try:
+        wagtail_log_in(page, live_server.url, "writer")
+        page.goto(f"{live_server.url}/admin/pages/add/wagtail_site/articlepage/{home.pk}/")
+        panel = page.locator("#pd-suggest")
+        status = panel.locator(".pd-status")
+        expect(status).to_have_text("Write a title or some text to see suggestions.")
+        page.fill("#id_title", "Temple at dawn")
+        page.locator("[data-contentpath=body] [contenteditable=true]").click()
+        page.keyboard.type(text, delay=2)
+        stand_in = panel.locator(f'.pd-card[data-image-id="{series.best_id}"]')
+        expect(stand_in).to_have_count(1, timeout=60_000)
+        shown = {
+            int(i)
+            for i in panel.locator(".pd-card").evaluate_all("cs => cs.map(c => c.dataset.imageId)")
+        }
+        assert shown & set(ids) == {series.best_id}
+        more = stand_in.locator("button.pd-frames")
+        expect(more).to_have_text("+2 similar")
+        more.click()
+        opened = panel.locator(f'.pd-frame-card[data-series-of="{series.best_id}"]')
+        expect(opened).to_have_count(2)
+        expect(more).to_have_attribute("aria-expanded", "true")
+        assert {int(i) for i in opened.evaluate_all("cs => cs.map(c => c.dataset.imageId)")} == set(
+            ids
+        ) - {series.best_id}
+        # A frame's card works like any other: it can become the lead image.
+        opened.first.get_by_role("button", name="Use as lead image").click()
+        expect(page.locator("#id_lead_image")).to_have_value(
+            opened.first.get_attribute("data-image-id")
+        )
+        more.click()
+        expect(opened).to_have_count(0)
+        expect(more).to_have_text("+2 similar")
+    except Exception:
+        save_screenshot(page, request)
+        raise

@@ -4,8 +4,11 @@ review pages are in Wagtail's menu."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.test import TestCase
 from django.urls import reverse
 
 from tests.wagtail_site.conftest import VEHICLES
@@ -88,3 +91,50 @@ def test_a_video_frame_becomes_a_still_only_for_someone_who_may_add_images(
     response = client.post(url, {"video": 1, "at": 2.5})  # this site has no videos
     assert response.status_code == 404 and response.json()["error"] == "There is no video 1."
     assert client.post(reverse("photodesk_wagtail:suggest"), TEXT).json()["videos"] == []
+
+
+def temple_burst(folder: Path) -> list[int]:
+    """Three frames of one photo (a temple; not in the Wagtail archive), uploaded together as
+    Wagtail images and analysed."""
+    import random
+
+    from PIL import Image
+
+    from photodesk.tasks import analysis_inline
+    from tests.burst_frames import frame, save_with_time
+    from tests.conftest import DEMO_PHOTOS
+    from tests.wagtail_site.conftest import add_image
+
+    photo = Image.open(DEMO_PHOTOS / "sklearn_china.jpg").convert("RGB")
+    rng = random.Random(2)
+    ids = []
+    with analysis_inline(), TestCase.captureOnCommitCallbacks(execute=True):
+        for i in range(3):
+            shot = save_with_time(
+                photo if i == 0 else frame(photo, rng), folder / f"temple{i}.jpg", None
+            )
+            ids.append(add_image(shot, title=f"Temple frame {i}").pk)
+    return ids
+
+
+def test_a_burst_is_one_card_with_its_other_frames_behind_it(admin_client, settings, tmp_path):
+    """Three frames of one photo, uploaded together: the panel lists one, with the other two
+    (and their chooser previews) under `similar`."""
+    from photodesk.models import ImageAnalysis, Series
+
+    settings.PHOTODESK = {**settings.PHOTODESK, "INDEX_PATH": tmp_path / "index"}
+    ids = temple_burst(tmp_path)
+    series = Series.objects.get(members__image_id=ids[0])
+    assert set(series.members.values_list("image_id", flat=True)) == set(ids)
+
+    text = ImageAnalysis.objects.get(image_id=ids[0]).description
+    response = admin_client.post(
+        reverse("photodesk_wagtail:suggest"), {"title": "Temple at dawn", "body": text}
+    )
+    assert response.status_code == 200, response.content
+    cards = [r for r in response.json()["results"] if r["id"] in ids]
+    assert [c["id"] for c in cards] == [series.best_id]
+    similar = cards[0]["similar"]
+    assert {s["id"] for s in similar} == set(ids) - {series.best_id}
+    assert all(s["preview"]["url"] and s["reasons"] for s in similar)
+    assert cards[0]["series"] == {"id": series.pk, "similar_count": 2}

@@ -17,6 +17,7 @@ from photodesk.api.views.search import (
     SearchView,
     SuggestView,
 )
+from photodesk.api.views.series import ImageSeriesView, SeriesViewSet
 from photodesk.api.views.videos import VideoViewSet
 
 __all__ = [
@@ -27,12 +28,14 @@ __all__ = [
     "FaceClusterViewSet",
     "FaceSearchView",
     "FaceViewSet",
+    "ImageSeriesView",
     "ImageViewSet",
     "LabelViewSet",
     "PersonViewSet",
     "ReviewViewSet",
     "SavedSearchViewSet",
     "SearchView",
+    "SeriesViewSet",
     "SuggestView",
     "VideoViewSet",
     "not_found",

@@ -126,7 +126,9 @@ class SuggestView(PhotodeskView):
         serializer.is_valid(raise_exception=True)
         text = serializer.validated_data
         limit = text.get("limit") or photodesk_settings.API_RESULT_LIMIT
-        found = search.suggest_for_article(title=text["title"], body=text["body"], limit=limit)
+        found = search.suggest_for_article(
+            title=text["title"], body=text["body"], limit=limit, all_frames=text["all_frames"]
+        )
         return self.paginated(result_rows(request, found))
 
 

@@ -125,9 +125,24 @@ def cards(results: list[Any]) -> list[dict[str, Any]]:
             continue  # a missing original: nothing a journalist could use
         usable.append(result)
     out = panel.cards(usable)
+    frames = {f.image.pk: f.image for r in usable for f in getattr(r, "frames", [])}
     for card in out:
         preview = previews[card["id"]]
         card["preview"] = {"url": preview.url, "width": preview.width, "height": preview.height}
+        # The other frames of its series: only those with a usable original.
+        similar = []
+        for frame in card.get("similar", []):
+            try:
+                preview = frames[frame["id"]].get_rendition(CHOOSER_PREVIEW)
+            except (SourceImageIOError, OSError, ValueError):
+                continue
+            frame["preview"] = {
+                "url": preview.url,
+                "width": preview.width,
+                "height": preview.height,
+            }
+            similar.append(frame)
+        card["similar"] = similar
     return out
 
 

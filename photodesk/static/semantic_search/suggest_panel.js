@@ -10,6 +10,8 @@
  * server sends `videos`): the shot's frame, its time range and a link to the video's
  * timeline at that time; with data-still-url, "Use as lead image" and "Use this frame as a
  * still" make that frame an image of the archive, whose card then works like any other.
+ * A card that stands for a series (a burst) offers "+N similar": its other frames open
+ * under it as cards of their own.
  */
 (function () {
   'use strict';
@@ -223,6 +225,14 @@
         insertButton,
         button('More like this', 'similar', headingId)
       );
+      // The other frames of its series (a burst): shown under the card on request.
+      const frames = card.similar || [];
+      if (frames.length) {
+        const more = button('+' + frames.length + ' similar', 'frames', headingId);
+        more.setAttribute('aria-expanded', 'false');
+        more.title = 'Other frames of the same series (taken seconds apart)';
+        actions.append(more);
+      }
 
       item.append(link, heading, meta, reasons, actions);
       if (inBody) { item.classList.add('pd-in-body'); }
@@ -335,6 +345,22 @@
       preview.hidden = false;
     }
 
+    function toggleFrames(card, item, toggle) {
+      const open = toggle.getAttribute('aria-expanded') === 'true';
+      list.querySelectorAll('.pd-frame-card[data-series-of="' + card.id + '"]').forEach(function (old) { old.remove(); });
+      toggle.setAttribute('aria-expanded', open ? 'false' : 'true');
+      toggle.textContent = open ? '+' + card.similar.length + ' similar' : 'Hide similar';
+      if (open) { return; }
+      const usedInBody = new Set((body ? body.value : '').match(tokenPattern) || []);
+      item.after.apply(item, card.similar.map(function (frame) {
+        const element = cardElement(frame, usedInBody.has(tokenFor(frame.id)));
+        element.classList.add('pd-frame-card');
+        element.dataset.seriesOf = card.id;
+        return element;
+      }));
+      say(count(card.similar.length, 'other frame') + ' of the series of “' + card.title + '”.');
+    }
+
     function insertIntoBody(card, item) {
       const token = tokenFor(card.id);
       const text = body.value;
@@ -368,6 +394,7 @@
         case 'lead': useAsLead(card, item); break;
         case 'insert': insertIntoBody(card, item); break;
         case 'similar': similar(card); break;
+        case 'frames': toggleFrames(card, item, target); break;
         case 'still': makeStill(item.pdVideo, item, false); break;
         case 'still-lead': makeStill(item.pdVideo, item, true); break;
       }

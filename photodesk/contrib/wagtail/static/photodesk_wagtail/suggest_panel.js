@@ -234,6 +234,28 @@
       if (this.richTextInputs().length) {
         actions.append(this.button("Insert into body", () => this.insertIntoBody(result, li)));
       }
+      const frames = result.similar || [];
+      if (frames.length) {
+        // The other frames of its series (a burst), opened under the card on request.
+        const label = `+${frames.length} similar`;
+        const more = this.button(label, () => {
+          const open = more.getAttribute("aria-expanded") === "true";
+          this.list.querySelectorAll(`.pd-frame-card[data-series-of="${result.id}"]`).forEach((el) => el.remove());
+          more.setAttribute("aria-expanded", String(!open));
+          more.textContent = open ? label : "Hide similar";
+          if (!open) {
+            li.after(...frames.map((frame) => {
+              const card = this.card(frame);
+              card.classList.add("pd-frame-card");
+              card.dataset.seriesOf = result.id;
+              return card;
+            }));
+          }
+        });
+        more.classList.add("pd-frames");
+        more.setAttribute("aria-expanded", "false");
+        actions.append(more);
+      }
       li.append(img, title, meta, reasons, actions);
       return li;
     }
