@@ -32,7 +32,7 @@ from photodesk.analysis import borrowed
 from photodesk.conf import photodesk_settings
 from photodesk.host import get_article_model, get_image_model, get_video_model
 from photodesk.insights import rollup
-from photodesk.models import Face, ImageLabel, Label, Person
+from photodesk.models import Face, ImageLabel, Label, Person, SeriesMember
 from photodesk.people.queries import images_showing
 from photodesk.people.recognition import delete_thumbnail_later, faces_changed
 from photodesk.signals import people_shown_changed, tags_decided
@@ -82,6 +82,19 @@ def refresh_borrowers_on_delete(sender, instance, **kwargs) -> None:
     borrowers = borrowed.listing([instance.pk])
     if borrowers:
         transaction.on_commit(partial(tasks.enqueue_refresh_many, borrowers), robust=True)
+
+
+def rescore_series_on_delete(sender, instance, **kwargs) -> None:
+    """A deleted frame leaves its series: the rest are scored again (its best may have been
+    this one) and a series of one is dissolved. Read before the delete: the member row goes
+    with the image."""
+    series_id = (
+        SeriesMember.objects.filter(image_id=instance.pk, series__isnull=False)
+        .values_list("series_id", flat=True)
+        .first()
+    )
+    if series_id is not None:
+        transaction.on_commit(partial(tasks.enqueue_series_rescore, series_id), robust=True)
 
 
 def remove_on_delete(sender, instance, **kwargs) -> None:
@@ -308,6 +321,9 @@ def connect() -> None:
         post_delete.connect(remove_on_delete, sender=model, dispatch_uid="photodesk-post-delete")
         pre_delete.connect(
             refresh_borrowers_on_delete, sender=model, dispatch_uid="photodesk-pre-delete"
+        )
+        pre_delete.connect(
+            rescore_series_on_delete, sender=model, dispatch_uid="photodesk-series-delete"
         )
         pre_save.connect(remember_image_bucket, sender=model, dispatch_uid="photodesk-rollup-i0")
         post_save.connect(count_saved_image, sender=model, dispatch_uid="photodesk-rollup-i1")

@@ -29,7 +29,15 @@ from photodesk.host import get_image_model, get_video_model
 from photodesk.insights.projection import compute_map
 from photodesk.instruments import INDEX_RETRIES, log_fields, stopwatch
 from photodesk.labels.service import apply_labels
-from photodesk.models import AlertRule, ImageAnalysis, Label, Report, VideoAnalysis, VideoShot
+from photodesk.models import (
+    AlertRule,
+    ImageAnalysis,
+    Label,
+    Report,
+    Series,
+    VideoAnalysis,
+    VideoShot,
+)
 from photodesk.people.clustering import cluster_new_faces
 from photodesk.search.index.breaker import IndexKnownDown
 from photodesk.series import grouping
@@ -624,6 +632,22 @@ def place_in_series(pk: int) -> int | None:
     """Image `pk` was analysed: join it to its series (see series/grouping.py); the series id."""
     series = grouping.place(pk)
     return series.pk if series else None
+
+
+def rescore_series(series_id: int) -> str:
+    """A frame of series `series_id` was deleted: count, score and pick again (from the frames'
+    stored measures); a series left with one frame is dissolved."""
+    series = Series.objects.filter(pk=series_id).first()
+    if series is None:
+        return "gone"
+    return "dissolved" if grouping.rescore(series) is None else f"{series.size} frames"
+
+
+def enqueue_series_rescore(series_id: int) -> None:
+    if _runs_inline():
+        rescore_series(series_id)
+        return
+    _queue("rescore_series", series_id, group=FACES_TASK_GROUP, task_name=f"rescore-{series_id}")
 
 
 def enqueue_series(pk: int) -> None:

@@ -130,6 +130,25 @@ def test_a_burst_is_one_series_whose_best_frame_is_sharp_with_open_eyes(series_s
         assert blurred.sharpness < 0.5 * good.sharpness
         assert blurred.score < members[series.best_id].score
 
+    # Deleting frames: the rest are scored again, a new best is picked, one frame is no series.
+    from django.test import TestCase
+
+    from photodesk.host import get_image_model
+    from photodesk.tasks import analysis_inline
+
+    images = get_image_model().objects
+    with analysis_inline(), TestCase.captureOnCommitCallbacks(execute=True):
+        images.get(pk=series.best_id).delete()
+    series.refresh_from_db()
+    assert series.size == len(members) - 1 == series.members.count()
+    left = [m.image_id for m in series.members.all()]
+    assert series.best_id in left
+    with analysis_inline(), TestCase.captureOnCommitCallbacks(execute=True):
+        for pk in left[1:]:
+            images.get(pk=pk).delete()
+    assert not Series.objects.filter(pk=series.pk).exists()
+    assert SeriesMember.objects.get(image_id=left[0]).series_id is None
+
 
 @pytest.mark.django_db
 def test_bursts_of_different_photos_are_different_series_and_lone_photos_none(
