@@ -15,6 +15,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from PIL import Image as PILImage
 from PIL import ImageOps
+from pillow_heif import register_heif_opener
 
 from photodesk.host import image_file
 
@@ -50,7 +51,7 @@ def thumbnail_bytes(image: Any, size: int = THUMBNAIL_SIZE) -> bytes:
 
 
 def make_thumbnail(file: Any, size: int = THUMBNAIL_SIZE) -> bytes:
-    _register_heif()
+    register_heif_opener()  # HEIC originals; idempotent
     try:
         with file.open("rb") as source:
             photo = PILImage.open(source)
@@ -67,15 +68,3 @@ def make_thumbnail(file: Any, size: int = THUMBNAIL_SIZE) -> bytes:
     except (OSError, SyntaxError, PILImage.DecompressionBombError) as exc:
         raise RenditionError(f"Cannot read the image: {exc}") from exc
     return buffer.getvalue()
-
-
-_heif_registered = False
-
-
-def _register_heif() -> None:
-    global _heif_registered
-    if not _heif_registered:
-        from pillow_heif import register_heif_opener
-
-        register_heif_opener()
-        _heif_registered = True

@@ -14,6 +14,7 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from PIL import Image, ImageOps
+from pillow_heif import register_heif_opener
 
 from photodesk.crops.geometry import Box
 from photodesk.host import image_file
@@ -30,7 +31,7 @@ class RenditionError(ValueError):
 def open_upright(image: Any, draft: int | None = None) -> Image.Image:
     """The image's pixels, EXIF orientation applied (the space focal regions are in).
     `draft`: a JPEG may be decoded at a reduced scale, at least this many pixels wide."""
-    _register_heif()
+    register_heif_opener()  # HEIC originals; idempotent
     file = image_file(image)
     if not file:
         raise RenditionError(f"Image {image.pk} has no file")
@@ -50,7 +51,7 @@ def open_upright(image: Any, draft: int | None = None) -> Image.Image:
 
 def upright_size(image: Any) -> tuple[int, int]:
     """Width and height of the upright image, read from its header."""
-    _register_heif()
+    register_heif_opener()  # HEIC originals; idempotent
     file = image_file(image)
     if not file:
         raise RenditionError(f"Image {image.pk} has no file")
@@ -96,15 +97,3 @@ def make_crop(image: Any, box: Box, image_size: tuple[int, int], size: int) -> b
     buffer = io.BytesIO()
     region.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
     return buffer.getvalue()
-
-
-_heif_registered = False
-
-
-def _register_heif() -> None:
-    global _heif_registered
-    if not _heif_registered:
-        from pillow_heif import register_heif_opener
-
-        register_heif_opener()
-        _heif_registered = True

@@ -14,9 +14,7 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
-from photodesk.conf import photodesk_settings
-from photodesk.inference.classifier import ImageNetClassifier
-from photodesk.inference.registry import get_model
+from photodesk.analysis.analyzers.labels import LabelAnalyzer
 
 # Measured on 440 eval photos and 1,760 copies (README, "Duplicates"): distinct photos came
 # no closer than cosine 0.835 and 14 differing bits; copies differed by at most 4 bits when
@@ -50,13 +48,5 @@ def same_picture(cosine: np.ndarray | float, bits: np.ndarray | int) -> np.ndarr
 def visual_vector(pixels: Image.Image) -> np.ndarray:
     """The visual vector analysis stores (the configured classifiers' mean embedding), for
     pictures outside the archive (the benchmark)."""
-    models = [
-        get_model(
-            ImageNetClassifier,
-            photodesk_settings.model_dir,
-            photodesk_settings.INFERENCE_THREADS,
-            arch=arch,
-        )
-        for arch in photodesk_settings.CLASSIFIERS
-    ]
+    models = LabelAnalyzer().models()
     return np.mean([m.predict(pixels)[1] for m in models], axis=0).astype(np.float32)
