@@ -428,6 +428,13 @@ def user_settings() -> dict[str, Any]:
     return getattr(settings, "PHOTODESK", {}) or {}
 
 
+# Settings whose None is a choice, not "the default": an unlimited rate, crops without a
+# saliency map. Any other setting given as None takes its default.
+NONE_IS_A_CHOICE = frozenset(
+    {"API_UPLOAD_RATE", "API_SEARCH_RATE", "API_LOGIN_RATE", "CROP_SALIENCY"}
+)
+
+
 class PhotodeskSettings:
     """Attribute access to PHOTODESK with defaults; re-reads Django settings each time so
     `override_settings` in tests works."""
@@ -439,6 +446,8 @@ class PhotodeskSettings:
         user = user_settings()
         old = [alias for alias, new in ALIASES.items() if new == name and alias in user]
         value = user.get(name)
+        if value is None and name in user and name in NONE_IS_A_CHOICE:
+            return None
         if value is None:  # unset (or None): the old name's value, else the default
             value = user[old[0]] if old else DEFAULTS[name]
         if name in PATH_SETTINGS:

@@ -47,6 +47,12 @@ def test_successful_sign_ins_do_not_count(role_users, settings):
     assert [sign_in(client, "wrong").status_code for _ in range(4)] == [400, 400, 400, 429]
 
 
+def test_a_rate_of_none_is_unlimited(role_users, settings):
+    settings.PHOTODESK = {**settings.PHOTODESK, "API_LOGIN_RATE": None}
+    client = APIClient()
+    assert {sign_in(client, f"guess-{n}").status_code for n in range(30)} == {400}
+
+
 @pytest.mark.parametrize(
     ("params", "named"),
     [
