@@ -101,6 +101,13 @@ class Host:
         labels = dict(field.flatchoices) if field is not None else {}
         return str(labels.get(value, value))
 
+    def rights_choices(self) -> dict[str, str]:
+        """The image model's rights values and what they mean ({} when it has none)."""
+        field = self._image_field("rights")
+        if field is None:
+            return {}
+        return {str(value): str(label) for value, label in (field.flatchoices or [])}
+
     def reusable_rights(self) -> set[str] | None:
         """Rights values of the image model that allow reuse (None: the model has no rights,
         or no choices to say which values exist)."""

@@ -31,7 +31,6 @@ from photodesk.insights.filters import (
     RIGHTS_PARAM,
     BadFilter,
     Filters,
-    rights_choices,
 )
 from photodesk.insights.projection import map_points
 from photodesk.models import ArchiveMap, InsightsDashboard
@@ -192,7 +191,7 @@ class InsightsAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
             "title": title,
             "filters": filters,
-            "rights_choices": rights_choices(),
+            "rights_choices": host().rights_choices(),
             "dashboard_url": reverse("admin:semantic_search_insightsdashboard_changelist"),
             "map_url": reverse("admin:semantic_search_archivemap_changelist"),
         }

@@ -15,6 +15,7 @@ from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.db.models import Count, F, QuerySet
 
+from photodesk.host import host
 from photodesk.insights.filters import (
     ADDED_PARAM,
     RIGHTS_PARAM,
@@ -22,7 +23,6 @@ from photodesk.insights.filters import (
     Filters,
     parse_added,
     parse_rights,
-    rights_choices,
 )
 from photodesk.models import Face, ImageAnalysis, ImageLabel, Person
 
@@ -170,7 +170,7 @@ def image_list_filters(to_image: str) -> list[type[admin.SimpleListFilter]]:
         parameter_name = RIGHTS_PARAM
 
         def lookups(self, request: Any, model_admin: Any):
-            choices = list(rights_choices().items())
+            choices = list(host().rights_choices().items())
             return _with_current(choices, self.value(), (self.value() or "").replace(",", ", "))
 
         def queryset(self, request: Any, queryset: QuerySet):

@@ -94,22 +94,10 @@ def parse_added(text: str) -> tuple[dt.date | None, dt.date | None]:
 
 def parse_rights(text: str) -> tuple[str, ...]:
     values = tuple(sorted({v.strip() for v in text.split(",") if v.strip()}))
-    known = rights_choices()
+    known = host().rights_choices()
     if known and (unknown := [v for v in values if v not in known]):
         raise BadFilter(
             f"{RIGHTS_PARAM}: unknown rights {', '.join(unknown)}; "
             f"known: {', '.join(sorted(known))}."
         )
     return values
-
-
-def rights_choices() -> dict[str, str]:
-    """The image model's rights values and what they mean ({} when it has none)."""
-    name = host().image_field_name("rights")
-    if not name:
-        return {}
-    try:
-        model_field = host().image_model()._meta.get_field(name)
-    except Exception:
-        return {}
-    return {str(value): str(label) for value, label in (model_field.flatchoices or [])}
