@@ -31,3 +31,18 @@ class StreamArticlePage(Page):
     )
 
     content_panels = [*Page.content_panels, FieldPanel("lead_image"), FieldPanel("body")]
+
+
+class Video(models.Model):
+    """The site's videos (Photodesk's VIDEO_MODEL here): a plain Django model beside Wagtail's
+    images, as a newsroom without a Wagtail video app would keep them."""
+
+    file = models.FileField(upload_to="videos/", max_length=255)
+    title = models.CharField(max_length=255, blank=True)
+    caption = models.TextField(blank=True)
+    credit = models.CharField(max_length=255, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    original_filename = models.CharField(max_length=255, blank=True)
+
+    def __str__(self) -> str:
+        return self.title or f"Video {self.pk}"

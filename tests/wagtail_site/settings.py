@@ -45,6 +45,7 @@ PHOTODESK = {
     },
     "IMAGE_MODEL": "wagtailimages.Image",
     "HOST": "photodesk.contrib.wagtail.host.WagtailHost",
+    "VIDEO_MODEL": "wagtail_site.Video",
     "WAGTAIL_TAG_LABELS": "visible",
     "WAGTAIL_SUGGEST_PAGES": {
         "wagtail_site.ArticlePage": {"body": "body", "lead_image": "lead_image"},

@@ -209,3 +209,75 @@ def test_a_burst_shows_once_in_the_wagtail_panel_and_opens_its_other_frames(
     except Exception:
         save_screenshot(page, request)
         raise
+
+
+@pytest.mark.browser
+def test_a_video_shot_in_the_wagtail_panel_becomes_the_lead_image(
+    live_server, archive, home, page_1366, django_user_model, request, settings, tmp_path
+):
+    """Suggestions hold a matching video shot: its card opens the video's timeline at the
+    shot, and "Use as lead image" makes its frame an archive image chosen as the lead."""
+    pytest.importorskip("av")
+    from django.core.files import File
+    from playwright.sync_api import expect
+
+    from photodesk import indexing, tasks
+    from photodesk.models import ImageAnalysis, VideoStill
+    from tests.video_fixtures import SHOTS, make_video
+    from tests.wagtail_site.models import ArticlePage, Video
+
+    settings.PHOTODESK = {
+        **settings.PHOTODESK,
+        "INDEX_PATH": tmp_path / "index",
+        "BORROW_WORDS": False,
+    }
+    # The session's photos in this test's index, so the shot is ranked among them.
+    for image_analysis in ImageAnalysis.objects.indexable().select_related("image"):
+        indexing.index_image(image_analysis.image, image_analysis)
+    video = Video(title="Harbour café")
+    with make_video(tmp_path / "cafe.mp4", SHOTS[1:3]).open("rb") as fh:
+        video.file.save("cafe.mp4", File(fh), save=True)
+    assert tasks.analyze_video_now(video).status == "done"
+    coffee_start, coffee_end = 3.0, 6.0  # the second shot of this clip
+    django_user_model.objects.create_superuser("writer", "w@example.com", PASSWORD)
+    page = page_1366
+    page.set_default_timeout(30_000)  # the first suggestions load the text model
+    try:
+        wagtail_log_in(page, live_server.url, "writer")
+        page.goto(f"{live_server.url}/admin/pages/add/wagtail_site/articlepage/{home.pk}/")
+        panel = page.locator("#pd-suggest")
+        page.fill("#id_title", "Cafés count their espresso cups")
+        page.locator("[data-contentpath=body] [contenteditable=true]").click()
+        page.keyboard.type("A cup of coffee on a saucer in the old town café.", delay=2)
+        shot = panel.locator(".pd-video-card").first
+        expect(shot).to_be_visible(timeout=60_000)
+        expect(panel.locator(".pd-status")).to_contain_text("video shot")
+        expect(shot.locator(".pd-range")).to_contain_text("Shot 00:0")
+        href = shot.locator("a.pd-title").get_attribute("href")
+        assert f"/django-admin/wagtail_site/video/{video.pk}/change/#t=" in href
+        assert coffee_start - 0.5 <= float(href.rsplit("#t=", 1)[1]) < coffee_end
+        # After the three best photos, as in the admin's panel.
+        expect(panel.locator(".pd-cards > li").nth(3)).to_have_class(re.compile("pd-video-card"))
+        # Wagtail's editor scrolls inside its own pane: a tall window shows the whole panel.
+        page.set_viewport_size({"width": 1366, "height": 1500})
+        panel.scroll_into_view_if_needed()
+        DOCS.mkdir(exist_ok=True)
+        panel.screenshot(path=str(DOCS / "wagtail-video-shot.png"))
+        page.set_viewport_size({"width": 1366, "height": 680})
+
+        shot.get_by_role("button", name="Use as lead image").click()
+        expect(panel.locator(".pd-status")).to_contain_text("and the lead image")
+        still = VideoStill.objects.get(video_id=video.pk)
+        assert coffee_start <= still.time <= coffee_end  # the frame that matched
+        expect(page.locator("#id_lead_image")).to_have_value(str(still.image_id))
+        expect(page.locator("#id_lead_image-chooser")).not_to_have_class(re.compile(r"\bblank\b"))
+
+        page.locator("footer [data-w-dropdown-target=toggle]").last.click()
+        page.locator("button[name=action-publish]").click()
+        expect(page.locator(".messages")).to_contain_text("published")
+    except Exception:
+        save_screenshot(page, request)
+        raise
+    article = ArticlePage.objects.get(title="Cafés count their espresso cups")
+    assert article.lead_image_id == still.image_id
+    assert article.lead_image.title.startswith("Harbour café at 00:0")

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import models
 from django.urls import reverse
+from PIL import Image as PILImage
 from wagtail.images import get_image_model
 from wagtail.images.models import SourceImageIOError
 
@@ -32,6 +33,11 @@ class WagtailHost(Host):
         # (a Wagtail image needs one), and the size and hash renditions are cached under.
         image = super().new_image(name, content)
         image.title = name.rsplit(".", 1)[0][: image._meta.get_field("title").max_length]
+        if not (image.width and image.height):
+            # Django reads the size when a file is assigned, except from an in-memory
+            # ContentFile (a video's frame): read it from the stored file then.
+            with image.file.open("rb") as fh, PILImage.open(fh) as picture:
+                image.width, image.height = picture.size
         image._set_image_file_metadata()
         image.file.close()
         return image

@@ -11,6 +11,7 @@
 
   const PAUSE_MS = 700; // typing pause before asking
   const POLL_MS = 400; // Draftail writes its hidden input without an input event
+  const VIDEOS_AFTER_PHOTOS = 3; // shots follow the best photos: seen without scrolling
 
   function contentState(input) {
     if (!input.value || input.value[0] !== "{") return null;
@@ -163,7 +164,8 @@
         const videos = answer.videos || [];
         const shots = videos.length ? ` and ${videos.length} video shot${videos.length === 1 ? "" : "s"}` : "";
         this.show(`${n} suggestion${n === 1 ? "" : "s"}${shots} for the text as it is now`, answer.results);
-        this.list.append(...videos.map((video) => this.videoCard(video)));
+        const after = this.list.children[VIDEOS_AFTER_PHOTOS] || null;
+        for (const video of videos) this.list.insertBefore(this.videoCard(video), after);
       }
     }
 

@@ -1,0 +1,35 @@
+"""A video's frame made a still on a Wagtail site: a complete Wagtail image (size, hash,
+collection, title from the video), linked to its video and time."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files import File
+
+from tests.video_fixtures import SHOTS, make_video
+
+pytest.importorskip("av")
+
+
+@pytest.mark.django_db
+def test_a_video_frame_becomes_a_wagtail_image(tmp_path, settings):
+    from wagtail.images import get_image_model
+
+    from photodesk.analysis.video.stills import make_still
+    from photodesk.models import VideoStill
+    from tests.wagtail_site.models import Video
+
+    settings.PHOTODESK = {**settings.PHOTODESK, "INDEX_PATH": tmp_path / "index"}
+    video = Video(title="Harbour café", credit="Newsroom")
+    with make_video(tmp_path / "cafe.mp4", SHOTS[1:3]).open("rb") as fh:
+        video.file.save("cafe.mp4", File(fh), save=True)
+
+    still = make_still(video, 4.0)
+
+    image = get_image_model().objects.get(pk=still.pk)
+    assert (image.width, image.height) == (480, 360)
+    assert image.file_size > 0 and image.file_hash
+    assert image.collection_id is not None
+    assert image.title == "Harbour café at 00:04"
+    assert VideoStill.objects.get(image_id=image.pk).video_id == video.pk
+    assert image.get_rendition("max-165x165").url  # Wagtail can render it
