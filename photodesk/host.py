@@ -450,10 +450,15 @@ def human_text(image: Any, analysis: Any) -> str:
 
 
 def _human_title(image: Any) -> str:
-    """The title, unless it only repeats the file name (that says nothing about the picture)."""
+    """The title, unless it only repeats the file name (that says nothing about the picture:
+    Wagtail's upload form, for one, titles an image with its file name)."""
     title = str(host()._image_value(image, "title") or "").strip()
-    stem = str(host()._image_value(image, "original_filename") or "").rsplit(".", 1)[0]
-    return title if title and title.replace(" ", "_").lower() != stem.lower() else ""
+    stem = host().image_file_name(image).rsplit(".", 1)[0]
+    return title if title and _name_words(title) != _name_words(stem) else ""
+
+
+def _name_words(name: str) -> str:
+    return " ".join(name.replace("_", " ").replace("-", " ").casefold().split())
 
 
 def fill_empty_fields(image: Any, metadata: dict) -> list[str]:

@@ -123,3 +123,18 @@ def test_the_insights_date_filter_reads_wagtails_upload_time(db):
     yesterday = today - dt.timedelta(days=1)
     on_yesterday = type(image).objects.filter(Filters(start=yesterday, end=yesterday).q())
     assert not on_yesterday.filter(pk=image.pk).exists()
+
+
+def test_a_title_that_only_repeats_the_file_name_is_not_human_words(db):
+    """Wagtail's upload form titles an image with its file name: those are not words a person
+    wrote about the picture, so they are neither searched as a caption nor lent to look-alikes."""
+    from photodesk.host import lending_text, written_text
+    from photodesk.models import ImageAnalysis
+
+    uploaded = add_image(DEMO_PHOTOS / "people_astronaut_eileen_collins.jpg")
+    assert uploaded.title == "people astronaut eileen collins"
+    written = add_image(DEMO_PHOTOS / "food_coffee_cup.jpg", title="Espresso at the harbour café")
+    analysis = ImageAnalysis(photo_metadata={})
+    assert written_text(uploaded, analysis) == ""
+    assert lending_text(uploaded, analysis) == ""
+    assert written_text(written, analysis) == "Espresso at the harbour café"
