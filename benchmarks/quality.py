@@ -281,7 +281,7 @@ def main() -> None:
     our_p, per_article = article_precision(article_rankings, articles, captions)
     print(f"\nRecall@10: {our_r10:.3f} vs floor {base_r10:.3f} (x{our_r10 / base_r10:.2f})")
     ratio = our_p / max(base_p, 1e-9)
-    print(f"Article precision@10: {our_p:.3f} vs floor {base_p:.3f} (x{ratio:.2f})")
+    print(f"Floor article precision@10: {base_p:.3f} (ours x{ratio:.2f})")
     print_articles(our_p, per_article, articles, captions)
     if args.ablations:
         step = max(args.sample, 1)
