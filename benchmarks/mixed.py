@@ -10,7 +10,7 @@ ingested into their own database and index (BENCH_DIR/mixed), then:
   separately for photos with and without an embedded caption;
 - article precision@10 of `suggest` on this archive (relevance as in quality.py).
 
-Usage: python benchmarks/quality.py --mixed [--re-embed] [--set NAME=VALUE ...]
+Usage: python benchmarks/quality.py --mixed [--re-embed] [--articles] [--set NAME=VALUE ...]
        (or python benchmarks/mixed.py; the first run ingests 440 photos: ~8 min)
 """
 
@@ -89,13 +89,16 @@ def main(argv: list[str] | None = None) -> None:
         help="Override a PHOTODESK setting for this run (JSON value), e.g. BORROW_WORDS=true; "
         "with --re-embed to apply it to the stored vectors.",
     )
+    parser.add_argument(
+        "--articles", action="store_true", help="Article precision@10 only (no caption queries)."
+    )
     parser.add_argument("--mixed", action="store_true", help=argparse.SUPPRESS)
     args, _ = parser.parse_known_args(argv)
 
     root = bench_root()
     os.environ["BENCH_DIR"] = str(root)  # settings.bench: its own database, media and index
     from _setup import django_setup, override_photodesk
-    from quality import EVAL, article_precision, load_eval, recall
+    from quality import EVAL, article_precision, load_eval, print_articles, recall
 
     captions, articles = load_eval()
     captioned = write_archive(captions, EVAL / "images", root / "photos")
@@ -112,6 +115,13 @@ def main(argv: list[str] | None = None) -> None:
     if args.re_embed:
         call_command("reindex", re_embed=True)
 
+    article_rankings = [
+        [r.image.original_filename for r in suggest_for_article(title=a["title"], body=a["body"])]
+        for a in articles
+    ]
+    if args.articles:
+        print_articles(*article_precision(article_rankings, articles, captions), articles, captions)
+        return
     queries = [c["captions"][0].strip() for c in captions]
     answers = [c["file"] for c in captions]
     query_file = root / "queries.txt"
@@ -122,10 +132,6 @@ def main(argv: list[str] | None = None) -> None:
     elapsed = time.perf_counter() - started
     rankings = [
         [r["original_filename"] for r in json.loads(line)] for line in out.getvalue().splitlines()
-    ]
-    article_rankings = [
-        [r.image.original_filename for r in suggest_for_article(title=a["title"], body=a["body"])]
-        for a in articles
     ]
 
     print(
@@ -141,10 +147,8 @@ def main(argv: list[str] | None = None) -> None:
         idx = [i for i, a in enumerate(answers) if keep(a)]
         r = recall([rankings[i] for i in idx], [answers[i] for i in idx])
         print(f"{label:24}{len(idx):5d}{r[1]:7.3f}{r[5]:7.3f}{r[10]:7.3f}")
-    precision, per_article = article_precision(article_rankings, articles, captions)
-    print(f"\nArticle precision@10: {precision:.3f}")
-    for article, p in zip(articles, per_article, strict=True):
-        print(f"  {p:.1f}  {article['title']}")
+    print()
+    print_articles(*article_precision(article_rankings, articles, captions), articles, captions)
 
 
 if __name__ == "__main__":
