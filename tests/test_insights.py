@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pytest
 from django.urls import reverse
 
@@ -192,6 +193,37 @@ def test_the_api_answers_what_the_charts_show(small_archive, api):
     text = schema.content.decode()
     for path in ("/insights/states/", "/insights/labels-over-time/", "/insights/map/"):
         assert path in text
+
+
+def test_the_map_reads_vectors_in_chunks_and_leaves_off_other_models(small_archive, monkeypatch):
+    """The task never holds the archive's vectors at full size: it reads them a chunk at a time
+    (two here), fits on a sample and places the rest; a vector of another model's size is not
+    on the map, and an archive without vectors gets an empty one."""
+    from photodesk.insights import projection
+
+    ImageAnalysis.objects.exclude(image_id__in=small_archive.values()).update(
+        visual_embedding=None, embedding=None
+    )
+    monkeypatch.setattr(projection, "CHUNK", 2)
+    other_model = small_archive["Flooded street"]
+    ImageAnalysis.objects.filter(image_id=other_model).update(
+        visual_embedding=np.ones(8, dtype=np.float32).tobytes()
+    )
+    archive_map = projection.compute_map(fit_sample=2)
+    on_map = {p[0] for p in archive_map.points}
+    assert archive_map.images == 3 and archive_map.fitted_on == 2
+    assert other_model not in on_map
+    assert on_map == set(small_archive.values()) & set(
+        ImageAnalysis.objects.done()
+        .exclude(image_id=other_model)
+        .values_list("image_id", flat=True)
+    )
+    fire = [p for p in archive_map.points]
+    assert all(0 - 5 <= p[1] <= 105 and -5 <= p[2] <= 105 for p in fire)
+
+    ImageAnalysis.objects.update(visual_embedding=None, embedding=None)
+    empty = projection.compute_map()
+    assert (empty.images, empty.points, empty.method) == (0, [], "none (no vectors yet)")
 
 
 def test_the_map_places_similar_photos_together(small_archive, settings, staff_client):

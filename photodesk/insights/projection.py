@@ -7,6 +7,9 @@ placed among their nearest fitted neighbours, so 100,000 images cost a fit on 20
 few seconds. The page draws at most MAP_POINTS of them (a random sample, the same one
 every time), which a canvas scatter pans and zooms smoothly.
 
+Memory: vectors are read in chunks and reduced to 50 dimensions as they come (the fit
+sample read first), so 1,000,000 images need ~200 MB for them, not the 5 GB of the vectors.
+
 Vectors: the classifier's visual embedding (what the photo looks like) when the image has one,
 else its text embedding (what was said about it); they are not mixed on one map.
 """
@@ -21,6 +24,8 @@ from typing import Any
 
 import numpy as np
 from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Count
+from django.db.models.functions import Length
 
 from photodesk import extras
 from photodesk.conf import photodesk_settings
@@ -36,45 +41,112 @@ VECTOR_FIELDS = ("visual_embedding", "embedding")
 TOP_LABELS = 3
 
 
-def _load_vectors(field: str) -> tuple[list[int], np.ndarray]:
-    ids, rows = [], []
-    vectors = (
+CHUNK = 2000  # vectors read (and reduced) at a time
+
+
+def _vectors(field: str):
+    """Done analyses with a `field` vector: a queryset of (image_id, blob), by image id."""
+    return (
         ImageAnalysis.objects.done()
         .exclude(**{field: None})
+        .order_by("image_id")
         .values_list("image_id", field)
-        .iterator(chunk_size=2000)
     )
-    dim = None
-    for image_id, blob in vectors:
-        vector = np.frombuffer(bytes(blob), dtype=np.float32)
-        if dim is None:
-            dim = vector.shape[0]
-        if vector.shape[0] != dim:  # a vector of another model: not on this map
-            continue
-        ids.append(image_id)
-        rows.append(vector)
-    return ids, (np.vstack(rows) if rows else np.zeros((0, 0), dtype=np.float32))
+
+
+def _vector_ids(field: str) -> np.ndarray:
+    """Ids of the images on the map: those with a `field` vector of the most common size (a
+    vector of another model is not on this map). The database counts; no vector is read."""
+    sized = _vectors(field).annotate(nbytes=Length(field))
+    common = (
+        sized.order_by().values("nbytes").annotate(n=Count("pk")).order_by("-n", "nbytes").first()
+    )
+    if common is None:
+        return np.zeros(0, dtype=np.int64)
+    ids = (
+        sized.filter(nbytes=common["nbytes"])
+        .values_list("image_id", flat=True)
+        .iterator(chunk_size=20_000)
+    )
+    return np.fromiter(ids, dtype=np.int64)
+
+
+def _unit(blobs: list) -> np.ndarray:
+    vectors = np.vstack([np.frombuffer(bytes(blob), dtype=np.float32) for blob in blobs])
+    return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+
+
+def _pca(sample: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(mean, components) of unit vectors: PCA by SVD of the centred sample (numpy only).
+    UMAP's neighbour search is much faster in 50 dimensions than in 1280, and keeps the
+    structure that matters."""
+    mean = sample.mean(axis=0)
+    components = min(50, len(sample) - 1, sample.shape[1]) if len(sample) > 1 else 1
+    _, _, vt = np.linalg.svd(sample - mean, full_matrices=False)
+    return mean, vt[:components]
+
+
+def _reduced_from_database(field: str, fit_sample: int, seed: int):
+    """(image ids, their vectors reduced to 50 dimensions, the rows to fit UMAP on), reading
+    the vectors in chunks: the whole archive is never in memory at full size (1,000,000
+    visual vectors are 5 GB; reduced, 200 MB). The fit sample is read first, by id, then
+    every vector once more to reduce it."""
+    ids = _vector_ids(field)
+    if not len(ids):
+        return ids, np.zeros((0, 2), dtype=np.float32), ids
+    rng = np.random.default_rng(seed)
+    fit_ids = ids[np.sort(rng.choice(len(ids), size=min(len(ids), fit_sample), replace=False))]
+    sample = []
+    for start in range(0, len(fit_ids), CHUNK):
+        chunk = fit_ids[start : start + CHUNK].tolist()
+        sample += [b for _, b in _vectors(field).filter(image_id__in=chunk)]
+    mean, components = _pca(_unit(sample))
+    reduced = np.zeros((len(ids), len(components)), dtype=np.float32)
+    seen = np.zeros(len(ids), dtype=bool)
+    rows, blobs = [], []
+
+    def flush() -> None:
+        reduced[rows] = (_unit(blobs) - mean) @ components.T
+        seen[rows] = True
+        rows.clear()
+        blobs.clear()
+
+    for image_id, blob in _vectors(field).filter(image_id__lte=ids[-1]).iterator(CHUNK):
+        row = int(np.searchsorted(ids, image_id))
+        # An analysis done (or a vector of another size) since the ids were read: not this map.
+        if row < len(ids) and ids[row] == image_id and len(blob) == 4 * len(mean):
+            rows.append(row)
+            blobs.append(blob)
+            if len(rows) == CHUNK:
+                flush()
+    if rows:
+        flush()
+    # Images whose vector went while this ran are left off.
+    fit = np.isin(ids[seen], fit_ids)
+    return ids[seen], reduced[seen], np.flatnonzero(fit)
 
 
 def project(vectors: np.ndarray, fit_sample: int = MAP_FIT_SAMPLE, seed: int = 0):
-    """2-D coordinates for `vectors` (rows), and a description of the method. UMAP (cosine)
-    after a PCA to 50 dimensions, fitted on at most `fit_sample` rows; the rest placed among
-    their nearest fitted rows."""
+    """2-D coordinates for `vectors` (rows, in memory), and a description of the method. UMAP
+    (cosine) after a PCA to 50 dimensions, fitted on at most `fit_sample` rows; the rest
+    placed among their nearest fitted rows."""
     n = len(vectors)
     vectors = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
     rng = np.random.default_rng(seed)
     fit_rows = np.sort(rng.choice(n, size=min(n, fit_sample), replace=False))
-    # PCA by SVD of the centred sample (numpy only): UMAP's neighbour search is much faster
-    # in 50 dimensions than in 1280, and keeps the structure that matters.
-    mean = vectors[fit_rows].mean(axis=0)
-    components = min(50, n - 1, vectors.shape[1]) if n > 1 else 1
-    _, _, vt = np.linalg.svd(vectors[fit_rows] - mean, full_matrices=False)
-    reduced = ((vectors - mean) @ vt[:components].T).astype(np.float32)
+    mean, components = _pca(vectors[fit_rows])
+    return layout(((vectors - mean) @ components.T).astype(np.float32), fit_rows, seed)
+
+
+def layout(reduced: np.ndarray, fit_rows: np.ndarray, seed: int = 0):
+    """2-D coordinates for PCA-reduced rows: UMAP fitted on `fit_rows`, the rest placed among
+    their nearest fitted rows (PCA alone without the insights extra, or with under 5 rows)."""
+    n, components = reduced.shape
     if n < 5 or not extras.installed("insights"):
         # Too few for neighbours, or no UMAP (photodesk[insights]): the first two principal
         # components are the map; similar photos still sit together, clusters blur.
         coords = np.zeros((n, 2), dtype=np.float32)
-        coords[:, : min(2, reduced.shape[1])] = reduced[:, :2]
+        coords[:, : min(2, components)] = reduced[:, :2]
         return coords, f"pca-2 (n={n})"
     import umap  # the "insights" extra: imported only here, by the task
 
@@ -148,20 +220,17 @@ def compute_map(fit_sample: int = MAP_FIT_SAMPLE) -> ArchiveMap:
     """Project every analysed image and keep the result as the newest ArchiveMap (older ones
     are deleted). An archive without vectors gets an empty map."""
     started = time.monotonic()
-    field, ids, vectors = VECTOR_FIELDS[0], [], np.zeros((0, 0))
-    for field in VECTOR_FIELDS:
-        ids, vectors = _load_vectors(field)
-        if ids:
-            break
-    if ids:
-        coords, method = project(vectors, fit_sample)
+    field = next((f for f in VECTOR_FIELDS if _vectors(f).exists()), VECTOR_FIELDS[0])
+    ids, reduced, fit_rows = _reduced_from_database(field, fit_sample, seed=0)
+    if len(ids):
+        coords, method = layout(reduced, fit_rows)
         coords = _scaled(coords)
     else:
         coords, method = np.zeros((0, 2)), "none (no vectors yet)"
-    labels = _top_labels(ids)
+    labels = _top_labels(ids.tolist())
     points = [
         [image_id, round(float(x), 3), round(float(y), 3), labels.get(image_id, [])]
-        for image_id, (x, y) in zip(ids, coords, strict=True)
+        for image_id, (x, y) in zip(ids.tolist(), coords, strict=True)
     ]
     archive_map = ArchiveMap.objects.create(
         method=method,
