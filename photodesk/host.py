@@ -452,9 +452,18 @@ def human_text(image: Any, analysis: Any) -> str:
 def _human_title(image: Any) -> str:
     """The title, unless it only repeats the file name (that says nothing about the picture:
     Wagtail's upload form, for one, titles an image with its file name)."""
-    title = str(host()._image_value(image, "title") or "").strip()
-    stem = host().image_file_name(image).rsplit(".", 1)[0]
-    return title if title and _name_words(title) != _name_words(stem) else ""
+    site = host()
+    title = str(site._image_value(image, "title") or "").strip()
+    # Not only images: a video's words come here as a plain object without a file.
+    file = getattr(image, photodesk_settings.IMAGE_FILE_FIELD, None)
+    name = str(site._image_value(image, "original_filename") or getattr(file, "name", "") or "")
+    stem = name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    # Storage renames a second file of the same name: "photo_AbC12x9.jpg" for "photo.jpg".
+    stems = {_name_words(stem), _name_words(STORAGE_SUFFIX.sub("", stem))}
+    return title if title and _name_words(title) not in stems else ""
+
+
+STORAGE_SUFFIX = re.compile(r"_[A-Za-z0-9]{7}$")
 
 
 def _name_words(name: str) -> str:
