@@ -170,6 +170,54 @@ def build_index(n: int, workers: int = 3) -> None:
     print(json.dumps(result), flush=True)
 
 
+def finish(n: int, workers: int = 3) -> None:
+    """When the load was stopped before n (its processes killed): what replace_all does
+    after loading (settings restored, refresh, swap), and the build rate so far."""
+    index = opensearch(n)
+    new = index.aliases()[index.building_alias][0]
+    settings = index.client.indices.get_settings(index=new)[new]["settings"]["index"]
+    sent = index.client.indices.stats(index=new, metric="indexing")["_all"]["primaries"]
+    stopped = time.time()
+    index.client.indices.put_settings(
+        index=new, body={"index": {"number_of_replicas": 0, "refresh_interval": None}}
+    )
+    index.client.indices.refresh(index=new, request_timeout=3600)
+    index._swap(new)
+    written = index.count()
+    seconds = stopped - int(settings["creation_date"]) / 1000
+    stats = index.client.indices.stats(index=index.alias, metric="store,segments")["_all"]
+    result = {
+        "n": n,
+        "workers": workers,
+        "written": written,
+        "indexed_total": sent["indexing"]["index_total"],
+        "seconds": round(seconds),
+        "docs_per_second": round(written / seconds),
+        "disk_mb": round(stats["primaries"]["store"]["size_in_bytes"] / 2**20),
+        "segments": stats["primaries"]["segments"]["count"],
+    }
+    (workdir(n) / "build.json").write_text(json.dumps(result))
+    print(json.dumps(result), flush=True)
+
+
+def indexed(index, n: int, workers: int = 3) -> np.ndarray:
+    """Which of the corpus's documents the index holds (all, unless a build was stopped: then
+    a prefix of each loading process's range)."""
+    mask = np.zeros(n, bool)
+    bounds = np.linspace(0, n, workers + 1).astype(int)
+    for a, b in zip(bounds, bounds[1:], strict=False):
+        body = {
+            "size": 0,
+            "query": {"range": {"id": {"gt": int(a), "lte": int(b)}}},
+            "aggs": {"top": {"max": {"field": "id"}}},
+        }
+        top = index.client.search(index=index.alias, body=body)["aggregations"]["top"]["value"]
+        if top:
+            mask[a : int(top)] = True
+    assert mask.sum() == index.count(), (mask.sum(), index.count())
+    return mask
+
+
 def build_db(n: int) -> None:
     """Image + ImageAnalysis rows with the documents' ids and facts (bulk inserts)."""
     import index_scale
@@ -339,7 +387,7 @@ def recall_at_10(n: int, articles: list[tuple[str, str]]) -> dict:
     c = corpus(n)
     filters = default_suggestion_filters()
     allowed = np.isin(np.array(index_scale.RIGHTS), sorted(filters.rights_in))
-    mask = allowed[c.rights]
+    mask = allowed[c.rights] & indexed(get_index(), n)
     vectors = np.concatenate(
         [embedding.query_vectors(build_article_query(t, b).texts) for t, b in articles]
     ).astype(np.float32)
@@ -396,7 +444,7 @@ def measure(n: int, articles: list[tuple[str, str]], repeat: int, stages: Stages
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("what", choices=["index", "db", "measure"])
+    parser.add_argument("what", choices=["index", "finish", "db", "measure"])
     parser.add_argument("--n", type=int, default=1_000_000)
     parser.add_argument("--queries", type=int, default=60)
     parser.add_argument("--repeat", type=int, default=2)
@@ -405,6 +453,8 @@ def main() -> None:
     setup(args.n)
     if args.what == "index":
         return build_index(args.n)
+    if args.what == "finish":
+        return finish(args.n)
     if args.what == "db":
         return build_db(args.n)
 
@@ -423,10 +473,11 @@ def main() -> None:
     override_photodesk(args.set)
     from photodesk.search.index import get_index
 
-    assert get_index().count() == args.n, "build the index first"
+    size = get_index().count()
+    assert size, "build the index first"
     articles = article_queries(args.queries)
     stages = instrument()
-    result = {"n": args.n, **measure(args.n, articles, args.repeat, stages)}
+    result = {"n": args.n, "indexed": size, **measure(args.n, articles, args.repeat, stages)}
     result.update(recall_at_10(args.n, articles))
     build = workdir(args.n) / "build.json"
     if build.exists():
