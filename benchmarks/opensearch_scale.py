@@ -16,7 +16,9 @@ Each stage is timed by wrapping the service's own functions (nothing replaced; t
 call through):
 - understanding: build_article_query and people_named (spaCy, names in the archive);
 - embedding: the query vectors (MiniLM);
-- index: index.search, and index.vectors (the candidates' stored vectors, for diversity);
+- index: index.search (one msearch: a kNN query per query vector and the BM25 query), and
+  apart, index_vectors: the candidates' stored vectors (mget), read for the similarity of
+  several query vectors and again for diversity;
 - database: the candidates' Image rows, people shown, series, and _results' reads (analyses,
   tags, lenders);
 - ranking: adjust and diversify;
@@ -348,7 +350,8 @@ def instrument() -> Stages:
     stages.wrap(service, "people_named", "understanding")
     stages.wrap(embedding, "query_vectors", "embedding")
     stages.wrap(OpenSearchIndex, "search", "index")
-    stages.wrap(OpenSearchIndex, "vectors", "index")
+    # the stored vectors (mget): for the similarity of several query vectors, and diversity
+    stages.wrap(OpenSearchIndex, "_vectors", "index_vectors")
     stages.wrap(service, "adjust", "ranking")
     stages.wrap(ranking, "usage_of", "database")
     stages.wrap(service, "diversify", "ranking")
@@ -424,7 +427,16 @@ def measure(n: int, articles: list[tuple[str, str]], repeat: int, stages: Stages
                 splits.append(split)
                 queries.append(count)
                 assert results, title
-    names = ["understanding", "embedding", "index", "database", "ranking", "reasons", "other"]
+    names = [
+        "understanding",
+        "embedding",
+        "index",
+        "index_vectors",
+        "database",
+        "ranking",
+        "reasons",
+        "other",
+    ]
     ms = {
         name: (
             round(1000 * percentile([s.get(name, 0.0) for s in splits], 50), 1),
