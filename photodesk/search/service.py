@@ -250,7 +250,8 @@ def _rank(
     if collapse_series:
         candidates, frames = _one_frame_per_series(candidates)
     if options.mmr_lambda < 1.0 or options.duplicate_similarity <= 1.0:
-        stored = index.vectors(c.image.pk for c in candidates)
+        stored = {c.image.pk: c.hit.vector for c in candidates if c.hit.vector is not None}
+        stored.update(index.vectors(c.image.pk for c in candidates if c.image.pk not in stored))
         candidates = diversify(candidates, stored, limit, options)
     results = _results(candidates[:limit], vectors, keywords, shown)
     if collapse_series:
