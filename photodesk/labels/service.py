@@ -202,6 +202,23 @@ def rejected_classes(image: Any) -> set[int]:
             "label_id", flat=True
         )
     )
+    return _classes_under(rejected)
+
+
+def rejected_classes_by_image(image_ids: Iterable[int]) -> dict[int, set[int]]:
+    """rejected_classes of many images in one query (a page of search results); images
+    without a rejected label are left out."""
+    rejected: dict[int, set[int]] = {}
+    rows = ImageLabel.objects.filter(
+        image_id__in=list(image_ids), state=ImageLabel.State.REJECTED
+    ).values_list("image_id", "label_id")
+    for image_id, label_id in rows:
+        rejected.setdefault(image_id, set()).add(label_id)
+    return {image_id: _classes_under(labels) for image_id, labels in rejected.items()}
+
+
+def _classes_under(rejected: set[int]) -> set[int]:
+    """The classes whose label, or one of its ancestors, is among these label ids."""
     if not rejected:
         return set()
     return {

@@ -57,10 +57,16 @@ def explain(
     query_vectors: list[np.ndarray],
     query_text: str = "",
     lent: list[Lent] = (),
+    *,
+    usage: list[UsageWords] | None = None,
+    rejected: set[int] | None = None,
 ) -> list[Reason]:
     """Reasons from the match itself: tags named in the query (accepted ones only), the
     detected class closest in meaning, words matched, faces for a query about people,
-    similarity. Boosts and penalties add theirs (ranking.py)."""
+    similarity. Boosts and penalties add theirs (ranking.py). `usage` (the image's
+    UsageWords rows) and `rejected` (its rejected classes) are read from the database unless
+    given (a page of results reads them for all its images at once: usage_by_image,
+    labels.service.rejected_classes_by_image)."""
     reasons: list[Reason] = []
     query_terms = set(tokens(query_text))
     named = [row for row in tags if query_terms & set(tokens(" ".join(row.label.terms())))]
@@ -75,7 +81,7 @@ def explain(
         )
     if analysis is not None:
         if query_vectors and analysis.concepts:
-            closest = closest_class(analysis, query_vectors)
+            closest = closest_class(analysis, query_vectors, rejected)
             if closest and not any(closest in r.text for r in reasons):
                 confidence = next(
                     (label["confidence"] for label in analysis.labels if label["name"] == closest),
@@ -102,7 +108,7 @@ def explain(
                     {"count": analysis.face_count},
                 )
             )
-    reasons.extend(used_in(hit, query_terms))
+    reasons.extend(used_in(hit, query_terms, usage))
     for name, words in WORD_FIELDS.items():
         if name == "labels" and reasons and reasons[0].kind == "label":
             continue  # the tag reasons already say it, with confidence
@@ -141,18 +147,30 @@ def borrowed_reason(lent: list[Lent], query_terms: set[str], limit: int = 3) -> 
     return Reason("borrowed", describe.borrowed_summary(ranked, limit=1), {"photos": photos})
 
 
-# The most articles one result names as "used in".
+# The most articles one result names as "used in", and the most recent uses looked at for them.
 MAX_USED_IN = 2
+USES_READ = 20
 
 
-def used_in(hit: Hit, query_terms: set[str]) -> list[Reason]:
+def usage_by_image(image_ids: list[int]) -> dict[int, list[UsageWords]]:
+    """Each image's most recent uses (at most USES_READ), for used_in, in one query."""
+    rows: dict[int, list[UsageWords]] = {image_id: [] for image_id in image_ids}
+    for row in UsageWords.objects.active().filter(image_id__in=image_ids):
+        if len(rows[row.image_id]) < USES_READ:
+            rows[row.image_id].append(row)
+    return rows
+
+
+def used_in(hit: Hit, query_terms: set[str], rows: list[UsageWords] | None = None) -> list[Reason]:
     """ "used in “<article title>”" for the articles that use the photo and share words with
     the query (those words matched its usage field, or went into its vector)."""
     wanted = query_terms | set(hit.matched.get("usage") or [])  # both are tokens already
     if not wanted:
         return []
+    if rows is None:
+        rows = list(UsageWords.objects.active().filter(image_id=hit.id)[:USES_READ])
     reasons = []
-    for row in UsageWords.objects.active().filter(image_id=hit.id)[:20]:
+    for row in rows:
         shared = sorted(wanted & set(tokens(row.text)))
         if shared:
             reasons.append(
@@ -167,9 +185,13 @@ def used_in(hit: Hit, query_terms: set[str]) -> list[Reason]:
     return reasons
 
 
-def closest_class(analysis: ImageAnalysis, query_vectors: list[np.ndarray]) -> str | None:
-    """The detected class that contributes most to the match: max p(class) x sim(query, class)."""
-    rejected = rejected_classes(analysis.image_id) if analysis.image_id else set()
+def closest_class(
+    analysis: ImageAnalysis, query_vectors: list[np.ndarray], rejected: set[int] | None = None
+) -> str | None:
+    """The detected class that contributes most to the match: max p(class) x sim(query, class);
+    `rejected` (the classes a person rejected on this image) is read unless given."""
+    if rejected is None:
+        rejected = rejected_classes(analysis.image_id) if analysis.image_id else set()
     evidence = {int(k): float(v) for k, v in analysis.concepts.items() if int(k) not in rejected}
     indices = [i for i, p in evidence.items() if p >= 0.05]  # weights among the top 10
     if not indices:

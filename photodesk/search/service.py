@@ -22,11 +22,12 @@ from photodesk.analysis import borrowed, embedding
 from photodesk.conf import photodesk_settings
 from photodesk.host import NOT_REUSABLE, get_image_model, host, reusable_rights
 from photodesk.instruments import timed
+from photodesk.labels.service import rejected_classes_by_image
 from photodesk.models import ImageAnalysis, ImageLabel, Person
 from photodesk.people.queries import people_in_text, people_shown_by_image
 from photodesk.search.index import Filters, Hit, SearchQuery, get_index
 from photodesk.search.ranking import Candidate, RankingOptions, adjust, diversify
-from photodesk.search.reasons import Reason, explain
+from photodesk.search.reasons import Reason, explain, usage_by_image
 from photodesk.search.text.query import ArticleQuery, build_article_query
 from photodesk.search.text.tokens import bounded_terms, tokens
 from photodesk.series import queries as series_queries
@@ -249,7 +250,8 @@ def _rank(
     if collapse_series:
         candidates, frames = _one_frame_per_series(candidates)
     if options.mmr_lambda < 1.0 or options.duplicate_similarity <= 1.0:
-        stored = index.vectors(c.image.pk for c in candidates)
+        stored = {c.image.pk: c.hit.vector for c in candidates if c.hit.vector is not None}
+        stored.update(index.vectors(c.image.pk for c in candidates if c.image.pk not in stored))
         candidates = diversify(candidates, stored, limit, options)
     results = _results(candidates[:limit], vectors, keywords, shown)
     if collapse_series:
@@ -313,6 +315,9 @@ def _results(
     images = get_image_model().objects.in_bulk(missing) if missing else {}
     analyses = {a.image_id: a for a in ImageAnalysis.objects.filter(image_id__in=ids)}
     lent = borrowed.stored_lenders(ids)
+    # What the reasons read per image, read for the whole page at once.
+    usage = usage_by_image(ids)
+    rejected = rejected_classes_by_image(ids)
     tags: dict[int, list[ImageLabel]] = {}
     for row in ImageLabel.objects.visible().filter(image_id__in=ids).select_related("label"):
         tags.setdefault(row.image_id, []).append(row)
@@ -328,6 +333,8 @@ def _results(
             query_vectors,
             query_text,
             lent=lent.get(c.hit.id, []),
+            usage=usage.get(c.hit.id, []),
+            rejected=rejected.get(c.hit.id, set()),
         )
         # Boosts and penalties first among the reasons: they are what a journalist checks.
         reasons = [r for r in c.reasons if r.kind == "person"] + reasons

@@ -150,6 +150,9 @@ class Hit:
     similarity: float | None = None  # best cosine similarity to a query vector
     keyword_score: float | None = None
     matched: dict[str, list[str]] = field(default_factory=dict)  # field → matched words
+    # Its stored vector when the search read it anyway (OpenSearch, for the similarity to
+    # several query vectors): diversity then needs no second read.
+    vector: np.ndarray | None = field(default=None, repr=False, compare=False)
 
 
 def fuse(

@@ -483,6 +483,7 @@ class OpenSearchIndex(SearchIndex):
         queries = np.stack([np.asarray(v, np.float32) for v in vectors])
         for hit in hits:
             if hit.id in stored:
-                hit.similarity = float((queries @ stored[hit.id]).max())
+                hit.vector = stored[hit.id]
+                hit.similarity = float((queries @ hit.vector).max())
             else:
                 hit.similarity = 0.0  # no vector (zero evidence): as the embedded index's dot
