@@ -1,8 +1,9 @@
-"""Text in images: the small-copy detection gate against full OCR, time and recall.
+"""Text in images: TextReader (detection on a copy sized for the detector, recognition of
+the boxes found, cut from the full image) against full OCR as before, time and recall.
 
 The reference is full OCR as it ran before the gate: RapidOCR's whole pipeline on the photo
 (detection on a copy enlarged to 736 px short side, capped at 2000 px long side). The
-candidate is TextReader as it is now. Both run in this process, one thread each, one after
+new reader is TextReader as it is now. Both run in this process, one thread each, one after
 the other on the same photo, so their time ratio holds on a busy machine.
 
 Photos:

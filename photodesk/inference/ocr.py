@@ -1,8 +1,8 @@
 """Text in images with RapidOCR (PP-OCR detection, angle and recognition ONNX models it bundles).
 
-Most photos hold no text, and detection is most of the cost, so detection runs on a small copy
-of the photo; only the boxes it finds are cut from the full-resolution image and recognised.
-A photo where detection finds nothing costs one small detection and nothing more.
+Detection, most of the cost, runs on a copy sized for the detector rather than on the photo
+as decoded; only the boxes it finds are cut from the full-resolution image and recognised, and
+a photo where detection finds nothing costs that one detection.
 """
 
 from __future__ import annotations
@@ -17,13 +17,13 @@ MIN_CONFIDENCE = 0.8
 MIN_CHARACTERS = 3
 
 # Short side of the copy detection runs on, whatever the photo's size: PP-OCR's detector finds
-# text by its size in its input (it enlarges small photos to 736 px itself), so a 12-megapixel
-# original costs what a web-sized photo does. Smaller copies are cheaper but lose text
-# (benchmarks/ocr_recall.py --side: at 640, about a quarter of the lines). Long side capped.
+# text by its size in its input (RapidOCR enlarges small photos to 736 px for it), so a
+# 12-megapixel original costs what a web-sized photo does. A smaller copy is cheaper but loses
+# text: at 544 px half the time, 0.81 of full OCR's lines (benchmarks/ocr_recall.py --side).
 DETECT_SIDE = 736
 MAX_SIDE = 2000
 # Text lines are cut at about this height for recognition (its model reads 48 px lines);
-# shrinking a large line first (area-averaged) reads better than the model's own resize.
+# a large line is shrunk first, area-averaged, rather than by the model's linear resize.
 LINE_HEIGHT = 64
 # Boxes whose tops are this close (as a share of the long side) are one line, read left to
 # right; RapidOCR's own rule is 10 px on a copy of at most 2000 px.
