@@ -190,7 +190,7 @@ def analyze(image: Any, force: bool = False) -> Analysed:
         labeling.apply_labels(image, analysis, joint=embedding.joint_model())
         stored = store_faces(image, analysis, faces, photo)
         # From the faces and text just stored, plus a 64-pixel saliency map: milliseconds.
-        focal_regions.update(image, photo.pixels)
+        focal_regions.update(image, photo.working, photo.size)
         borrowed.record(image, lent)
     for step, seconds in timings.items():
         ANALYSIS_STEP_SECONDS.labels(step).observe(seconds)
@@ -231,7 +231,7 @@ def embed(image: Any, analysis: ImageAnalysis) -> Embedded:
     ran = False
     if joint is not None and own_image_vector(analysis, joint) is None:
         photo = decode(read_bytes(image), image_file_name(image))
-        analysis.image_embedding = embed_photo(joint, photo.pixels)
+        analysis.image_embedding = embed_photo(joint, photo.working)
         analysis.model_versions = {
             **(analysis.model_versions or {}),
             "image_embedding": image_embedding_versions(joint),
