@@ -27,6 +27,7 @@ from photodesk.analysis.liveness import this_worker
 from photodesk.conf import photodesk_settings
 from photodesk.crops import store as focal_regions
 from photodesk.host import fill_empty_fields, image_file, image_file_name
+from photodesk.inference.base import set_process_threads
 from photodesk.instruments import ANALYSIS_STEP_SECONDS, log_fields
 from photodesk.labels import service as labeling
 from photodesk.labels.zero_shot import image_embedding_versions, own_image_vector
@@ -52,6 +53,8 @@ class Analysed:
 
 @cache
 def _analyzers(paths: tuple[str, ...]) -> list[Analyzer]:
+    # Once per process, before any model loads: every library's threads at one setting.
+    set_process_threads(photodesk_settings.INFERENCE_THREADS)
     return [import_string(path)() for path in paths]
 
 
