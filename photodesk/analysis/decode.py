@@ -7,6 +7,7 @@ truncated or oversized file raises InvalidImage with a sentence saying why.
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -64,14 +65,19 @@ def decode(data: bytes, filename: str = "") -> Photo:
 def _drafted(data: bytes, source: Image.Image, filename: str) -> Photo:
     # A second decoder: `source` stays the file as opened (its size, EXIF and IPTC).
     reduced = Image.open(io.BytesIO(data))
-    # At least WORKING_SIDE on the long side, so the working copy is never upsampled.
-    side = WORKING_SIDE * max(reduced.size) / min(reduced.size) + 1
-    reduced.draft("RGB", (side, side))
-    working = _upright(reduced)
+    # The decoder picks the smallest scale still at least this size: the working copy is
+    # never upsampled.
+    scale = WORKING_SIDE / max(reduced.size)
+    reduced.draft("RGB", (math.ceil(reduced.width * scale), math.ceil(reduced.height * scale)))
+    reduced.load()
+    # Turned in place (no copy): `reduced` is this function's own.
+    working = ImageOps.exif_transpose(reduced, in_place=True) or reduced
+    if working.mode != "RGB":
+        working = working.convert("RGB")
     scale = WORKING_SIDE / max(working.size)
     if scale < 1:
         size = (max(1, round(working.width * scale)), max(1, round(working.height * scale)))
-        working = working.resize(size, Image.Resampling.BILINEAR)
+        working = working.resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0)
     orientation = source.getexif().get(0x0112, 1)
     width, height = source.size
     upright = (height, width) if orientation in (5, 6, 7, 8) else (width, height)
