@@ -9,8 +9,14 @@
    --all`, not --sync) and drained by a real `manage.py qcluster` with 1, then 2 workers;
    images/s between the first finished and the last finished task (model loading excluded),
    and the peak resident memory of the largest worker process and of the whole cluster.
+4. Follow-up work: what each analysed image queues after its analysis (index write,
+   duplicate check, series placement, alert rules, words lent to similar photos, face
+   clustering), each timed on its own per image, with a label and a label-count alert rule.
 
-Usage: python benchmarks/ingest.py [DIR] [--workers 1,2] [--rounds 2]
+With --megapixels N the photos are first upscaled to N megapixels (JPEG, EXIF kept) in a
+temporary folder: the size of a camera original, where decoding and resizing matter.
+
+Usage: python benchmarks/ingest.py [DIR] [--megapixels 12] [--workers 1,2] [--rounds 2]
        (default DIR ../shared/photos/demo)
 """
 
@@ -63,6 +69,24 @@ def rss_of_tree(root: int) -> dict[int, int]:
     return rss
 
 
+def upscaled(paths: list[Path], megapixels: float) -> Path:
+    """Copies of `paths` at `megapixels` (aspect kept), in a temporary folder."""
+    from PIL import Image, ImageOps
+
+    folder = Path(os.environ["BENCH_DIR"]) / f"photos-{megapixels:g}mp"
+    folder.mkdir()
+    for path in paths:
+        with Image.open(path) as img:
+            exif = img.info.get("exif", b"")
+            img = ImageOps.exif_transpose(img).convert("RGB")
+            scale = (megapixels * 1e6 / (img.width * img.height)) ** 0.5
+            size = (round(img.width * scale), round(img.height * scale))
+            # LANCZOS, not a blocky NEAREST: the copy should look like a camera's photo.
+            big = img.resize(size, Image.Resampling.LANCZOS)
+            big.save(folder / f"{path.stem}.jpg", quality=90, exif=exif if exif else b"")
+    return folder
+
+
 def stages(paths: list[Path]) -> dict[str, float]:
     """Seconds per stage over all images, models loaded beforehand."""
     from photodesk.analysis import embedding
@@ -107,6 +131,39 @@ def end_to_end(folder: Path) -> tuple[float, dict[str, float]]:
     split["index write"] = time.perf_counter() - start
     split["DB, storage, hashing"] = max(0.0, wall - sum(split.values()))
     return wall, split
+
+
+def follow_ups() -> dict[str, float]:
+    """Seconds per image of each task an analysed image queues, run as the worker runs them
+    (the archive holds every image of the run; a label rule and a label-count rule)."""
+    from photodesk import tasks
+    from photodesk.models import AlertRule, ImageAnalysis
+
+    AlertRule.objects.get_or_create(
+        name="bench labels", defaults={"kind": AlertRule.Kind.LABEL, "label": "dog"}
+    )
+    AlertRule.objects.get_or_create(
+        name="bench count",
+        defaults={"kind": AlertRule.Kind.LABEL_COUNT, "label": "person", "threshold": 1000},
+    )
+    ids = list(ImageAnalysis.objects.done().values_list("image_id", flat=True))
+    steps = {
+        "index write (write_entry)": tasks.write_entry,
+        "duplicates (find_duplicates)": tasks.find_duplicates,
+        "series (place_in_series)": tasks.place_in_series,
+        "alerts (check_alerts)": tasks.check_alerts,
+        "lent words (lenders_changed)": lambda pk: tasks.lenders_changed([pk]),
+    }
+    out: dict[str, float] = {}
+    for name, step in steps.items():
+        start = time.perf_counter()
+        for pk in ids:
+            step(pk)
+        out[name] = (time.perf_counter() - start) / len(ids)
+    start = time.perf_counter()
+    tasks.cluster_faces()
+    out["face clustering (once per batch)"] = time.perf_counter() - start
+    return out
 
 
 def drain_with_workers(workers: int, rounds: int) -> dict[str, float]:
@@ -168,12 +225,18 @@ def main() -> None:
     parser.add_argument("folder", nargs="?", type=Path, default=SHARED / "photos" / "demo")
     parser.add_argument("--workers", default="1,2", help='Worker counts to try ("" for none).')
     parser.add_argument("--rounds", type=int, default=2, help="Times each image is queued.")
+    parser.add_argument(
+        "--megapixels", type=float, default=0, help="Upscale copies to this size first."
+    )
     args = parser.parse_args()
     django_setup()
     from photodesk.conf import photodesk_settings
     from photodesk.management.commands.ingest import find_images
 
     paths = find_images(args.folder)
+    if args.megapixels:
+        args.folder = upscaled(paths, args.megapixels)
+        paths = find_images(args.folder)
     n = len(paths)
     print(
         f"{n} images from {args.folder}, INFERENCE_THREADS={photodesk_settings.INFERENCE_THREADS}"
@@ -192,6 +255,10 @@ def main() -> None:
         print(f"  {name:<36} {seconds / n * 1000:8.1f}  {seconds / wall:6.1%}")
     print(f"  {'total':<36} {wall / n * 1000:8.1f}  = {n / wall:.2f} img/s")
     print(f"  end to end / baseline speed: {base_total / wall:.2f}  (1.00 = no overhead)")
+
+    print("\nfollow-up work per analysed image       ms/img")
+    for name, seconds in follow_ups().items():
+        print(f"  {name:<36} {seconds * 1000:8.1f}")
 
     counts = [int(w) for w in args.workers.split(",") if w.strip()]
     results = {w: drain_with_workers(w, args.rounds) for w in counts}

@@ -160,7 +160,8 @@ DEFAULTS: dict[str, Any] = {
     # Video shots beside the photos in an article's suggestions (the panels too). None: when
     # the video extra is installed and a video has been analysed; True or False to decide.
     "SUGGEST_VIDEOS": None,
-    # Threads per ONNX session (the worker is the unit of parallelism).
+    # Threads of every model library in a worker: ONNX sessions, numpy's BLAS, OpenCV
+    # (the worker is the unit of parallelism: one worker per core).
     "INFERENCE_THREADS": 1,
     # Run analysis inline instead of queueing it (tests, scripts).
     "ANALYZE_SYNC": False,

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from photodesk import indexing, usage
 from photodesk.alerts import digest, matching, reports, schedules
-from photodesk.analysis import borrowed, embedding, liveness, pipeline
+from photodesk.analysis import borrowed, embedding, liveness, memory, pipeline
 from photodesk.conf import photodesk_settings
 from photodesk.crops import store as focal_regions
 from photodesk.duplicates.grouping import record_duplicates
@@ -134,6 +134,8 @@ def analyze_image(pk: int, force: bool = False) -> str:
         if attempt < MAX_ATTEMPTS:
             retry_later(pk, delay=dt.timedelta(seconds=30 * 2 ** (attempt - 1)))
         raise
+    finally:
+        memory.release()  # the decoded image and the models' buffers, back to the system
 
 
 def enqueue_analysis(pk: int, force: bool = False) -> None:

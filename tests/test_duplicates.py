@@ -286,3 +286,28 @@ def test_the_review_screen_offers_each_role_only_what_it_may_do(copies_with_meta
     done = client.post(url, {"keep": c["kept"].pk, "action": "link"})
     assert done.status_code == 302
     assert DuplicateGroup.objects.get(pk=c["group"].pk).status == "resolved"
+
+
+@pytest.mark.django_db
+def test_the_hash_check_sees_new_changed_and_deleted_images_without_reading_them_all():
+    from photodesk.duplicates.hashes import Hashes
+
+    first, second = make_image(jpeg_bytes(), name="a.jpg"), make_image(jpeg_bytes(), name="b.jpg")
+    ours = {first.pk, second.pk}  # other tests' archives may hold hashes too
+
+    def seen(exclude: int) -> dict[int, int]:
+        ids, values = hashes.all(exclude=exclude)
+        return {k: v for k, v in zip(ids.tolist(), values.tolist(), strict=True) if k in ours}
+
+    ImageFingerprint.objects.create(image=first, phash=1)
+    hashes = Hashes()
+    assert seen(exclude=second.pk) == {first.pk: 1}
+
+    ImageFingerprint.objects.create(image=second, phash=2)  # another worker's new image
+    row = ImageFingerprint.objects.get(image=first)
+    row.phash = 3
+    row.save()  # a replaced file: its hash is computed again
+    assert seen(exclude=-1) == {first.pk: 3, second.pk: 2}
+
+    second.delete()
+    assert seen(exclude=-1) == {first.pk: 3}

@@ -27,6 +27,7 @@ from photodesk.analysis.liveness import this_worker
 from photodesk.conf import photodesk_settings
 from photodesk.crops import store as focal_regions
 from photodesk.host import fill_empty_fields, image_file, image_file_name
+from photodesk.inference.base import set_process_threads
 from photodesk.instruments import ANALYSIS_STEP_SECONDS, log_fields
 from photodesk.labels import service as labeling
 from photodesk.labels.zero_shot import image_embedding_versions, own_image_vector
@@ -52,6 +53,8 @@ class Analysed:
 
 @cache
 def _analyzers(paths: tuple[str, ...]) -> list[Analyzer]:
+    # Once per process, before any model loads: every library's threads at one setting.
+    set_process_threads(photodesk_settings.INFERENCE_THREADS)
     return [import_string(path)() for path in paths]
 
 
@@ -190,7 +193,7 @@ def analyze(image: Any, force: bool = False) -> Analysed:
         labeling.apply_labels(image, analysis, joint=embedding.joint_model())
         stored = store_faces(image, analysis, faces, photo)
         # From the faces and text just stored, plus a 64-pixel saliency map: milliseconds.
-        focal_regions.update(image, photo.pixels)
+        focal_regions.update(image, photo.working, photo.size)
         borrowed.record(image, lent)
     for step, seconds in timings.items():
         ANALYSIS_STEP_SECONDS.labels(step).observe(seconds)
@@ -231,7 +234,7 @@ def embed(image: Any, analysis: ImageAnalysis) -> Embedded:
     ran = False
     if joint is not None and own_image_vector(analysis, joint) is None:
         photo = decode(read_bytes(image), image_file_name(image))
-        analysis.image_embedding = embed_photo(joint, photo.pixels)
+        analysis.image_embedding = embed_photo(joint, photo.working)
         analysis.model_versions = {
             **(analysis.model_versions or {}),
             "image_embedding": image_embedding_versions(joint),

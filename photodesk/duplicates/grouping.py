@@ -2,7 +2,8 @@
 
 Candidates come from two places: the nearest visual vectors (the in-process visual index the
 borrowed-words step keeps current, so no second copy of the vectors is held), and the
-perceptual hashes of every image (64 bits each: one cheap query), which also finds copies of
+perceptual hashes of every image (64 bits each, kept in this process: duplicates/hashes.py),
+which also finds copies of
 images that have no visual vector (an AWS-only analysis). Each candidate is then judged
 exactly (detection.same_picture) from its stored vector and hash.
 """
@@ -19,6 +20,7 @@ from photodesk.analysis.borrowed import neighbours
 from photodesk.analysis.decode import InvalidImage, read_bytes
 from photodesk.duplicates.detection import CANDIDATE_COSINE, HASH_SURE_BITS, same_picture
 from photodesk.duplicates.fingerprint import hamming, hammings, read_print
+from photodesk.duplicates.hashes import hashes as stored_hashes
 from photodesk.models import DuplicateGroup, DuplicateMember, ImageAnalysis, ImageFingerprint
 
 # Visual neighbours looked at per image: copies of one picture are rarely more than a few.
@@ -73,7 +75,7 @@ def copies_of(image: Any, analysis: ImageAnalysis, print_: ImageFingerprint) -> 
             candidates |= {
                 pk for pk, sim in index.nearest(visual, NEAREST) if sim >= CANDIDATE_COSINE
             }
-    ids, hashes = _all_hashes(exclude=image.pk)
+    ids, hashes = stored_hashes.all(exclude=image.pk)
     if len(ids):
         close = hammings(print_.phash, hashes) <= HASH_SURE_BITS
         candidates |= set(ids[close].tolist())
@@ -99,12 +101,6 @@ def copies_of(image: Any, analysis: ImageAnalysis, print_: ImageFingerprint) -> 
         if same_picture(similarity, bits) if not alone else bits <= HASH_SURE_BITS:
             matches.append(Match(pk, round(similarity, 4), bits))
     return sorted(matches, key=lambda m: (m.hash_bits, -m.similarity))
-
-
-def _all_hashes(exclude: int) -> tuple[np.ndarray, np.ndarray]:
-    rows = ImageFingerprint.objects.exclude(image_id=exclude).values_list("image_id", "phash")
-    pairs = np.array(list(rows), dtype=np.int64).reshape(-1, 2)
-    return pairs[:, 0], pairs[:, 1]
 
 
 @transaction.atomic

@@ -6,6 +6,7 @@ later call reuses the loaded session. No Django in this package: inputs are path
 
 from __future__ import annotations
 
+import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,8 @@ class InferenceModel:
             if not self._loaded:
                 self.load()
                 self._loaded = True
+        # A model's library may have brought its own thread pool (OpenCV, a BLAS).
+        apply_process_threads()
 
     @property
     def loaded(self) -> bool:
@@ -65,11 +68,41 @@ class InferenceModel:
         raise NotImplementedError
 
 
-def onnx_session(path: Path, threads: int):
+_process_threads: int | None = None
+
+
+def set_process_threads(threads: int) -> None:
+    """Every native thread pool of this process at `threads` (INFERENCE_THREADS): numpy's
+    BLAS (and dlib's, when it links one) through threadpoolctl, and OpenCV. Sessions take
+    the same number when they are made (onnx_session, LiteRT). Without this, each library
+    sizes its pool by the machine's cores, and two workers on two cores fight over them."""
+    global _process_threads
+    _process_threads = threads
+    apply_process_threads()
+
+
+def apply_process_threads() -> None:
+    """Apply set_process_threads' number to the libraries loaded since (cheap: run again
+    after each model load)."""
+    if _process_threads is None:
+        return
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=_process_threads)
+    cv2 = sys.modules.get("cv2")  # only if a model uses it: importing it costs memory
+    if cv2 is not None:
+        cv2.setNumThreads(_process_threads)
+
+
+def onnx_session(path: Path, threads: int, arena: bool = True):
+    """A CPU session on `threads` threads. `arena=False` for a model whose inputs change
+    shape from call to call (text): onnxruntime's CPU arena keeps every peak allocation for
+    the life of the process; an image model with fixed input shapes runs faster with it."""
     import onnxruntime as ort
 
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
     options.log_severity_level = 3
+    options.enable_cpu_mem_arena = arena
     return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])

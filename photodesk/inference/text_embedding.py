@@ -20,7 +20,7 @@ class SentenceEmbedder(InferenceModel):
     def load(self) -> None:
         from tokenizers import Tokenizer
 
-        self.session = onnx_session(self._require(MODEL), self.threads)
+        self.session = onnx_session(self._require(MODEL), self.threads, arena=False)
         tokenizer = Tokenizer.from_file(str(self._require(TOKENIZER)))
         tokenizer.enable_truncation(MAX_TOKENS)
         tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")

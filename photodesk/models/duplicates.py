@@ -27,7 +27,8 @@ class ImageFingerprint(models.Model):
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
     file_size = models.PositiveBigIntegerField(default=0, help_text="Bytes.")
-    computed = models.DateTimeField(auto_now=True)
+    # Indexed: each worker reads the hashes computed since its last look (duplicates/hashes.py).
+    computed = models.DateTimeField(auto_now=True, db_index=True)
 
     def __str__(self) -> str:
         return f"Fingerprint of image {self.image_id}: {self.phash & (2**64 - 1):016x}"

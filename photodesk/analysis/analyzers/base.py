@@ -7,21 +7,70 @@ versions or vector, which the pipeline owns).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any, ClassVar, NotRequired, Required, TypedDict, cast
 
 import numpy as np
 from PIL import Image
 
+# The long side of the shared working copy: what the face detector looks at (a 1024-px photo
+# upsampled once finds faces of ~40 px) and more than the classifiers' 224-px views need.
+WORKING_SIDE = 1024
 
-@dataclass
+
 class Photo:
-    """One decoded image, shared by every analyzer of a run (decode once)."""
+    """One decoded image, shared by every analyzer of a run (decode once).
 
-    pixels: Image.Image  # RGB, EXIF orientation applied
-    source: Image.Image  # the file as opened, with its EXIF/IPTC blocks
-    filename: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
+    `pixels` is the upright RGB photo at full size: every box an analyzer stores is in its
+    pixels. A large photo's full size is decoded only when something asks for it (faces found,
+    text read); `working` is one shared copy at most WORKING_SIDE long, which `working_scale`
+    (working / original, <= 1) maps back to original pixels."""
+
+    def __init__(
+        self,
+        pixels: Image.Image | None = None,
+        source: Image.Image | None = None,
+        filename: str = "",
+        extra: dict[str, Any] | None = None,
+        *,
+        working: Image.Image | None = None,
+        size: tuple[int, int] | None = None,
+        load: Callable[[], Image.Image] | None = None,
+    ) -> None:
+        if pixels is None and (load is None or working is None or size is None):
+            raise ValueError("A Photo needs its pixels, or a working copy, its size and a loader.")
+        self._pixels = pixels
+        self._load = load
+        self.source = source if source is not None else pixels  # the file as opened (EXIF, IPTC)
+        self.filename = filename
+        self.extra: dict[str, Any] = extra if extra is not None else {}
+        self.size: tuple[int, int] = size or pixels.size  # type: ignore[union-attr]
+        self._working = working
+
+    @property
+    def pixels(self) -> Image.Image:
+        if self._pixels is None:
+            self._pixels = self._load()  # type: ignore[misc]
+        return self._pixels
+
+    @property
+    def working(self) -> Image.Image:
+        if self._working is None:
+            self._working = _at_most(self.pixels, WORKING_SIDE)
+        return self._working
+
+    @property
+    def working_scale(self) -> float:
+        return self.working.width / self.size[0]
+
+
+def _at_most(img: Image.Image, side: int) -> Image.Image:
+    scale = side / max(img.size)
+    if scale >= 1:
+        return img
+    size = (max(1, round(img.width * scale)), max(1, round(img.height * scale)))
+    # reducing_gap: a cheap integer reduce first, then the filter on the smaller image.
+    return img.resize(size, Image.Resampling.BILINEAR, reducing_gap=3.0)
 
 
 class Detection(TypedDict, total=False):

@@ -36,7 +36,7 @@ class ClipImageAnalyzer(Analyzer):
     def analyze(self, photo: Photo) -> Facts:
         model = self.model()
         try:
-            return {"image_embedding": embed_photo(model, photo.pixels)}
+            return {"image_embedding": embed_photo(model, photo.working)}
         except ClipFolderError as exc:  # a graph whose tensors do not match the folder
             raise AnalyzerError(f"CLIP_MODEL_DIR: {exc}") from exc
 

@@ -49,15 +49,23 @@ def detect_faces(photo: Photo, with_embeddings: bool | None = None) -> list[Face
     """Every face of one photo as the face-contract dict, best detection first."""
     if with_embeddings is None:
         with_embeddings = recognition_on()
-    found = [f for f in detector().predict(photo.pixels) if f["score"] >= MIN_SCORE]
+    # Found on the shared working copy (what the detector needs); boxes in original pixels.
+    scale = photo.working_scale
+    found = [
+        {**f, "box": [round(v / scale) for v in f["box"]]}
+        for f in detector().predict(photo.working)
+        if f["score"] >= MIN_SCORE
+    ]
     if not found:
         return []
-    grey = photo.pixels.convert("L")
     faces: list[FaceFact] = []
     for f in found:
-        crop = crop_box(grey, f["box"])
+        # Crops of the full-size photo: a small face keeps all its pixels.
+        crop = crop_box(photo.pixels, f["box"]).convert("L")
         quality, usable, _ = face_quality(crop, f["box"])
-        expression, confidence = expression_model().predict(crop_box(grey, f["box"], 0.1))
+        expression, confidence = expression_model().predict(
+            crop_box(photo.pixels, f["box"], 0.1).convert("L")
+        )
         faces.append(
             {
                 "box": f["box"],

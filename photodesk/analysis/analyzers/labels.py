@@ -48,10 +48,10 @@ class LabelAnalyzer(Analyzer):
         ]
 
     def analyze(self, photo: Photo) -> Facts:
-        return self._facts([model.predict(photo.pixels) for model in self.models()])
+        return self._facts([model.predict(photo.working) for model in self.models()])
 
     def analyze_batch(self, photos: list[Photo]) -> list[Facts]:
-        pixels = [photo.pixels for photo in photos]
+        pixels = [photo.working for photo in photos]
         per_model = [model.predict_batch(pixels) for model in self.models()]
         return [self._facts(list(outputs)) for outputs in zip(*per_model, strict=True)]
 

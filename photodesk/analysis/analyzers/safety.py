@@ -19,10 +19,10 @@ class SafetyAnalyzer(Analyzer):
         ]
 
     def analyze(self, photo: Photo) -> Facts:
-        return _facts(self.models()[0].predict(photo.pixels))
+        return _facts(self.models()[0].predict(photo.working))
 
     def analyze_batch(self, photos: list[Photo]) -> list[Facts]:
-        scores = self.models()[0].predict_batch([photo.pixels for photo in photos])
+        scores = self.models()[0].predict_batch([photo.working for photo in photos])
         return [_facts(score) for score in scores]
 
 
