@@ -158,11 +158,17 @@ def build_index(n: int, workers: int = 3) -> None:
     started = time.perf_counter()
     written = replace_all(index, c, workers)
     seconds = time.perf_counter() - started
+    record_build(index, n, workers, written, seconds)
+
+
+def record_build(index, n: int, workers: int, written: int, seconds: float, **extra) -> None:
+    """The build's rate, disk and segments: printed and kept beside the database."""
     stats = index.client.indices.stats(index=index.alias, metric="store,segments")["_all"]
     result = {
         "n": n,
         "workers": workers,
         "written": written,
+        **extra,
         "seconds": round(seconds),
         "docs_per_second": round(written / seconds),
         "disk_mb": round(stats["primaries"]["store"]["size_in_bytes"] / 2**20),
@@ -187,19 +193,7 @@ def finish(n: int, workers: int = 3) -> None:
     index._swap(new)
     written = index.count()
     seconds = stopped - int(settings["creation_date"]) / 1000
-    stats = index.client.indices.stats(index=index.alias, metric="store,segments")["_all"]
-    result = {
-        "n": n,
-        "workers": workers,
-        "written": written,
-        "indexed_total": sent["indexing"]["index_total"],
-        "seconds": round(seconds),
-        "docs_per_second": round(written / seconds),
-        "disk_mb": round(stats["primaries"]["store"]["size_in_bytes"] / 2**20),
-        "segments": stats["primaries"]["segments"]["count"],
-    }
-    (workdir(n) / "build.json").write_text(json.dumps(result))
-    print(json.dumps(result), flush=True)
+    record_build(index, n, workers, written, seconds, indexed_total=sent["indexing"]["index_total"])
 
 
 def indexed(index, n: int, workers: int = 3) -> np.ndarray:

@@ -10,7 +10,14 @@ import pytest
 from django.core.files import File
 
 from .browser import PASSWORD, log_in, save_screenshot
-from .video_fixtures import SHOTS, make_video, name_person_from_still, shot_times
+from .video_fixtures import (
+    COFFEE_SHOT,
+    SHOTS,
+    make_video,
+    name_person_from_still,
+    save_cafe_video,
+    shot_times,
+)
 
 pytest.importorskip("av")
 
@@ -80,7 +87,6 @@ def test_the_suggest_panel_offers_a_video_frame_as_a_still(
 ):
     from playwright.sync_api import expect
 
-    from photodesk import tasks
     from photodesk.host import get_image_model, get_video_model
     from photodesk.models import VideoStill
 
@@ -92,10 +98,8 @@ def test_the_suggest_panel_offers_a_video_frame_as_a_still(
     }
     django_user_model.objects.create_superuser("writer", "w@example.com", PASSWORD)
     video = get_video_model()(title="Café report")
-    with make_video(tmp_path / "cafe.mp4", SHOTS[1:3]).open("rb") as fh:
-        video.file.save("cafe.mp4", File(fh), save=True)
-    assert tasks.analyze_video_now(video).status == "done"
-    coffee_start, coffee_end = 3.0, 6.0  # the second shot of this clip
+    save_cafe_video(video, tmp_path)
+    coffee_start, coffee_end = COFFEE_SHOT
 
     page = page_1366
     page.set_default_timeout(30_000)  # the first search loads the text model
@@ -131,7 +135,7 @@ def test_suggestions_offer_a_video_shot_whose_frame_becomes_the_lead_image(
 ):
     from playwright.sync_api import expect
 
-    from photodesk import indexing, tasks
+    from photodesk import indexing
     from photodesk.host import get_video_model
     from photodesk.models import ImageAnalysis, VideoStill
 
@@ -145,10 +149,8 @@ def test_suggestions_offer_a_video_shot_whose_frame_becomes_the_lead_image(
         indexing.index_image(image_analysis.image, image_analysis)
     django_user_model.objects.create_superuser("writer", "w@example.com", PASSWORD)
     video = get_video_model()(title="Harbour café")
-    with make_video(tmp_path / "cafe.mp4", SHOTS[1:3]).open("rb") as fh:
-        video.file.save("cafe.mp4", File(fh), save=True)
-    assert tasks.analyze_video_now(video).status == "done"
-    coffee_start, coffee_end = 3.0, 6.0  # the second shot of this clip
+    save_cafe_video(video, tmp_path)
+    coffee_start, coffee_end = COFFEE_SHOT
 
     page = page_1366
     page.set_default_timeout(30_000)  # the first suggestions load the text model

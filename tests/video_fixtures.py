@@ -104,3 +104,22 @@ def name_person_from_still(name: str, title: str = "Eileen Collins, astronaut"):
     person = Person.objects.create(name=name)
     Face.objects.filter(image=still).update(person=person, state=Face.State.CONFIRMED)
     return still, person
+
+
+# The café clip of the suggestion tests: the astronaut, then the coffee cup from 3 to 6 s.
+CAFE_SHOTS = SHOTS[1:3]
+COFFEE_SHOT = (3.0, 6.0)
+
+
+def save_cafe_video(video, folder: Path, analyse: bool = True):
+    """`video` (unsaved, of the site's video model) holding the café clip, saved and, unless
+    told not to, analysed by the real pipeline."""
+    from django.core.files import File
+
+    with make_video(folder / "cafe.mp4", CAFE_SHOTS).open("rb") as fh:
+        video.file.save("cafe.mp4", File(fh), save=True)
+    if analyse:
+        from photodesk import tasks
+
+        assert tasks.analyze_video_now(video).status == "done"
+    return video

@@ -23,6 +23,32 @@ BODY = (
 )
 
 
+def tall_screenshot(page, scroll_to, name: str, height: int = 1500, target=None) -> None:
+    """Wagtail's editor scrolls inside its own pane: a tall window shows the whole form.
+    Screenshot of `target` (else the page) with `scroll_to` in view, then the usual window."""
+    page.set_viewport_size({"width": 1366, "height": height})
+    scroll_to.scroll_into_view_if_needed()
+    DOCS.mkdir(exist_ok=True)
+    (target or page).screenshot(path=str(DOCS / name))
+    page.set_viewport_size({"width": 1366, "height": 680})
+
+
+def new_article(page, base_url: str, home):
+    """A writer's new article page in Wagtail's editor; its Suggested images panel."""
+    wagtail_log_in(page, base_url, "writer")
+    page.goto(f"{base_url}/admin/pages/add/wagtail_site/articlepage/{home.pk}/")
+    return page.locator("#pd-suggest")
+
+
+def publish(page) -> None:
+    """Publish from the editor's footer menu, and see Wagtail say so."""
+    from playwright.sync_api import expect
+
+    page.locator("footer [data-w-dropdown-target=toggle]").last.click()
+    page.locator("button[name=action-publish]").click()
+    expect(page.locator(".messages")).to_contain_text("published")
+
+
 def wagtail_log_in(page, base_url: str, username: str) -> None:
     page.goto(f"{base_url}/admin/login/")
     page.fill("#id_username", username)
@@ -44,9 +70,7 @@ def test_a_journalist_picks_a_lead_image_in_the_wagtail_editor(
     page = page_1366
     page.set_default_timeout(30_000)  # the first suggestion loads the text model
     try:
-        wagtail_log_in(page, live_server.url, "writer")
-        page.goto(f"{live_server.url}/admin/pages/add/wagtail_site/articlepage/{home.pk}/")
-        panel = page.locator("#pd-suggest")
+        panel = new_article(page, live_server.url, home)
         status = panel.locator(".pd-status")
         expect(status).to_have_text("Write a title or some text to see suggestions.")
 
@@ -98,16 +122,9 @@ def test_a_journalist_picks_a_lead_image_in_the_wagtail_editor(
         expect(page.locator("#id_body")).to_have_value(
             re.compile(rf'"type": ?"IMAGE".*"id": ?{vehicles[1]}\b')
         )
-        # Wagtail's editor scrolls inside its own pane: a tall window shows the whole form.
-        page.set_viewport_size({"width": 1366, "height": 1500})
-        page.locator("#id_title").scroll_into_view_if_needed()
-        DOCS.mkdir(exist_ok=True)
-        page.screenshot(path=str(DOCS / "wagtail-suggested-images.png"))
-        page.set_viewport_size({"width": 1366, "height": 680})
+        tall_screenshot(page, page.locator("#id_title"), "wagtail-suggested-images.png")
 
-        page.locator("footer [data-w-dropdown-target=toggle]").last.click()
-        page.locator("button[name=action-publish]").click()
-        expect(page.locator(".messages")).to_contain_text("published")
+        publish(page)
     except Exception:
         save_screenshot(page, request)
         raise
@@ -143,11 +160,7 @@ def test_an_editor_sees_the_analysis_on_wagtails_image_page_and_reaches_the_revi
         # The same tags in Wagtail's own tag field (WAGTAIL_TAG_LABELS = "visible").
         in_tag_field = page.locator("#id_tags").input_value()
         assert all(name in in_tag_field for name in names), in_tag_field
-        page.set_viewport_size({"width": 1366, "height": 1400})
-        section.scroll_into_view_if_needed()
-        DOCS.mkdir(exist_ok=True)
-        page.screenshot(path=str(DOCS / "wagtail-image-analysis.png"))
-        page.set_viewport_size({"width": 1366, "height": 680})
+        tall_screenshot(page, section, "wagtail-image-analysis.png", height=1400)
 
         page.get_by_role("button", name="Photodesk").click()
         page.get_by_role("link", name="Label review queue").click()
@@ -174,9 +187,7 @@ def test_a_burst_shows_once_in_the_wagtail_panel_and_opens_its_other_frames(
     page = page_1366
     page.set_default_timeout(30_000)
     try:
-        wagtail_log_in(page, live_server.url, "writer")
-        page.goto(f"{live_server.url}/admin/pages/add/wagtail_site/articlepage/{home.pk}/")
-        panel = page.locator("#pd-suggest")
+        panel = new_article(page, live_server.url, home)
         status = panel.locator(".pd-status")
         expect(status).to_have_text("Write a title or some text to see suggestions.")
         page.fill("#id_title", "Temple at dawn")
@@ -218,12 +229,11 @@ def test_a_video_shot_in_the_wagtail_panel_becomes_the_lead_image(
     """Suggestions hold a matching video shot: its card opens the video's timeline at the
     shot, and "Use as lead image" makes its frame an archive image chosen as the lead."""
     pytest.importorskip("av")
-    from django.core.files import File
     from playwright.sync_api import expect
 
-    from photodesk import indexing, tasks
+    from photodesk import indexing
     from photodesk.models import ImageAnalysis, VideoStill
-    from tests.video_fixtures import SHOTS, make_video
+    from tests.video_fixtures import COFFEE_SHOT, save_cafe_video
     from tests.wagtail_site.models import ArticlePage, Video
 
     settings.PHOTODESK = {
@@ -235,17 +245,13 @@ def test_a_video_shot_in_the_wagtail_panel_becomes_the_lead_image(
     for image_analysis in ImageAnalysis.objects.indexable().select_related("image"):
         indexing.index_image(image_analysis.image, image_analysis)
     video = Video(title="Harbour café")
-    with make_video(tmp_path / "cafe.mp4", SHOTS[1:3]).open("rb") as fh:
-        video.file.save("cafe.mp4", File(fh), save=True)
-    assert tasks.analyze_video_now(video).status == "done"
-    coffee_start, coffee_end = 3.0, 6.0  # the second shot of this clip
+    save_cafe_video(video, tmp_path)
+    coffee_start, coffee_end = COFFEE_SHOT
     django_user_model.objects.create_superuser("writer", "w@example.com", PASSWORD)
     page = page_1366
     page.set_default_timeout(30_000)  # the first suggestions load the text model
     try:
-        wagtail_log_in(page, live_server.url, "writer")
-        page.goto(f"{live_server.url}/admin/pages/add/wagtail_site/articlepage/{home.pk}/")
-        panel = page.locator("#pd-suggest")
+        panel = new_article(page, live_server.url, home)
         page.fill("#id_title", "Cafés count their espresso cups")
         page.locator("[data-contentpath=body] [contenteditable=true]").click()
         page.keyboard.type("A cup of coffee on a saucer in the old town café.", delay=2)
@@ -258,12 +264,7 @@ def test_a_video_shot_in_the_wagtail_panel_becomes_the_lead_image(
         assert coffee_start - 0.5 <= float(href.rsplit("#t=", 1)[1]) < coffee_end
         # After the three best photos, as in the admin's panel.
         expect(panel.locator(".pd-cards > li").nth(3)).to_have_class(re.compile("pd-video-card"))
-        # Wagtail's editor scrolls inside its own pane: a tall window shows the whole panel.
-        page.set_viewport_size({"width": 1366, "height": 1500})
-        panel.scroll_into_view_if_needed()
-        DOCS.mkdir(exist_ok=True)
-        panel.screenshot(path=str(DOCS / "wagtail-video-shot.png"))
-        page.set_viewport_size({"width": 1366, "height": 680})
+        tall_screenshot(page, panel, "wagtail-video-shot.png", target=panel)
 
         shot.get_by_role("button", name="Use as lead image").click()
         expect(panel.locator(".pd-status")).to_contain_text("and the lead image")
@@ -272,9 +273,7 @@ def test_a_video_shot_in_the_wagtail_panel_becomes_the_lead_image(
         expect(page.locator("#id_lead_image")).to_have_value(str(still.image_id))
         expect(page.locator("#id_lead_image-chooser")).not_to_have_class(re.compile(r"\bblank\b"))
 
-        page.locator("footer [data-w-dropdown-target=toggle]").last.click()
-        page.locator("button[name=action-publish]").click()
-        expect(page.locator(".messages")).to_contain_text("published")
+        publish(page)
     except Exception:
         save_screenshot(page, request)
         raise

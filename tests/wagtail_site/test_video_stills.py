@@ -4,9 +4,8 @@ collection, title from the video), linked to its video and time."""
 from __future__ import annotations
 
 import pytest
-from django.core.files import File
 
-from tests.video_fixtures import SHOTS, make_video
+from tests.video_fixtures import save_cafe_video
 
 pytest.importorskip("av")
 
@@ -21,8 +20,7 @@ def test_a_video_frame_becomes_a_wagtail_image(tmp_path, settings):
 
     settings.PHOTODESK = {**settings.PHOTODESK, "INDEX_PATH": tmp_path / "index"}
     video = Video(title="Harbour café", credit="Newsroom")
-    with make_video(tmp_path / "cafe.mp4", SHOTS[1:3]).open("rb") as fh:
-        video.file.save("cafe.mp4", File(fh), save=True)
+    save_cafe_video(video, tmp_path, analyse=False)
 
     still = make_still(video, 4.0)
 
