@@ -7,7 +7,8 @@ AWS providers (E020-E022, W021), the OpenSearch index (W010-W013, deploy only), 
 extras (E040, I040) and, with --deploy and DEBUG off, the throttles' cache (W085-W086),
 ALLOWED_HOSTS (W087) and a public API schema (W088); an unknown schema access (W089);
 metrics (E080); a joint image–text model (E070-E071, W070); smart crops' ratios and saliency
-(E100-E102); series (E110-E112, and W110 with --deploy: the face mesh that scores eyes).
+(E100-E102); series (E110-E112, and W110 with --deploy: the face mesh that scores eyes); the
+text detector's working size (E140).
 """
 
 from __future__ import annotations
@@ -709,6 +710,24 @@ def check_crops(app_configs, **kwargs) -> list:
             )
         )
     return messages
+
+
+@register()
+def check_text_detection(app_configs, **kwargs) -> list:
+    """The text detector's working size is a whole number of pixels it can use."""
+    from photodesk.inference.ocr import MAX_SIDE, MIN_DETECT_SIDE
+
+    side = photodesk_settings.TEXT_DETECT_SIDE
+    if isinstance(side, int) and not isinstance(side, bool) and MIN_DETECT_SIDE <= side <= MAX_SIDE:
+        return []
+    return [
+        Error(
+            f"PHOTODESK['TEXT_DETECT_SIDE'] is {side!r}.",
+            hint=f"A whole number of pixels from {MIN_DETECT_SIDE} to {MAX_SIDE} (default 736; "
+            "smaller is faster and misses small text).",
+            id="photodesk.E140",
+        )
+    ]
 
 
 SERIES_PARTS = ("sharpness", "exposure", "face_size", "eyes_open", "smile")

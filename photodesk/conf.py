@@ -162,6 +162,10 @@ DEFAULTS: dict[str, Any] = {
     # Video shots beside the photos in an article's suggestions (the panels too). None: when
     # the video extra is installed and a video has been analysed; True or False to decide.
     "SUGGEST_VIDEOS": None,
+    # Short side (px) of the copy text detection runs on, whatever the photo's size. Smaller
+    # is faster and misses small text: 544 halves the text step on web-sized photos and keeps
+    # 0.81 of the lines read at 736 (benchmarks/ocr_recall.py; README, "Text in images").
+    "TEXT_DETECT_SIDE": 736,
     # Threads of every model library in a worker: ONNX sessions, numpy's BLAS, OpenCV
     # (the worker is the unit of parallelism: one worker per core).
     "INFERENCE_THREADS": 1,

@@ -57,3 +57,29 @@ def test_lines_are_in_reading_order(reader):
         draw.text(xy, text, font=font, fill="black")
 
     assert [line["text"] for line in reader.predict(img)] == ["NORTH", "WEST", "SOUTH"]
+
+
+def test_the_detection_size_is_a_setting_checked_at_start(settings):
+    """A site may trade small text for speed: TEXT_DETECT_SIDE sizes the detection copy (the
+    analysis records it in the model's version), and a size the detector cannot use fails the
+    system checks instead of every analysis."""
+    from django.core import checks
+
+    from photodesk.analysis.analyzers.text import TextAnalyzer
+
+    settings.PHOTODESK = {**settings.PHOTODESK, "TEXT_DETECT_SIDE": 544}
+    analyzer = TextAnalyzer()
+    model = analyzer.models()[0]
+    assert model.detect_side == 544
+    assert analyzer.model_versions()[model.name] == "4, detection 544 px"
+    img = photo()
+    draw = ImageDraw.Draw(img)
+    font = ImageFont.load_default(size=160)  # large text survives the smaller copy
+    draw.rectangle((250, 250, 1900, 500), fill="white")
+    draw.text((300, 300), "CITY HALL", font=font, fill="black")
+    assert [line["text"].replace(" ", "") for line in model.predict(img)] == ["CITYHALL"]
+
+    assert "photodesk.E140" not in {m.id for m in checks.run_checks()}
+    for bad in (40, "736", 5000):
+        settings.PHOTODESK = {**settings.PHOTODESK, "TEXT_DETECT_SIDE": bad}
+        assert "photodesk.E140" in {m.id for m in checks.run_checks()}

@@ -21,6 +21,7 @@ MIN_CHARACTERS = 3
 # 12-megapixel original costs what a web-sized photo does. A smaller copy is cheaper but loses
 # text: at 544 px half the time, 0.81 of full OCR's lines (benchmarks/ocr_recall.py --side).
 DETECT_SIDE = 736
+MIN_DETECT_SIDE = 160
 MAX_SIDE = 2000
 # Text lines are cut at about this height for recognition (its model reads 48 px lines);
 # a large line is shrunk first, area-averaged, rather than by the model's linear resize.
@@ -37,6 +38,13 @@ class TextReader(InferenceModel):
     #: Instance-level knobs so the benchmark can compare settings on one loaded model.
     detect_side = DETECT_SIDE
     use_angle = True
+
+    def __init__(self, model_dir, threads: int = 1, detect_side: int = DETECT_SIDE) -> None:
+        # MIN_DETECT_SIDE..MAX_SIDE: the site's value is checked at start (photodesk.E140).
+        super().__init__(model_dir, threads)
+        self.detect_side = detect_side
+        if detect_side != DETECT_SIDE:  # another size finds other text: say so in versions
+            self.version = f"{self.version}, detection {detect_side} px"
 
     def load(self) -> None:
         import logging

@@ -14,7 +14,10 @@ class TextAnalyzer(Analyzer):
     def models(self) -> list:
         return [
             get_model(
-                TextReader, photodesk_settings.model_dir, photodesk_settings.INFERENCE_THREADS
+                TextReader,
+                photodesk_settings.model_dir,
+                photodesk_settings.INFERENCE_THREADS,
+                detect_side=photodesk_settings.TEXT_DETECT_SIDE,
             )
         ]
 
