@@ -110,8 +110,9 @@ DEFAULTS: dict[str, Any] = {
     # Analyzers run for each image, in order (dotted paths to Analyzer classes). The default
     # leaves out those whose extra is not installed (faces, ocr); `check` lists them.
     "ANALYZERS": [path for path in ALL_ANALYZERS if not missing_extra(path)],
-    # Classifiers whose logits are averaged (file names under MODEL_DIR/imagenet). Adding
-    # mobilenet_v2 did not improve search on the evaluation set and costs 50 ms an image.
+    # Classifiers whose logits are averaged (file names under MODEL_DIR/imagenet); the visual
+    # vector is the first one's embedding. Adding mobilenet_v2 did not improve search on the
+    # evaluation set and costs 50 ms an image.
     "CLASSIFIERS": ["efficientnet_lite0"],
     # Where derived, rebuildable data is cached (class prompt embeddings).
     "CACHE_DIR": "var/cache",

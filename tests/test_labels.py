@@ -180,3 +180,29 @@ def test_a_flagged_image_is_announced_and_left_out_of_suggestions(
     suggested = suggest_for_article(title="Cats", body="A cat sleeps.", limit=40)
     assert image.pk not in [r.image.pk for r in suggested]
     assert ImageAnalysis.objects.filter(image=image, flagged=True).exists()
+
+
+def test_two_classifiers_average_their_classes_but_keep_one_visual_space(settings):
+    """With two networks the class probabilities are averaged (one class space), while the
+    visual vector stays the first network's embedding: two networks' embeddings are different
+    spaces, and their mean would make "looks like" neighbours meaningless."""
+    import numpy as np
+    from PIL import Image
+
+    from photodesk.analysis.analyzers.base import Photo
+    from photodesk.analysis.analyzers.labels import LabelAnalyzer
+
+    cat = Image.open(DEMO_PHOTOS / "animal_cat_chelsea.jpg").convert("RGB")
+    settings.PHOTODESK = {**settings.PHOTODESK, "CLASSIFIERS": ["efficientnet_lite0"]}
+    alone = LabelAnalyzer().analyze(Photo(pixels=cat))
+    settings.PHOTODESK = {
+        **settings.PHOTODESK,
+        "CLASSIFIERS": ["efficientnet_lite0", "mobilenet_v2"],
+    }
+    both = LabelAnalyzer().analyze(Photo(pixels=cat))
+    assert np.array_equal(
+        np.frombuffer(both["visual_embedding"], np.float32),
+        np.frombuffer(alone["visual_embedding"], np.float32),
+    )
+    assert both["labels"][0]["source"] == "imagenet/efficientnet_lite0+imagenet/mobilenet_v2"
+    assert both["concepts"] != alone["concepts"]  # the second network's classes count

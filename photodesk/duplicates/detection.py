@@ -46,7 +46,6 @@ def same_picture(cosine: np.ndarray | float, bits: np.ndarray | int) -> np.ndarr
 
 
 def visual_vector(pixels: Image.Image) -> np.ndarray:
-    """The visual vector analysis stores (the configured classifiers' mean embedding), for
+    """The visual vector analysis stores (the first configured classifier's embedding), for
     pictures outside the archive (the benchmark)."""
-    models = LabelAnalyzer().models()
-    return np.mean([m.predict(pixels)[1] for m in models], axis=0).astype(np.float32)
+    return np.asarray(LabelAnalyzer().models()[0].predict(pixels)[1], dtype=np.float32)

@@ -57,8 +57,10 @@ class LabelAnalyzer(Analyzer):
 
     def _facts(self, outputs: list[tuple[np.ndarray, np.ndarray]]) -> Facts:
         """Facts from each classifier's (view logits, embedding) for one photo."""
-        logits = np.mean([o[0] for o in outputs], axis=0)
-        visual = np.mean([o[1] for o in outputs], axis=0).astype(np.float32)
+        logits = np.mean([o[0] for o in outputs], axis=0)  # one class space: averaged
+        # Each network's embedding is a space of its own (averaging two is meaningless): the
+        # visual vector is the first configured classifier's.
+        visual = np.asarray(outputs[0][1], dtype=np.float32)
         names = load_class_names(photodesk_settings.model_dir)
         probs = label_probabilities(logits)
         source = "+".join(m.name for m in self.models())
