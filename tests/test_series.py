@@ -373,3 +373,32 @@ def test_a_frame_whose_new_file_is_unlike_the_others_leaves_its_series(series_se
     assert set(
         SeriesMember.objects.filter(image_id__in=ids.values()).values_list("series", flat=True)
     ) == {None}
+
+
+@pytest.mark.django_db
+def test_frames_of_a_burst_are_a_series_not_duplicates_but_a_copy_is_a_duplicate(
+    series_settings, tmp_path
+):
+    """Frames a second apart look like one picture to the duplicate check, but the camera
+    says they are two exposures: they form a series and no duplicate group (where "delete
+    the others" would lose frames). An agency's re-encoded copy keeps the capture time: a
+    duplicate."""
+    from photodesk.models import DuplicateMember, Series
+
+    img = ImageOps.exif_transpose(Image.open(SHARED / PEOPLE["p16598"][0])).convert("RGB")
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    save_with_time(img, frames / "a.jpg", START)
+    save_with_time(frame(img, random.Random(9)), frames / "b.jpg", START + dt.timedelta(seconds=1))
+    ids = ingest(frames)
+    series = Series.objects.get(members__image_id=ids["a.jpg"])
+    assert set(series.members.values_list("image_id", flat=True)) == set(ids.values())
+    assert not DuplicateMember.objects.filter(image_id__in=ids.values()).exists()
+
+    copies = tmp_path / "agency"
+    copies.mkdir()
+    original = Image.open(frames / "a.jpg")
+    original.save(copies / "a_agency.jpg", "JPEG", quality=70, exif=original.getexif())
+    copy = ingest(copies)["a_agency.jpg"]
+    group = DuplicateMember.objects.get(image_id=copy).group
+    assert set(group.members.values_list("image_id", flat=True)) == {ids["a.jpg"], copy}

@@ -5,7 +5,9 @@ borrowed-words step keeps current, so no second copy of the vectors is held), an
 perceptual hashes of every image (64 bits each, kept in this process: duplicates/hashes.py),
 which also finds copies of
 images that have no visual vector (an AWS-only analysis). Each candidate is then judged
-exactly (detection.same_picture) from its stored vector and hash.
+exactly (detection.same_picture) from its stored vector and hash. Frames of a burst look
+like one picture to both signals; the camera's capture time tells them apart (a copy keeps
+it or has none; EXIF counts whole seconds, so frames within one second still pair up).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from photodesk.duplicates.detection import CANDIDATE_COSINE, HASH_SURE_BITS, sam
 from photodesk.duplicates.fingerprint import hamming, hammings, read_print
 from photodesk.duplicates.hashes import hashes as stored_hashes
 from photodesk.models import DuplicateGroup, DuplicateMember, ImageAnalysis, ImageFingerprint
+from photodesk.series.grouping import capture
 
 # Visual neighbours looked at per image: copies of one picture are rarely more than a few.
 NEAREST = 12
@@ -90,10 +93,13 @@ def copies_of(image: Any, analysis: ImageAnalysis, print_: ImageFingerprint) -> 
         .filter(image_id__in=candidates)
         .values_list("image_id", "visual_embedding")
     )
+    exposures = other_exposures(analysis, candidates)
     matches = []
     for pk in candidates:
         if pk not in stored or pk not in vectors:
             continue  # not analysed yet: it finds this image when its own turn comes
+        if pk in exposures:
+            continue  # another frame of a burst (series), not a copy
         other = _unit(vectors[pk])
         similarity = float(visual @ other) if visual is not None and other is not None else 0.0
         bits = hamming(print_.phash, stored[pk])
@@ -101,6 +107,19 @@ def copies_of(image: Any, analysis: ImageAnalysis, print_: ImageFingerprint) -> 
         if same_picture(similarity, bits) if not alone else bits <= HASH_SURE_BITS:
             matches.append(Match(pk, round(similarity, 4), bits))
     return sorted(matches, key=lambda m: (m.hash_bits, -m.similarity))
+
+
+def other_exposures(analysis: ImageAnalysis, image_ids: set[int]) -> set[int]:
+    """Those of `image_ids` whose camera says they were taken at another moment than the
+    analysed image: frames of a burst look like one picture, but a copy keeps its capture
+    time (or has none)."""
+    taken, _ = capture(analysis.photo_metadata or {})
+    if taken is None:
+        return set()
+    rows = ImageAnalysis.objects.filter(image_id__in=image_ids).values_list(
+        "image_id", "photo_metadata"
+    )
+    return {pk for pk, meta in rows if capture(meta or {})[0] not in (None, taken)}
 
 
 @transaction.atomic
