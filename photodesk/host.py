@@ -61,9 +61,13 @@ class Host:
         return getattr(image, photodesk_settings.IMAGE_FILE_FIELD)
 
     def image_file_name(self, image: Any) -> str:
+        """Its original file name, else the stored file's ("" for an object without a file,
+        such as a video's words described like an image)."""
         original = self._image_value(image, "original_filename")
         if original:
             return str(original)
+        if not hasattr(image, photodesk_settings.IMAGE_FILE_FIELD):
+            return ""
         file = self.image_file(image)
         return file.name.rsplit("/", 1)[-1] if file else ""
 
@@ -452,12 +456,8 @@ def human_text(image: Any, analysis: Any) -> str:
 def _human_title(image: Any) -> str:
     """The title, unless it only repeats the file name (that says nothing about the picture:
     Wagtail's upload form, for one, titles an image with its file name)."""
-    site = host()
-    title = str(site._image_value(image, "title") or "").strip()
-    # Not only images: a video's words come here as a plain object without a file.
-    file = getattr(image, photodesk_settings.IMAGE_FILE_FIELD, None)
-    name = str(site._image_value(image, "original_filename") or getattr(file, "name", "") or "")
-    stem = name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    title = str(host()._image_value(image, "title") or "").strip()
+    stem = host().image_file_name(image).rsplit(".", 1)[0]
     # Storage renames a second file of the same name: "photo_AbC12x9.jpg" for "photo.jpg".
     stems = {_name_words(stem), _name_words(STORAGE_SUFFIX.sub("", stem))}
     return title if title and _name_words(title) not in stems else ""
