@@ -12,6 +12,7 @@ it or has none; EXIF counts whole seconds, so frames within one second still pai
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,12 +89,17 @@ def copies_of(image: Any, analysis: ImageAnalysis, print_: ImageFingerprint) -> 
     stored = dict(
         ImageFingerprint.objects.filter(image_id__in=candidates).values_list("image_id", "phash")
     )
-    vectors = dict(
+    rows = (
         ImageAnalysis.objects.done()
         .filter(image_id__in=candidates)
-        .values_list("image_id", "visual_embedding")
+        .values_list("image_id", "visual_embedding", "photo_metadata")
     )
-    exposures = other_exposures(analysis, candidates)
+    taken, _ = capture(analysis.photo_metadata or {})
+    vectors, exposures = {}, set()
+    for pk, blob, metadata in rows:
+        vectors[pk] = blob
+        if another_exposure(taken, metadata):
+            exposures.add(pk)
     matches = []
     for pk in candidates:
         if pk not in stored or pk not in vectors:
@@ -109,17 +115,13 @@ def copies_of(image: Any, analysis: ImageAnalysis, print_: ImageFingerprint) -> 
     return sorted(matches, key=lambda m: (m.hash_bits, -m.similarity))
 
 
-def other_exposures(analysis: ImageAnalysis, image_ids: set[int]) -> set[int]:
-    """Those of `image_ids` whose camera says they were taken at another moment than the
-    analysed image: frames of a burst look like one picture, but a copy keeps its capture
-    time (or has none)."""
-    taken, _ = capture(analysis.photo_metadata or {})
+def another_exposure(taken: dt.datetime | None, metadata: dict | None) -> bool:
+    """Whether the camera says a photo with this metadata was taken at another moment than
+    `taken`: frames of a burst look like one picture, but a copy keeps its capture time (or
+    has none)."""
     if taken is None:
-        return set()
-    rows = ImageAnalysis.objects.filter(image_id__in=image_ids).values_list(
-        "image_id", "photo_metadata"
-    )
-    return {pk for pk, meta in rows if capture(meta or {})[0] not in (None, taken)}
+        return False
+    return capture(metadata or {})[0] not in (None, taken)
 
 
 @transaction.atomic
