@@ -14,7 +14,7 @@ from typing import Any
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from photodesk.analysis.analyzers.base import WORKING_SIDE, Photo
+from photodesk.analysis.analyzers.base import WORKING_SIDE, Photo, at_most
 from photodesk.conf import photodesk_settings
 from photodesk.host import image_file
 
@@ -74,10 +74,7 @@ def _drafted(data: bytes, source: Image.Image, filename: str) -> Photo:
     working = ImageOps.exif_transpose(reduced, in_place=True) or reduced
     if working.mode != "RGB":
         working = working.convert("RGB")
-    scale = WORKING_SIDE / max(working.size)
-    if scale < 1:
-        size = (max(1, round(working.width * scale)), max(1, round(working.height * scale)))
-        working = working.resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0)
+    working = at_most(working, WORKING_SIDE, reducing_gap=2.0)
     orientation = source.getexif().get(0x0112, 1)
     width, height = source.size
     upright = (height, width) if orientation in (5, 6, 7, 8) else (width, height)

@@ -56,7 +56,7 @@ class Photo:
     @property
     def working(self) -> Image.Image:
         if self._working is None:
-            self._working = _at_most(self.pixels, WORKING_SIDE)
+            self._working = at_most(self.pixels, WORKING_SIDE)
         return self._working
 
     @property
@@ -64,13 +64,14 @@ class Photo:
         return self.working.width / self.size[0]
 
 
-def _at_most(img: Image.Image, side: int) -> Image.Image:
+def at_most(img: Image.Image, side: int, reducing_gap: float = 3.0) -> Image.Image:
+    """`img` shrunk to at most `side` on its long side (itself if it is no larger)."""
     scale = side / max(img.size)
     if scale >= 1:
         return img
     size = (max(1, round(img.width * scale)), max(1, round(img.height * scale)))
     # reducing_gap: a cheap integer reduce first, then the filter on the smaller image.
-    return img.resize(size, Image.Resampling.BILINEAR, reducing_gap=3.0)
+    return img.resize(size, Image.Resampling.BILINEAR, reducing_gap=reducing_gap)
 
 
 class Detection(TypedDict, total=False):
