@@ -168,7 +168,7 @@ def used_in(hit: Hit, query_terms: set[str], rows: list[UsageWords] | None = Non
     if not wanted:
         return []
     if rows is None:
-        rows = list(UsageWords.objects.active().filter(image_id=hit.id)[:USES_READ])
+        rows = usage_by_image([hit.id])[hit.id]
     reasons = []
     for row in rows:
         shared = sorted(wanted & set(tokens(row.text)))
