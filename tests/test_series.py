@@ -350,6 +350,15 @@ def test_series_settings_are_checked(settings, tmp_path):
     assert warning.id == "photodesk.W110" and "eyes_file" in warning.hint
 
 
+def two_frames(folder: Path) -> Path:
+    """a.jpg and b.jpg, two frames of one photo a second apart (EXIF time and camera)."""
+    img = ImageOps.exif_transpose(Image.open(SHARED / PEOPLE["p16598"][0])).convert("RGB")
+    folder.mkdir()
+    save_with_time(img, folder / "a.jpg", START)
+    save_with_time(frame(img, random.Random(9)), folder / "b.jpg", START + dt.timedelta(seconds=1))
+    return folder
+
+
 @pytest.mark.django_db
 def test_a_frame_whose_new_file_is_unlike_the_others_leaves_its_series(series_settings, tmp_path):
     import numpy as np
@@ -357,12 +366,7 @@ def test_a_frame_whose_new_file_is_unlike_the_others_leaves_its_series(series_se
     from photodesk.models import ImageAnalysis, Series, SeriesMember
     from photodesk.series.grouping import place
 
-    img = ImageOps.exif_transpose(Image.open(SHARED / PEOPLE["p16598"][0])).convert("RGB")
-    folder = tmp_path / "pair"
-    folder.mkdir()
-    save_with_time(img, folder / "a.jpg", START)
-    save_with_time(frame(img, random.Random(9)), folder / "b.jpg", START + dt.timedelta(seconds=1))
-    ids = ingest(folder)
+    ids = ingest(two_frames(tmp_path / "pair"))
     series = Series.objects.get(members__image_id=ids["a.jpg"])
 
     # As if b's file were replaced by another picture: its vector changes, and it is placed again.
@@ -385,11 +389,7 @@ def test_frames_of_a_burst_are_a_series_not_duplicates_but_a_copy_is_a_duplicate
     duplicate."""
     from photodesk.models import DuplicateMember, Series
 
-    img = ImageOps.exif_transpose(Image.open(SHARED / PEOPLE["p16598"][0])).convert("RGB")
-    frames = tmp_path / "frames"
-    frames.mkdir()
-    save_with_time(img, frames / "a.jpg", START)
-    save_with_time(frame(img, random.Random(9)), frames / "b.jpg", START + dt.timedelta(seconds=1))
+    frames = two_frames(tmp_path / "frames")
     ids = ingest(frames)
     series = Series.objects.get(members__image_id=ids["a.jpg"])
     assert set(series.members.values_list("image_id", flat=True)) == set(ids.values())
