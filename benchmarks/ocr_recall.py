@@ -172,12 +172,10 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
 
-    from photodesk.inference.ocr import TextReader
+    from photodesk.inference.ocr import DETECT_SIDE, TextReader
 
     reference = reference_reader(args.threads)
-    candidate = TextReader(MODELS, threads=args.threads)
-    if args.side:
-        candidate.detect_side = args.side
+    candidate = TextReader(MODELS, threads=args.threads, detect_side=args.side or DETECT_SIDE)
     if args.no_angle:
         candidate.use_angle = False
     candidate.ensure_loaded()

@@ -35,8 +35,7 @@ class TextReader(InferenceModel):
     name = "rapidocr-ppocr"
     version = "4"
 
-    #: Instance-level knobs so the benchmark can compare settings on one loaded model.
-    detect_side = DETECT_SIDE
+    #: The benchmark compares settings on one loaded model (detect_side is set per instance).
     use_angle = True
 
     def __init__(self, model_dir, threads: int = 1, detect_side: int = DETECT_SIDE) -> None:
@@ -71,7 +70,7 @@ class TextReader(InferenceModel):
         if img.mode != "RGB":
             img = img.convert("RGB")
         full = np.asarray(img)
-        boxes = self.detect(img)
+        boxes = self.detect(full)
         if not len(boxes):
             return []
         crops = [line_crop(full, box) for box in boxes]
@@ -92,18 +91,17 @@ class TextReader(InferenceModel):
                 )
         return lines
 
-    def detect(self, img: Image.Image) -> np.ndarray:
-        """Text boxes (n x 4 x 2, float) found on the detection copy, in `img`'s pixels, in
-        reading order."""
+    def detect(self, full: np.ndarray) -> np.ndarray:
+        """Text boxes (n x 4 x 2, float) found on the detection copy, in the pixels of `full`
+        (the RGB photo as an array), in reading order."""
         import cv2
         from rapidocr.ch_ppocr_det.utils import DetPreProcess
 
-        width, height = img.size
+        height, width = full.shape[:2]
         scale = min(self.detect_side / min(width, height), MAX_SIDE / max(width, height))
         # The network takes multiples of 32; the copy is made at that size so the detector
         # does not resize it again (limit "max" at its own long side: nothing to do).
         size = (max(32, round(width * scale / 32) * 32), max(32, round(height * scale / 32) * 32))
-        full = np.asarray(img)
         shrink = size[0] < width
         copy = cv2.resize(full, size, interpolation=cv2.INTER_AREA if shrink else cv2.INTER_LINEAR)
         detector = self.detector
