@@ -71,9 +71,14 @@ def _vector_ids(field: str) -> np.ndarray:
     return np.fromiter(ids, dtype=np.int64)
 
 
+def _normalised(rows: np.ndarray) -> np.ndarray:
+    """Each row scaled to length 1 (an all-zero row stays zero)."""
+    return rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12)
+
+
 def _unit(blobs: list) -> np.ndarray:
-    vectors = np.vstack([np.frombuffer(bytes(blob), dtype=np.float32) for blob in blobs])
-    return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+    """Stored vectors (float32 bytes) as unit rows."""
+    return _normalised(np.vstack([np.frombuffer(bytes(b), dtype=np.float32) for b in blobs]))
 
 
 def _pca(sample: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -131,7 +136,7 @@ def project(vectors: np.ndarray, fit_sample: int = MAP_FIT_SAMPLE, seed: int = 0
     (cosine) after a PCA to 50 dimensions, fitted on at most `fit_sample` rows; the rest
     placed among their nearest fitted rows."""
     n = len(vectors)
-    vectors = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+    vectors = _normalised(vectors)
     rng = np.random.default_rng(seed)
     fit_rows = np.sort(rng.choice(n, size=min(n, fit_sample), replace=False))
     mean, components = _pca(vectors[fit_rows])
@@ -175,12 +180,12 @@ def place_among_neighbours(
     nearest fitted rows' places. UMAP's own transform starts from this and then optimises;
     measured at 100,000 images it took minutes where this takes seconds, and the
     photos land in the same clusters (benchmarks/insights.py)."""
-    unit = fitted / np.maximum(np.linalg.norm(fitted, axis=1, keepdims=True), 1e-12)
+    unit = _normalised(fitted)
     out = np.zeros((len(rows), 2), dtype=np.float32)
     k = min(PLACE_NEIGHBOURS, len(fitted))
     for start in range(0, len(rows), chunk):
         part = rows[start : start + chunk]
-        part = part / np.maximum(np.linalg.norm(part, axis=1, keepdims=True), 1e-12)
+        part = _normalised(part)
         similarity = part @ unit.T
         nearest = np.argpartition(-similarity, k - 1, axis=1)[:, :k]
         weights = np.exp(8.0 * np.take_along_axis(similarity, nearest, axis=1))
