@@ -9,49 +9,53 @@
 # Exit codes: 0 ok; 1 failure; 2 usage; 3 `status`: node not running (`stop` of a
 # stopped node is a no-op, exit 0).
 #
+# Which version: OpenSearch 3.5.0 (Lucene 10) when a JDK >= 21 is found, else 2.19.1
+# (Lucene 9.12) with a log line saying why. Lucene runs its distance functions on the JDK's
+# vector API (SIMD) only with Lucene 10 on Java 21+ (Lucene 9.12 only on Java 20-22); on
+# 2.19 + Java 17 every kNN distance is scalar Java. 2.x needs the SecurityManager (Java <= 23).
+#
 # Pieces, all from Maven Central:
-#   org.opensearch.distribution.integ-test-zip:opensearch:<ver>:zip   (server, no JDK,
-#       only the transport-netty4 module)
-#   org.opensearch.plugin:lang-painless:<ver> (+ deps)  -> modules/lang-painless
+#   org.opensearch.distribution.integ-test-zip:opensearch:<ver>:zip   (server, no JDK;
+#       3.x ships every module, lang-painless and analysis-common included, and the
+#       opensearch-agent that replaces the SecurityManager; 2.x only transport-netty4)
+#   2.x only: org.opensearch.plugin:lang-painless:<ver> (+ deps) -> modules/lang-painless
 #       (k-NN declares lang-painless as a required extended plugin)
-#   org.opensearch.plugin:analysis-common:<ver>         -> modules/analysis-common
+#   2.x only: org.opensearch.plugin:analysis-common:<ver> -> modules/analysis-common
 #       (english/stemming/stop analyzers; OPENSEARCH_ANALYSIS_COMMON=0 to skip)
 #   org.opensearch.plugin:opensearch-knn:<ver>.0:zip    -> bin/opensearch-plugin install
 # The k-NN zip on Central has no native faiss/nmslib libraries: knn_vector fields must
 # use "engine": "lucene".
 #
 # Environment (all optional):
-#   OPENSEARCH_VERSION   default 2.19.1 (k-NN <ver>.0 must exist on Central)
+#   OPENSEARCH_VERSION   default 3.5.0 with a JDK >= 21, else 2.19.1 (k-NN <ver>.0 must
+#                        exist on Central)
 #   OPENSEARCH_HOME      install dir; default $HOME/.cache/photodesk/opensearch-<ver>,
 #                        or /var/cache/photodesk/opensearch-<ver> when run as root
 #                        (root's HOME is not readable by the service user)
 #   OPENSEARCH_PORT      HTTP port on 127.0.0.1, default 9200
 #   OPENSEARCH_RUN_DIR   config/data/logs/pid; default /tmp/photodesk-opensearch-<port>
 #   OPENSEARCH_USER      system user used when run as root, default opensearch
-#   OPENSEARCH_JAVA_HOME JDK 11..23; default: first suitable of JAVA_HOME, java on PATH,
-#                        /usr/lib/jvm/*
+#   OPENSEARCH_JAVA_HOME the JDK (2.x: 11..23, 3.x: >= 21); default: first suitable of
+#                        JAVA_HOME, java on PATH, /usr/lib/jvm/* (readable by the service user)
 #   OPENSEARCH_JAVA_OPTS default "-Xms512m -Xmx512m"
 #   OPENSEARCH_START_TIMEOUT seconds to wait for health, default 120
 set -euo pipefail
 
-OS_VERSION="${OPENSEARCH_VERSION:-2.19.1}"
-KNN_VERSION="${OS_VERSION}.0"
+NEW_VERSION=3.5.0 # needs Java >= 21
+OLD_VERSION=2.19.1 # runs on Java 11..23
 PORT="${OPENSEARCH_PORT:-9200}"
 OS_USER="${OPENSEARCH_USER:-opensearch}"
 START_TIMEOUT="${OPENSEARCH_START_TIMEOUT:-120}"
 WITH_ANALYSIS_COMMON="${OPENSEARCH_ANALYSIS_COMMON:-1}"
 DEP_PLUGIN="org.apache.maven.plugins:maven-dependency-plugin:3.6.1"
 
-if [[ $EUID -eq 0 ]]; then
-  OS_HOME="${OPENSEARCH_HOME:-/var/cache/photodesk/opensearch-${OS_VERSION}}"
-else
-  OS_HOME="${OPENSEARCH_HOME:-${HOME}/.cache/photodesk/opensearch-${OS_VERSION}}"
-fi
 RUN_DIR="${OPENSEARCH_RUN_DIR:-/tmp/photodesk-opensearch-${PORT}}"
 PID_FILE="${RUN_DIR}/opensearch.pid"
 URL="http://127.0.0.1:${PORT}"
 MARKER=".photodesk-install"
-MARKER_TEXT="opensearch=${OS_VERSION} knn=${KNN_VERSION} analysis-common=${WITH_ANALYSIS_COMMON}"
+VERSION_FILE="${RUN_DIR}/.photodesk-version" # which version wrote data/
+# set by resolve_version (install/start only: stop and status need no Java)
+OS_VERSION="" KNN_VERSION="" OS_MAJOR="" OS_HOME="" MARKER_TEXT="" JDK=""
 
 log() { echo "[opensearch] $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -63,35 +67,85 @@ java_major() { # prints the major version of $1/bin/java, or nothing
     | sed -n 's/^ *java\.specification\.version = \(1\.\)\{0,1\}\([0-9]*\).*/\2/p' | head -n1
 }
 
-find_java_home() {
-  if [[ -n "${OPENSEARCH_JAVA_HOME:-}" ]]; then
-    local m; m="$(java_major "$OPENSEARCH_JAVA_HOME")"
-    [[ -n "$m" && $m -ge 11 && $m -le 23 ]] \
-      || die "OPENSEARCH_JAVA_HOME=$OPENSEARCH_JAVA_HOME is not a JDK 11..23 (got '${m}')"
-    echo "$OPENSEARCH_JAVA_HOME"; return
-  fi
-  local cands=() c m
-  [[ -n "${JAVA_HOME:-}" ]] && cands+=("$JAVA_HOME")
+java_candidates() { # JDK homes to try, in order of preference, one per line
+  local c
+  [[ -n "${JAVA_HOME:-}" ]] && echo "$JAVA_HOME"
   if command -v java >/dev/null 2>&1; then
-    c="$(readlink -f "$(command -v java)")"; cands+=("${c%/bin/java}")
+    c="$(readlink -f "$(command -v java)")"; echo "${c%/bin/java}"
   fi
-  # prefer 17, then 21, then 11, then anything else under /usr/lib/jvm
-  for c in /usr/lib/jvm/*17* /usr/lib/jvm/*21* /usr/lib/jvm/*11* /usr/lib/jvm/*; do
-    [[ -d "$c" ]] && cands+=("$(readlink -f "$c")")
+  for c in /usr/lib/jvm/*; do
+    [[ -d "$c" ]] && readlink -f "$c"
   done
-  for c in "${cands[@]}"; do
+  return 0
+}
+
+find_java_home() { # $1 min major, $2 max major; prints the first JDK in range, or nothing
+  local c m
+  while read -r c; do
     m="$(java_major "$c")"
-    if [[ -n "$m" && $m -ge 11 && $m -le 23 ]]; then echo "$c"; return; fi
-  done
-  die "no JDK 11..23 found (OpenSearch 2.x needs the SecurityManager: not Java 24+); set OPENSEARCH_JAVA_HOME"
+    if [[ -n "$m" && $m -ge $1 && $m -le $2 ]]; then echo "$c"; return 0; fi
+  done < <(java_candidates)
+  return 0
+}
+
+java_range() { # the JDK majors a version runs on: "min max"
+  if [[ ${1%%.*} -ge 3 ]]; then echo "21 99"; else echo "11 23"; fi
+}
+
+resolve_version() { # sets OS_VERSION, JDK and what follows from them
+  local m lo hi
+  if [[ -n "${OPENSEARCH_JAVA_HOME:-}" ]]; then
+    m="$(java_major "$OPENSEARCH_JAVA_HOME")"
+    [[ -n "$m" ]] || die "OPENSEARCH_JAVA_HOME=$OPENSEARCH_JAVA_HOME has no bin/java"
+    if [[ -n "${OPENSEARCH_VERSION:-}" ]]; then
+      OS_VERSION="$OPENSEARCH_VERSION"
+    elif [[ $m -ge 21 ]]; then
+      OS_VERSION="$NEW_VERSION"
+    else
+      OS_VERSION="$OLD_VERSION"
+      log "OPENSEARCH_JAVA_HOME is Java $m (< 21): OpenSearch $OS_VERSION, Lucene's vector API off"
+    fi
+    read -r lo hi < <(java_range "$OS_VERSION")
+    [[ $m -ge $lo && $m -le $hi ]] \
+      || die "OpenSearch $OS_VERSION needs a JDK $lo..$hi; OPENSEARCH_JAVA_HOME=$OPENSEARCH_JAVA_HOME is $m"
+    JDK="$OPENSEARCH_JAVA_HOME"
+  elif [[ -n "${OPENSEARCH_VERSION:-}" ]]; then
+    OS_VERSION="$OPENSEARCH_VERSION"
+    read -r lo hi < <(java_range "$OS_VERSION")
+    JDK="$(find_java_home "$lo" "$hi")"
+    [[ -n "$JDK" ]] || die "OpenSearch $OS_VERSION needs a JDK $lo..$hi: none found; set OPENSEARCH_JAVA_HOME"
+  else
+    JDK="$(find_java_home 21 99)"
+    if [[ -n "$JDK" ]]; then
+      OS_VERSION="$NEW_VERSION"
+    else
+      OS_VERSION="$OLD_VERSION"
+      JDK="$(find_java_home 11 23)"
+      [[ -n "$JDK" ]] || die "no JDK found (OpenSearch $NEW_VERSION needs >= 21, $OLD_VERSION 11..23); set OPENSEARCH_JAVA_HOME"
+      log "no JDK >= 21 found (JAVA_HOME, java on PATH, /usr/lib/jvm/*): OpenSearch $OS_VERSION on Java $(java_major "$JDK"), Lucene's vector API off (scalar kNN distances)"
+    fi
+  fi
+  KNN_VERSION="${OS_VERSION}.0"
+  OS_MAJOR="${OS_VERSION%%.*}"
+  if [[ $EUID -eq 0 ]]; then
+    OS_HOME="${OPENSEARCH_HOME:-/var/cache/photodesk/opensearch-${OS_VERSION}}"
+  else
+    OS_HOME="${OPENSEARCH_HOME:-${HOME}/.cache/photodesk/opensearch-${OS_VERSION}}"
+  fi
+  MARKER_TEXT="opensearch=${OS_VERSION} knn=${KNN_VERSION} analysis-common=${WITH_ANALYSIS_COMMON}"
 }
 
 # ---------------------------------------------------------------- install
 fetch_artifacts() { # $1 = output dir; resolves through ~/.m2 (cached)
   local out="$1" pomdir
   pomdir="$(mktemp -d)"
-  local ac_dep=""
-  if [[ "$WITH_ANALYSIS_COMMON" == 1 ]]; then
+  local ac_dep="" painless_dep=""
+  if [[ $OS_MAJOR -lt 3 ]]; then
+    painless_dep="<dependency><groupId>org.opensearch.plugin</groupId><artifactId>lang-painless</artifactId><version>${OS_VERSION}</version>
+      <!-- painless-spi depends on the server, which lib/ already holds (jar hell) -->
+      <exclusions><exclusion><groupId>org.opensearch</groupId><artifactId>opensearch</artifactId></exclusion></exclusions></dependency>"
+  fi
+  if [[ "$WITH_ANALYSIS_COMMON" == 1 && $OS_MAJOR -lt 3 ]]; then
     ac_dep="<dependency><groupId>org.opensearch.plugin</groupId><artifactId>analysis-common</artifactId><version>${OS_VERSION}</version><exclusions><exclusion><groupId>*</groupId><artifactId>*</artifactId></exclusion></exclusions></dependency>"
   fi
   cat >"$pomdir/pom.xml" <<EOF
@@ -106,9 +160,7 @@ fetch_artifacts() { # $1 = output dir; resolves through ~/.m2 (cached)
     <dependency><groupId>org.opensearch.plugin</groupId><artifactId>opensearch-knn</artifactId>
       <version>${KNN_VERSION}</version><type>zip</type>
       <exclusions><exclusion><groupId>*</groupId><artifactId>*</artifactId></exclusion></exclusions></dependency>
-    <dependency><groupId>org.opensearch.plugin</groupId><artifactId>lang-painless</artifactId><version>${OS_VERSION}</version>
-      <!-- painless-spi depends on the server, which lib/ already holds (jar hell) -->
-      <exclusions><exclusion><groupId>org.opensearch</groupId><artifactId>opensearch</artifactId></exclusion></exclusions></dependency>
+    ${painless_dep}
     ${ac_dep}
   </dependencies>
 </project>
@@ -156,30 +208,8 @@ do_install() {
   ) 9>"${OS_HOME}.lock"  # (a failure in the subshell ends the script: set -e)
 }
 
-install_locked() {
-  if [[ -e "$OS_HOME" ]]; then
-    [[ -f "$OS_HOME/$MARKER" ]] || die "$OS_HOME exists but was not made by this script; remove it or set OPENSEARCH_HOME"
-    log "replacing install with different options: $OS_HOME"
-  fi
-  command -v mvn >/dev/null || die "mvn not found"
-  command -v unzip >/dev/null || die "unzip not found"
-  local jh; jh="$(find_java_home)"
-  local parent; parent="$(dirname "$OS_HOME")"
-  mkdir -p "$parent"
-  local tmp="${OS_HOME}.tmp.$$"
-  rm -rf "$tmp"
-  mkdir -p "$tmp/dl"
-  trap 'rm -rf "'"$tmp"'"' EXIT
-
-  fetch_artifacts "$tmp/dl"
-  local dist="$tmp/dl/opensearch-${OS_VERSION}.zip" knn="$tmp/dl/opensearch-knn-${KNN_VERSION}.zip"
-  [[ -f "$dist" && -f "$knn" ]] || die "artifacts missing after mvn: $(ls "$tmp/dl")"
-
-  log "unpacking OpenSearch ${OS_VERSION}"
-  unzip -q "$dist" -d "$tmp/x"
-  local home="$tmp/x/opensearch-${OS_VERSION}"
-  [[ -x "$home/bin/opensearch" ]] || die "unexpected layout in $dist"
-
+install_modules_2x() { # $1 tmp dir, $2 unpacked home: the modules the 2.x zip lacks
+  local tmp="$1" home="$2"
   # lang-painless as a module: its jar, its dependencies, a descriptor and its policy
   local pm="$home/modules/lang-painless" f
   mkdir -p "$pm"
@@ -202,6 +232,35 @@ EOF
     cp "$tmp"/dl/analysis-common-*.jar "$am/"
     write_module_descriptor "$am" analysis-common org.opensearch.analysis.common.CommonAnalysisPlugin \
       "Adds \"built in\" analyzers to OpenSearch." lang-painless
+  fi
+}
+
+install_locked() {
+  if [[ -e "$OS_HOME" ]]; then
+    [[ -f "$OS_HOME/$MARKER" ]] || die "$OS_HOME exists but was not made by this script; remove it or set OPENSEARCH_HOME"
+    log "replacing install with different options: $OS_HOME"
+  fi
+  command -v mvn >/dev/null || die "mvn not found"
+  command -v unzip >/dev/null || die "unzip not found"
+  local jh="$JDK"
+  local parent; parent="$(dirname "$OS_HOME")"
+  mkdir -p "$parent"
+  local tmp="${OS_HOME}.tmp.$$"
+  rm -rf "$tmp"
+  mkdir -p "$tmp/dl"
+  trap 'rm -rf "'"$tmp"'"' EXIT
+
+  fetch_artifacts "$tmp/dl"
+  local dist="$tmp/dl/opensearch-${OS_VERSION}.zip" knn="$tmp/dl/opensearch-knn-${KNN_VERSION}.zip"
+  [[ -f "$dist" && -f "$knn" ]] || die "artifacts missing after mvn: $(ls "$tmp/dl")"
+
+  log "unpacking OpenSearch ${OS_VERSION}"
+  unzip -q "$dist" -d "$tmp/x"
+  local home="$tmp/x/opensearch-${OS_VERSION}"
+  [[ -x "$home/bin/opensearch" ]] || die "unexpected layout in $dist"
+
+  if [[ $OS_MAJOR -lt 3 ]]; then
+    install_modules_2x "$tmp" "$home"
   fi
 
   log "installing k-NN ${KNN_VERSION}"
@@ -274,6 +333,18 @@ EOF
   fi
 }
 
+check_run_dir_version() {
+  # 3.x upgrades a 2.x data directory in place; 2.x cannot read what 3.x wrote
+  [[ -d "$RUN_DIR/data/nodes" || -d "$RUN_DIR/data/_state" ]] || return 0
+  local was="2.19.1"  # a data dir from before this file was written
+  [[ -f "$VERSION_FILE" ]] && was="$(cat "$VERSION_FILE")"
+  [[ "$was" == "$OS_VERSION" ]] && return 0
+  if [[ ${was%%.*} -gt $OS_MAJOR ]]; then
+    die "$RUN_DIR/data was written by OpenSearch $was, which $OS_VERSION cannot read; set OPENSEARCH_RUN_DIR or remove $RUN_DIR/data"
+  fi
+  log "$RUN_DIR/data was written by OpenSearch $was: $OS_VERSION upgrades it in place"
+}
+
 print_log_tail() {
   local f
   for f in "$RUN_DIR/logs/console.log" "$RUN_DIR/logs/photodesk-dev.log"; do
@@ -295,10 +366,16 @@ do_start() {
     die "port $PORT already answers HTTP but not from our node (pid file $PID_FILE); set OPENSEARCH_PORT"
   fi
   do_install
-  local jh; jh="$(find_java_home)"
-  [[ $EUID -eq 0 ]] && ensure_user
+  local jh="$JDK"
+  if [[ $EUID -eq 0 ]]; then
+    ensure_user
+    runuser -u "$OS_USER" -- "$jh/bin/java" -version >/dev/null 2>&1 \
+      || die "user $OS_USER cannot run $jh/bin/java (the JDK must be readable by it); set OPENSEARCH_JAVA_HOME"
+  fi
   rm -f "$PID_FILE"
+  check_run_dir_version
   prepare_run_dir
+  echo "$OS_VERSION" >"$VERSION_FILE"
   : >"$RUN_DIR/logs/console.log"
 
   local envs=(
@@ -309,7 +386,7 @@ do_start() {
     "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
   )
   local cmd=(env -i "${envs[@]}" "$OS_HOME/bin/opensearch" -d -p "$PID_FILE")
-  log "starting OpenSearch ${OS_VERSION} on $URL (java $jh, run dir $RUN_DIR)"
+  log "starting OpenSearch ${OS_VERSION} on $URL (java $(java_major "$jh") at $jh, run dir $RUN_DIR)"
   local rc=0
   if [[ $EUID -eq 0 ]]; then
     (cd "$RUN_DIR" && setsid -w runuser -u "$OS_USER" -- "${cmd[@]}") \
@@ -387,8 +464,8 @@ do_status() {
 }
 
 case "${1:-}" in
-  install) do_install ;;
-  start) do_start ;;
+  install) resolve_version; do_install ;;
+  start) resolve_version; do_start ;;
   stop) do_stop ;;
   status) do_status ;;
   *) echo "usage: $0 {install|start|stop|status}" >&2; exit 2 ;;
