@@ -30,6 +30,9 @@ vectors and filter.
 Usage:
   python benchmarks/opensearch_scale.py index   [--n 1000000]   # build the index (long)
   python benchmarks/opensearch_scale.py db      [--n 1000000]   # the matching rows
+  python benchmarks/opensearch_scale.py merge   [--n 1000000] [--segments 1]
+       # what replace_all does before the swap (OPENSEARCH_MERGE_SEGMENTS), on the built
+       # index: its time and segments; `measure` before and after compares the latency
   python benchmarks/opensearch_scale.py measure [--n 1000000] [--queries 60] [--repeat 2]
        [--set NAME=JSON ...]
 (a node of its own: OPENSEARCH_PORT=9250 OPENSEARCH_RUN_DIR=/work/os-1m
@@ -175,6 +178,28 @@ def record_build(index, n: int, workers: int, written: int, seconds: float, **ex
         "segments": stats["primaries"]["segments"]["count"],
     }
     (workdir(n) / "build.json").write_text(json.dumps(result))
+    print(json.dumps(result), flush=True)
+
+
+def merge(n: int, segments: int) -> None:
+    """The force merge replace_all runs before the swap, on the index the alias serves."""
+    index = opensearch(n, merge_segments=segments)
+    target = index.aliases()[index.alias][0]
+
+    def count() -> int:
+        stats = index.client.indices.stats(index=target, metric="segments")["_all"]
+        return stats["primaries"]["segments"]["count"]
+
+    before = count()
+    started = time.perf_counter()
+    index._merge(target)
+    result = {
+        "n": n,
+        "segments_before": before,
+        "segments_after": count(),
+        "merge_seconds": round(time.perf_counter() - started, 1),
+    }
+    (workdir(n) / "merge.json").write_text(json.dumps(result))
     print(json.dumps(result), flush=True)
 
 
@@ -390,11 +415,20 @@ def recall_at_10(n: int, articles: list[tuple[str, str]]) -> dict:
     ).astype(np.float32)
     truth = c.exact_top(vectors, 10, mask)
     index = get_index()
-    found = []
+    found, seconds = [], []
     for v in vectors:
+        started = time.perf_counter()
         hits = index.search(SearchQuery(vectors=[v], filters=filters, limit=10))
+        seconds.append(time.perf_counter() - started)
         found.append([h.id for h in hits])
-    return {"vectors": len(vectors), "recall@10": round(index_scale.recall(found, truth), 4)}
+    return {
+        "vectors": len(vectors),
+        "recall@10": round(index_scale.recall(found, truth), 4),
+        # one kNN query (one vector, k=10), through index.search: the node's graph search
+        # plus a request's round trip
+        "knn_p50_ms": round(1000 * percentile(seconds, 50), 1),
+        "knn_p95_ms": round(1000 * percentile(seconds, 95), 1),
+    }
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -450,11 +484,12 @@ def measure(n: int, articles: list[tuple[str, str]], repeat: int, stages: Stages
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("what", choices=["index", "finish", "db", "measure"])
+    parser.add_argument("what", choices=["index", "finish", "db", "merge", "measure"])
     parser.add_argument("--n", type=int, default=1_000_000)
     parser.add_argument("--queries", type=int, default=60)
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--set", action="append", default=[], help="PHOTODESK NAME=JSON")
+    parser.add_argument("--segments", type=int, default=1, help="merge: at most this many")
     args = parser.parse_args()
     setup(args.n)
     if args.what == "index":
@@ -463,6 +498,8 @@ def main() -> None:
         return finish(args.n)
     if args.what == "db":
         return build_db(args.n)
+    if args.what == "merge":
+        return merge(args.n, args.segments)
 
     from _setup import override_photodesk
     from django.conf import settings
@@ -495,7 +532,8 @@ def main() -> None:
     print(
         f"\n{result['suggestions']} suggestions at {args.n} images: "
         f"p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms; "
-        f"recall@10 {result['recall@10']} over {result['vectors']} query vectors"
+        f"recall@10 {result['recall@10']} over {result['vectors']} query vectors; "
+        f"one kNN query p50 {result['knn_p50_ms']} ms, p95 {result['knn_p95_ms']} ms"
     )
     for name, (p50, mean) in result["stages_p50_mean_ms"].items():
         print(f"  {name:14} p50 {p50:7.1f} ms   mean {mean:7.1f} ms")

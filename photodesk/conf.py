@@ -92,6 +92,10 @@ DEFAULTS: dict[str, Any] = {
     "OPENSEARCH_RETRY_BACKOFF": 0.5,
     # Seconds the replaced index lives on after a reindex swaps the alias (running searches).
     "OPENSEARCH_SWAP_GRACE": 5.0,
+    # A rebuilt index is force-merged down to at most this many segments before it serves
+    # (each segment is a separate HNSW graph a kNN query searches; merging rebuilds graphs,
+    # minutes at 100k images: README, "OpenSearch"). 0 or None: serve the segments as loaded.
+    "OPENSEARCH_MERGE_SEGMENTS": 1,
     # An index write that fails (node down) is retried by a task: first after this many
     # seconds, doubling, this many times; `manage.py reconcile` repairs anything left.
     "INDEX_RETRY_SECONDS": 30,

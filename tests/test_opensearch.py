@@ -193,6 +193,43 @@ def test_a_first_write_during_the_very_first_rebuild_is_kept(index):
     assert index.ids() == {d.id for d in docs} | {late.id}
 
 
+def segments(index: OpenSearchIndex) -> int:
+    stats = index.client.indices.stats(index=index.alias, metric="segments")["_all"]
+    return stats["primaries"]["segments"]["count"]
+
+
+def flushed_as_loaded(index: OpenSearchIndex, docs: list[IndexDocument], every: int):
+    """The documents of a rebuild, the index being built flushed every `every` of them: a
+    segment each time, as a large load's full indexing buffer makes them."""
+    for i, doc in enumerate(docs, 1):
+        yield doc
+        if i % every == 0:
+            index.client.indices.flush(index=index.building_alias)
+
+
+def test_a_rebuilt_index_serves_from_few_segments_with_the_same_answers(index):
+    docs = random_docs(400, seed=8)
+    matrix = np.stack([d.vector for d in docs])
+    queries = [docs[i].vector * 0.6 + docs[i + 1].vector * 0.4 for i in range(0, 50, 10)]
+
+    def answers() -> list[list[int]]:
+        return [[h.id for h in index.search(SearchQuery(vectors=[q], limit=10))] for q in queries]
+
+    exact = [[docs[i].id for i in np.argsort(-(matrix @ q))[:10]] for q in queries]
+    loose = make_index(index.alias, bulk_size=20, bulk_concurrency=1, merge_segments=0)
+    loose.replace_all(flushed_as_loaded(loose, docs, every=60))
+    assert segments(index) >= 4  # what a rebuild serves without the merge
+    assert answers() == exact
+
+    merged = make_index(index.alias, bulk_size=20, bulk_concurrency=1, merge_segments=2)
+    merged.replace_all(flushed_as_loaded(merged, docs, every=60))
+    assert segments(index) <= 2
+    assert index.count() == len(docs)
+    assert answers() == exact
+    keyword = index.search(SearchQuery(keywords="number 17", limit=3))
+    assert keyword and keyword[0].id == docs[17].id
+
+
 def test_a_failed_rebuild_leaves_the_serving_index_alone(index):
     docs = random_docs(20, seed=5)
     index.upsert(docs)

@@ -71,6 +71,7 @@ def opensearch_options(**changes: Any) -> OpenSearchOptions:
         "max_retries": conf.OPENSEARCH_MAX_RETRIES,
         "retry_backoff": conf.OPENSEARCH_RETRY_BACKOFF,
         "swap_grace": conf.OPENSEARCH_SWAP_GRACE,
+        "merge_segments": conf.OPENSEARCH_MERGE_SEGMENTS,
         **changes,
     }
     if not values["url"]:

@@ -46,6 +46,9 @@ from photodesk.search.index.opensearch.client import (
 logger = logging.getLogger(__name__)
 
 SCAN_PAGE = 5000
+# A force merge answers when it is done: rebuilding the HNSW graphs of a million vectors
+# takes far longer than any read (README, "OpenSearch").
+MERGE_TIMEOUT = 6 * 3600
 
 T = TypeVar("T")
 
@@ -73,6 +76,7 @@ class OpenSearchOptions:
     max_retries: int
     retry_backoff: float
     swap_grace: float
+    merge_segments: int | None = None
 
     @property
     def connection(self) -> ConnectionOptions:
@@ -256,6 +260,7 @@ class OpenSearchIndex(SearchIndex):
         try:
             self._claim_build(new)
             written = self._load(new, documents)
+            self._merge(new)
             old = self._swap(new)
         except BaseException:
             self.client.indices.delete(index=new, ignore_unavailable=True)
@@ -279,6 +284,26 @@ class OpenSearchIndex(SearchIndex):
         self.client.indices.refresh(index=index)
         self.client.cluster.health(index=index, wait_for_status="yellow", request_timeout=60)
         return written
+
+    def _merge(self, index: str) -> None:
+        """Merge a loaded index down to `merge_segments` segments: a kNN query searches each
+        segment's HNSW graph apart, so a bulk load's dozens of segments cost latency on every
+        query. Lucene builds the merged graph anew (from the largest segment's graph), so this
+        costs time once, while the old index still serves."""
+        segments = self.options.merge_segments
+        if not segments:
+            return
+        started = time.perf_counter()
+        self.client.indices.forcemerge(
+            index=index, max_num_segments=segments, request_timeout=MERGE_TIMEOUT
+        )
+        self.client.indices.refresh(index=index)
+        logger.info(
+            "OpenSearch: %s merged to at most %d segments in %.0f s",
+            index,
+            segments,
+            time.perf_counter() - started,
+        )
 
     def _claim_build(self, new: str) -> None:
         """Two rebuilds started at the same moment: the older index carries on alone."""
