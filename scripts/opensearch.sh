@@ -89,8 +89,11 @@ find_java_home() { # $1 min major, $2 max major; prints the first JDK in range, 
 }
 
 java_range() { # the JDK majors a version runs on: "min max"
+  # 3.x is built for 21; 2.x needs the SecurityManager, which Java 24 removed
   if [[ ${1%%.*} -ge 3 ]]; then echo "21 99"; else echo "11 23"; fi
 }
+
+range_text() { if [[ $2 -ge 99 ]]; then echo ">= $1"; else echo "$1..$2"; fi; }
 
 resolve_version() { # sets OS_VERSION, JDK and what follows from them
   local m lo hi
@@ -107,13 +110,13 @@ resolve_version() { # sets OS_VERSION, JDK and what follows from them
     fi
     read -r lo hi < <(java_range "$OS_VERSION")
     [[ $m -ge $lo && $m -le $hi ]] \
-      || die "OpenSearch $OS_VERSION needs a JDK $lo..$hi; OPENSEARCH_JAVA_HOME=$OPENSEARCH_JAVA_HOME is $m"
+      || die "OpenSearch $OS_VERSION needs a JDK $(range_text "$lo" "$hi"); OPENSEARCH_JAVA_HOME=$OPENSEARCH_JAVA_HOME is $m"
     JDK="$OPENSEARCH_JAVA_HOME"
   elif [[ -n "${OPENSEARCH_VERSION:-}" ]]; then
     OS_VERSION="$OPENSEARCH_VERSION"
     read -r lo hi < <(java_range "$OS_VERSION")
     JDK="$(find_java_home "$lo" "$hi")"
-    [[ -n "$JDK" ]] || die "OpenSearch $OS_VERSION needs a JDK $lo..$hi: none found; set OPENSEARCH_JAVA_HOME"
+    [[ -n "$JDK" ]] || die "OpenSearch $OS_VERSION needs a JDK $(range_text "$lo" "$hi"): none found; set OPENSEARCH_JAVA_HOME"
   else
     JDK="$(find_java_home 21 99)"
     if [[ -n "$JDK" ]]; then
