@@ -114,7 +114,8 @@ def replace_all(index, c, workers: int) -> int:
     """OpenSearchIndex.replace_all, its documents made and sent by `workers` processes: on
     a shared 2-core machine one Python process building the sources (to_source) starves the
     node. The same steps, through the backend's own pieces: a new index with refresh off and
-    no replicas, bulk writes, settings restored, refresh, the alias swap."""
+    no replicas, bulk writes, settings restored, refresh, the alias swap; not the force merge
+    (OPENSEARCH_MERGE_SEGMENTS), which the `merge` stage times on its own."""
     import multiprocessing
 
     new = index._create_next(

@@ -261,6 +261,7 @@ class OpenSearchIndex(SearchIndex):
             self._claim_build(new)
             written = self._load(new, documents)
             self._merge(new)
+            self._open(new)
             old = self._swap(new)
         except BaseException:
             self.client.indices.delete(index=new, ignore_unavailable=True)
@@ -277,13 +278,17 @@ class OpenSearchIndex(SearchIndex):
             for source in (schema.to_source(document) for document in documents)
         )
         written = self._bulk(actions, concurrency=self.options.bulk_concurrency)
+        self.client.indices.refresh(index=index)
+        return written
+
+    def _open(self, index: str) -> None:
+        """Replicas and refreshes back, once the index is merged: replicas copy the merged
+        segments instead of merging their own."""
         self.client.indices.put_settings(
             index=index,
             body={"index": {"number_of_replicas": self.options.replicas, "refresh_interval": None}},
         )
-        self.client.indices.refresh(index=index)
         self.client.cluster.health(index=index, wait_for_status="yellow", request_timeout=60)
-        return written
 
     def _merge(self, index: str) -> None:
         """Merge a loaded index down to `merge_segments` segments: a kNN query searches each
