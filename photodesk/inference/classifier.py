@@ -92,9 +92,13 @@ class ImageNetClassifier(InferenceModel):
 
     def _predict(self, img: Image.Image) -> tuple[np.ndarray, np.ndarray]:
         """Return (logits [n_views, 1000], image embedding [1280]: mean of whole and centre)."""
-        logits, embedding = self.session.run(
-            ["logits", "embedding"], {"image": self._batch(views(img))}
-        )
+        # One view per run: the session's arena keeps the buffers of its largest run for the
+        # life of the worker (~190 MB for six views in one batch, ~50 MB for one), and on one
+        # thread a batch is no faster (measured 0.65-0.87x the time one view at a time).
+        batch = self._batch(views(img))
+        runs = [self.session.run(["logits", "embedding"], {"image": view[None]}) for view in batch]
+        logits = np.concatenate([run[0] for run in runs])
+        embedding = np.concatenate([run[1] for run in runs])
         return logits, embedding[:2].mean(axis=0)
 
     def predict_batch(self, imgs: list[Image.Image]) -> list[tuple[np.ndarray, np.ndarray]]:
