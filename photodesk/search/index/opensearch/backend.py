@@ -49,6 +49,17 @@ logger = logging.getLogger(__name__)
 SCAN_PAGE = 5000
 VECTOR_PAGE = 1000
 
+# What a search hit carries: its id from the `id` doc values, nothing from the stored fields.
+# Reading `_id` made the node decompress each hit's stored block (the whole source, vector
+# JSON included): a suggestion's msearch (a kNN query per query text and BM25, 100 hits
+# each) took a third less time without it (measured on 523,500 documents).
+ID_ONLY: dict[str, Any] = {"stored_fields": "_none_", "docvalue_fields": ["id"]}
+
+
+def hit_id(hit: dict[str, Any]) -> int:
+    return int(hit["fields"]["id"][0])
+
+
 # A document's vector as base64 of its float32s (little-endian), from the doc values the
 # kNN graph is built on: bit for bit the vector written, a quarter of the bytes of its JSON.
 # A document without a vector (zero evidence) gives null.
@@ -380,7 +391,7 @@ class OpenSearchIndex(SearchIndex):
             page = [str(i) for i in ids[start : start + VECTOR_PAGE]]
             body = {
                 "size": len(page),
-                "_source": False,
+                **ID_ONLY,
                 "track_total_hits": False,
                 "query": {"ids": {"values": page}},
                 "script_fields": {"vector": {"script": {"source": VECTOR_SCRIPT}}},
@@ -391,7 +402,7 @@ class OpenSearchIndex(SearchIndex):
             for hit in hits:
                 encoded = (hit.get("fields", {}).get("vector") or [None])[0]
                 if encoded:
-                    found[int(hit["_id"])] = np.frombuffer(base64.b64decode(encoded), "<f4")
+                    found[hit_id(hit)] = np.frombuffer(base64.b64decode(encoded), "<f4")
         return found
 
     def search(self, query: SearchQuery) -> list[Hit]:
@@ -408,7 +419,7 @@ class OpenSearchIndex(SearchIndex):
             requests.append(
                 {
                     "size": query.candidates,
-                    "_source": False,
+                    **ID_ONLY,
                     "track_total_hits": False,
                     "query": {"knn": {"vector": knn}},
                 }
@@ -423,7 +434,7 @@ class OpenSearchIndex(SearchIndex):
             requests.append(
                 {
                     "size": query.candidates,
-                    "_source": False,
+                    **ID_ONLY,
                     "query": {
                         "bool": {
                             "filter": [where] if where else [],
@@ -458,7 +469,7 @@ class OpenSearchIndex(SearchIndex):
         for response in responses[: len(query.vectors)]:
             ranking, values = [], []
             for item in response["hits"]["hits"]:
-                doc_id = int(item["_id"])
+                doc_id = hit_id(item)
                 ranking.append(doc_id)
                 # Lucene's cosine score is (1 + cos) / 2.
                 similarity = 2 * float(item["_score"]) - 1
@@ -471,7 +482,7 @@ class OpenSearchIndex(SearchIndex):
         if clauses:
             ranking, values = [], []
             for item in responses[-1]["hits"]["hits"]:
-                doc_id = int(item["_id"])
+                doc_id = hit_id(item)
                 ranking.append(doc_id)
                 hit = hits.setdefault(doc_id, Hit(doc_id, 0.0))
                 hit.keyword_score = float(item["_score"])
