@@ -34,7 +34,7 @@ Usage:
        # what replace_all does before the swap (OPENSEARCH_MERGE_SEGMENTS), on the built
        # index: its time and segments; `measure` before and after compares the latency
   python benchmarks/opensearch_scale.py measure [--n 1000000] [--queries 60] [--repeat 2]
-       [--set NAME=JSON ...]
+       [--set NAME=JSON ...] [--cached]   (--cached: repeats hit the query embedding cache)
 (a node of its own: OPENSEARCH_PORT=9250 OPENSEARCH_RUN_DIR=/work/os-1m
  OPENSEARCH_JAVA_OPTS="-Xms4g -Xmx4g" bash scripts/opensearch.sh start; OPENSEARCH_URL=...)
 """
@@ -436,7 +436,9 @@ def percentile(values: list[float], q: float) -> float:
     return float(np.percentile(values, q))
 
 
-def measure(n: int, articles: list[tuple[str, str]], repeat: int, stages: Stages) -> dict:
+def measure(
+    n: int, articles: list[tuple[str, str]], repeat: int, stages: Stages, cached: bool = False
+) -> dict:
     from django.db import connection
 
     from photodesk.search.service import suggest_for_text
@@ -445,9 +447,13 @@ def measure(n: int, articles: list[tuple[str, str]], repeat: int, stages: Stages
         suggest_for_text(title, body, limit=10)
     stages.take()
     totals, splits, queries = [], [], []
+    from photodesk.analysis import embedding
+
     with connection.execute_wrapper(stages.sql):
         for _ in range(repeat):
             for title, body in articles:
+                if not cached:  # each suggestion embeds its texts, as a new article would
+                    embedding._query_cache.clear()
                 started = time.perf_counter()
                 results = suggest_for_text(title, body, limit=10)
                 totals.append(time.perf_counter() - started)
@@ -491,6 +497,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--set", action="append", default=[], help="PHOTODESK NAME=JSON")
     parser.add_argument("--segments", type=int, default=1, help="merge: at most this many")
+    parser.add_argument(
+        "--cached",
+        action="store_true",
+        help="Keep the query embedding cache between suggestions (the repeats then hit it).",
+    )
     args = parser.parse_args()
     setup(args.n)
     if args.what == "index":
@@ -521,7 +532,11 @@ def main() -> None:
     assert size, "build the index first"
     articles = article_queries(args.queries)
     stages = instrument()
-    result = {"n": args.n, "indexed": size, **measure(args.n, articles, args.repeat, stages)}
+    result = {
+        "n": args.n,
+        "indexed": size,
+        **measure(args.n, articles, args.repeat, stages, args.cached),
+    }
     result.update(recall_at_10(args.n, articles))
     build = workdir(args.n) / "build.json"
     if build.exists():

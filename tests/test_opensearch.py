@@ -341,3 +341,18 @@ def test_system_check_warns_until_reconcile_rebuilds_a_stale_index(archive, sett
     finally:
         drop(alias)
     assert OPENSEARCH_URL  # the real node was used for everything but W010
+
+
+def test_stored_vectors_read_back_bit_for_bit_and_only_where_there_is_one(index):
+    """Diversity and the similarity to several query vectors read the candidates' vectors
+    (base64 float32 from the doc values): exactly what was written; a document without a
+    vector or not in the index is left out."""
+    docs = random_docs(60)
+    empty = IndexDocument(61, np.zeros(DIMENSION, np.float32), {"caption": "no evidence"})
+    index.upsert([*docs, empty])
+    found = index.vectors([d.id for d in docs] + [61, 999])
+    assert set(found) == {d.id for d in docs}
+    for doc in docs:
+        assert found[doc.id].dtype == np.float32
+        np.testing.assert_array_equal(found[doc.id], doc.vector)
+    assert index.vector(61) is None and index.vector(999) is None
