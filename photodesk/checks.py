@@ -8,7 +8,7 @@ extras (E040, I040) and, with --deploy and DEBUG off, the throttles' cache (W085
 ALLOWED_HOSTS (W087) and a public API schema (W088); an unknown schema access (W089);
 metrics (E080); a joint image–text model (E070-E071, W070); smart crops' ratios and saliency
 (E100-E102); series (E110-E112, and W110 with --deploy: the face mesh that scores eyes); the
-text detector's working size (E140).
+text detector's working size (E140) and its gate (W150).
 """
 
 from __future__ import annotations
@@ -726,6 +726,22 @@ def check_text_detection(app_configs, **kwargs) -> list:
             hint=f"A whole number of pixels from {MIN_DETECT_SIDE} to {MAX_SIDE} (default 736; "
             "smaller is faster and misses small text).",
             id="photodesk.E140",
+        )
+    ]
+
+
+@register()
+def check_text_gate(app_configs, **kwargs) -> list:
+    """TEXT_GATE is True or False; anything else would be read as True (the gate on)."""
+    gate = photodesk_settings.TEXT_GATE
+    if isinstance(gate, bool):
+        return []
+    return [
+        Warning(
+            f"PHOTODESK['TEXT_GATE'] is {gate!r}; it is read as True (text detection only "
+            "where a small copy suggests text).",
+            hint="True (the default) or False (full text detection on every photo).",
+            id="photodesk.W150",
         )
     ]
 

@@ -167,6 +167,10 @@ DEFAULTS: dict[str, Any] = {
     # is faster and misses small text: 544 halves the text step on web-sized photos and keeps
     # 0.81 of the lines read at 736 (benchmarks/ocr_recall.py; README, "Text in images").
     "TEXT_DETECT_SIDE": 736,
+    # Text detection only where a quick look at a small copy finds text likely (most photos
+    # have none; see README, "Text in images", for what it costs in lines read). False: the
+    # full detection on every photo. Recorded in the reader's version.
+    "TEXT_GATE": True,
     # Threads of every model library in a worker: ONNX sessions, numpy's BLAS, OpenCV
     # (the worker is the unit of parallelism: one worker per core).
     "INFERENCE_THREADS": 1,
