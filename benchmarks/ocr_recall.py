@@ -1,5 +1,5 @@
-"""Text in images: TextReader as configured (its gate on, TEXT_GATE's default) against the
-reader without the gate (full detection at 736 px on every photo), time and recall.
+"""Text in images: TextReader with a gate (--gate, default "photo" as TEXT_GATE) against the
+reader without one (full detection at 736 px on every photo), time and recall.
 
 The reference is TextReader without the gate (`--reference rapidocr`: RapidOCR's whole
 pipeline, detection on a copy enlarged to 736 px short side, capped at 2000 px long side, as
@@ -24,7 +24,7 @@ counted the same way (a reference word found among the candidate's words). Lines
 reads nothing, every candidate line is a false line. Rendered photos also report how many of
 the words drawn each reader reads.
 
-Usage: python benchmarks/ocr_recall.py [--eval 120] [--side 640] [--no-gate] [--no-angle]
+Usage: python benchmarks/ocr_recall.py [--eval 120] [--side 640] [--gate regions|none] [--no-angle]
        [--big 6] [--reference rapidocr]
 """
 
@@ -127,7 +127,7 @@ def reference_reader(threads: int, kind: str):
     reader = (
         FullReader(MODELS, threads=threads)
         if kind == "rapidocr"
-        else TextReader(MODELS, threads=threads, gate=False)
+        else TextReader(MODELS, threads=threads, gate=None)
     )
     reader.ensure_loaded()
     return reader
@@ -196,7 +196,9 @@ def main() -> None:
         "--side", type=int, default=0, help="detection short side (default: DETECT_SIDE)"
     )
     parser.add_argument("--no-angle", action="store_true", help="skip the angle classifier")
-    parser.add_argument("--no-gate", action="store_true", help="the new reader without its gate")
+    parser.add_argument(
+        "--gate", default="photo", help='the new reader\'s gate: "photo", "regions" or "none"'
+    )
     parser.add_argument("--reference", choices=("ungated", "rapidocr"), default="ungated")
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
@@ -208,7 +210,7 @@ def main() -> None:
         MODELS,
         threads=args.threads,
         detect_side=args.side or DETECT_SIDE,
-        gate=not args.no_gate,
+        gate=None if args.gate == "none" else args.gate,
     )
     if args.no_angle:
         candidate.use_angle = False
@@ -222,6 +224,7 @@ def main() -> None:
     text_free_ms = {"reference": [], "gate": []}
     text_ms = {"reference": [], "gate": []}
     sent = {}  # group -> [photos, sent to full detection, text-bearing, text-bearing sent]
+    shares = {}  # group -> [share of each photo the full detection looked at]
     by_group = {}  # group -> [reference lines, found]
     counts = {k: [0, 0] for k in ("lines>=2%", "lines<2%", "words")}  # [reference, found]
     drawn = {"reference": [0, 0], "gate": [0, 0]}  # [words drawn, read]
@@ -239,6 +242,7 @@ def main() -> None:
         tally[1] += reading.detected
         tally[2] += bool(ref)
         tally[3] += bool(ref) and reading.detected
+        shares.setdefault(group, []).append(reading.detected_share)
         new_texts = [line["text"] for line in new]
         new_words = [w for t in new_texts for w in t.split()]
         timings = text_ms if ref else text_free_ms
@@ -292,7 +296,8 @@ def main() -> None:
     for group, (photos, detected, bearing, bearing_sent) in sent.items():
         print(
             f"  {group:<10} {detected}/{photos} = {detected / photos:.2f}; text-bearing "
-            f"{bearing_sent}/{bearing}, text-free {detected - bearing_sent}/{photos - bearing}"
+            f"{bearing_sent}/{bearing}, text-free {detected - bearing_sent}/{photos - bearing}; "
+            f"share of the pixels {statistics.mean(shares[group]):.2f}"
         )
     print(f"false lines on {text_free} text-free photos: {false_lines}")
     for reader, (total, read) in drawn.items():

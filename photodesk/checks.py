@@ -732,15 +732,17 @@ def check_text_detection(app_configs, **kwargs) -> list:
 
 @register()
 def check_text_gate(app_configs, **kwargs) -> list:
-    """TEXT_GATE is True or False; anything else would be read as True (the gate on)."""
+    """TEXT_GATE names a gate the text reader has (True: "photo"), or None or False."""
+    from photodesk.inference.ocr import GATES
+
     gate = photodesk_settings.TEXT_GATE
-    if isinstance(gate, bool):
+    if gate in (None, False, True) or gate in GATES:
         return []
     return [
         Warning(
-            f"PHOTODESK['TEXT_GATE'] is {gate!r}; it is read as True (text detection only "
-            "where a small copy suggests text).",
-            hint="True (the default) or False (full text detection on every photo).",
+            f"PHOTODESK['TEXT_GATE'] is {gate!r}; it is read as \"photo\".",
+            hint=f'One of {", ".join(map(repr, GATES))} (default "photo"), or None (full '
+            "text detection on every photo).",
             id="photodesk.W150",
         )
     ]

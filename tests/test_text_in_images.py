@@ -69,13 +69,19 @@ def small_print() -> Image.Image:
     return img
 
 
-def test_small_print_passes_the_gate_and_is_read_where_it_is(reader):
-    """The gate sends the part of the photo around the words to full detection (not the
-    whole photo), and the words are read with their box in the photo's pixels."""
+@pytest.mark.parametrize("gate", ["photo", "regions"])
+def test_small_print_passes_the_gate_and_is_read_where_it_is(gate):
+    """The gate sends the photo to full detection (gate "regions": only the part around the
+    words), and the words are read with their box in the photo's pixels."""
+    reader = TextReader(photodesk_settings.model_dir, threads=1, gate=gate)
+
     reading = reader.read(small_print())
 
     assert [line["text"].replace(" ", "") for line in reading.lines] == ["MARKETSTREET"]
-    assert reading.detected and 0 < reading.detected_share < 0.5
+    if gate == "photo":
+        assert reading.regions == [WHOLE]
+    else:
+        assert reading.detected and 0 < reading.detected_share < 0.5
     xs = [x for x, _ in reading.lines[0]["box"]]
     assert 975 <= min(xs) <= 1010  # the sign starts at 992, its words at 1000
 
@@ -127,7 +133,7 @@ def test_the_detection_size_is_a_setting_checked_at_start(settings):
     analyzer = TextAnalyzer()
     model = analyzer.models()[0]
     assert model.detect_side == 544
-    assert analyzer.model_versions()[model.name] == "4, detection 544 px, gate"
+    assert analyzer.model_versions()[model.name] == "4, detection 544 px, gate photo"
     img = photo()
     draw = ImageDraw.Draw(img)
     font = ImageFont.load_default(size=160)  # large text survives the smaller copy
@@ -142,14 +148,14 @@ def test_the_detection_size_is_a_setting_checked_at_start(settings):
 
 
 def test_a_site_may_turn_the_gate_off_and_a_bad_value_is_reported(settings):
-    """TEXT_GATE False: full detection on every photo, recorded in the reader's version (the
-    reader as it was before the gate); a value that is not True or False warns at start."""
+    """TEXT_GATE None: full detection on every photo, recorded in the reader's version (the
+    reader as it was before the gate); a gate the reader does not have warns at start."""
     from django.core import checks
 
     from photodesk.analysis.analyzers.text import TextAnalyzer
 
-    assert TextAnalyzer().model_versions()["rapidocr-ppocr"] == "4, gate"
-    settings.PHOTODESK = {**settings.PHOTODESK, "TEXT_GATE": False}
+    assert TextAnalyzer().model_versions()["rapidocr-ppocr"] == "4, gate photo"
+    settings.PHOTODESK = {**settings.PHOTODESK, "TEXT_GATE": None}
     analyzer = TextAnalyzer()
     model = analyzer.models()[0]
     assert analyzer.model_versions()[model.name] == "4"
@@ -158,5 +164,6 @@ def test_a_site_may_turn_the_gate_off_and_a_bad_value_is_reported(settings):
     assert reading.lines == [] and reading.regions == [WHOLE]
 
     assert "photodesk.W150" not in {m.id for m in checks.run_checks()}
-    settings.PHOTODESK = {**settings.PHOTODESK, "TEXT_GATE": "no"}
-    assert "photodesk.W150" in {m.id for m in checks.run_checks()}
+    for bad in ("everywhere", 1.5):
+        settings.PHOTODESK = {**settings.PHOTODESK, "TEXT_GATE": bad}
+        assert "photodesk.W150" in {m.id for m in checks.run_checks()}

@@ -2,9 +2,9 @@
 
 Detection, most of the cost, runs on a copy sized for the detector rather than on the photo
 as decoded; only the boxes it finds are cut from the full-resolution image and recognised.
-Most photos have no text: a gate (the same detector on a small copy, its probability map read
-before any box is drawn) lets the full detection run only where text is likely, so a photo
-without text costs that small pass.
+A gate (the same detector on a small copy, its probability map read before any box is drawn)
+lets the full detection run only on photos where text is likely ("photo"), or only on the
+regions of them where it is ("regions": about half the time, but it loses lines).
 """
 
 from __future__ import annotations
@@ -37,15 +37,17 @@ SAME_LINE = 10 / 2000
 
 # The gate: the detector on a small copy (GATE_SIDE px short side, about a quarter of the
 # pixels of the detection copy), its probability map read before any box is drawn. Text too
-# small to make a box there still lights up pixels at GATE_PROBABILITY; the full detection
-# then runs only on the regions around them (padded by GATE_PAD of the short side, across
-# more than up and down: a line seen in part goes on sideways), or on the whole photo when
-# they cover more than GATE_WHOLE of it. Tuned on the demo and eval photos: at 320 px or a
-# higher threshold the gate loses lines that full detection finds (benchmarks/ocr_recall.py;
-# README, "Text in images").
+# small to make a box there often still lights up pixels at GATE_PROBABILITY; a photo where
+# none do skips the full detection. Gate "regions" runs the full detection only on the regions
+# around them (padded by GATE_PAD of the short side, across more than up and down: a line seen
+# in part goes on sideways), or on the whole photo when they cover more than GATE_WHOLE of it.
+# Chosen on the demo and eval photos: at 320 px the gate misses photos with text, and text
+# the gate does not see at all is lost in "regions" (benchmarks/ocr_recall.py; README, "Text
+# in images").
+GATES = ("photo", "regions")
 GATE_SIDE = 384
 GATE_PROBABILITY = 0.3
-GATE_PAD = (0.06, 0.03)
+GATE_PAD = (0.12, 0.05)
 GATE_WHOLE = 0.5
 
 WHOLE = (0.0, 0.0, 1.0, 1.0)
@@ -79,18 +81,24 @@ class TextReader(InferenceModel):
     use_angle = True
 
     def __init__(
-        self, model_dir, threads: int = 1, detect_side: int = DETECT_SIDE, gate: bool = True
+        self,
+        model_dir,
+        threads: int = 1,
+        detect_side: int = DETECT_SIDE,
+        gate: str | None = "photo",
     ) -> None:
+        """`gate`: one of GATES (anything else true is "photo"), or None for the full
+        detection on every photo."""
         # MIN_DETECT_SIDE..MAX_SIDE: the site's value is checked at start (photodesk.E140).
         super().__init__(model_dir, threads)
         self.detect_side = detect_side
-        self.gate = gate
+        self.gate = (gate if gate in GATES else "photo") if gate else None
         # Another size finds other text, and the gate may skip some: say so in versions
         # (without the gate, the reader reads what it read before the gate).
         if detect_side != DETECT_SIDE:
             self.version = f"{self.version}, detection {detect_side} px"
-        if gate:
-            self.version = f"{self.version}, gate"
+        if self.gate:
+            self.version = f"{self.version}, gate {self.gate}"
 
     def load(self) -> None:
         import logging
@@ -157,14 +165,17 @@ class TextReader(InferenceModel):
 
     def text_regions(self, photo: np.ndarray) -> list[tuple[float, float, float, float]]:
         """Where text may be, as (left, top, right, bottom) shares of `photo` (any size of
-        it): the padded, merged surroundings of what the detector sees on a GATE_SIDE copy;
-        [WHOLE] when they cover more than GATE_WHOLE of it, [] when it sees nothing."""
+        it): [] when the detector sees nothing on a GATE_SIDE copy, else [WHOLE], or with gate
+        "regions" the padded, merged surroundings of what it sees ([WHOLE] when they cover
+        more than GATE_WHOLE of it)."""
         import cv2
 
         probability = self.probability(detection_copy(photo, GATE_SIDE))[0, 0]
         mask = (probability >= GATE_PROBABILITY).astype(np.uint8)
         if not mask.any():
             return []
+        if self.gate != "regions":
+            return [WHOLE]
         height, width = mask.shape
         pad_x, pad_y = (round(share * min(width, height)) for share in GATE_PAD)
         mask = cv2.dilate(mask, np.ones((2 * pad_y + 1, 2 * pad_x + 1), np.uint8))

@@ -18,7 +18,7 @@ class TextAnalyzer(Analyzer):
                 photodesk_settings.model_dir,
                 photodesk_settings.INFERENCE_THREADS,
                 detect_side=photodesk_settings.TEXT_DETECT_SIDE,
-                gate=photodesk_settings.TEXT_GATE is not False,
+                gate=photodesk_settings.TEXT_GATE or None,
             )
         ]
 
