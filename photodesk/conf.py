@@ -168,9 +168,9 @@ DEFAULTS: dict[str, Any] = {
     # 0.81 of the lines read at 736 (benchmarks/ocr_recall.py; README, "Text in images").
     "TEXT_DETECT_SIDE": 736,
     # Text detection only where a quick look at a small copy finds text likely: "photo" (on
-    # photos where it sees any), "regions" (only around what it sees: about half the time, but
-    # it lost 11 % of the lines) or None (every photo, whole). Recorded in the reader's
-    # version. README, "Text in images".
+    # photos where it sees any), "regions" (only around what it sees: under half the time, but
+    # it lost 7 of 56 lines) or None (every photo, whole). Recorded in the reader's version.
+    # README, "Text in images".
     "TEXT_GATE": "photo",
     # Threads of every model library in a worker: ONNX sessions, numpy's BLAS, OpenCV
     # (the worker is the unit of parallelism: one worker per core).

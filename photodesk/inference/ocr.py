@@ -4,7 +4,7 @@ Detection, most of the cost, runs on a copy sized for the detector rather than o
 as decoded; only the boxes it finds are cut from the full-resolution image and recognised.
 A gate (the same detector on a small copy, its probability map read before any box is drawn)
 lets the full detection run only on photos where text is likely ("photo"), or only on the
-regions of them where it is ("regions": about half the time, but it loses lines).
+regions of them where it is ("regions": under half the time, but it loses lines).
 """
 
 from __future__ import annotations
