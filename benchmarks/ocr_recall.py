@@ -1,10 +1,14 @@
-"""Text in images: TextReader (detection on a copy sized for the detector, recognition of
-the boxes found, cut from the full image) against full OCR as before, time and recall.
+"""Text in images: TextReader with a gate (--gate, default "photo" as TEXT_GATE) against the
+reader without one (full detection at 736 px on every photo), time and recall.
 
-The reference is full OCR as it ran before the gate: RapidOCR's whole pipeline on the photo
-(detection on a copy enlarged to 736 px short side, capped at 2000 px long side). The
-new reader is TextReader as it is now. Both run in this process, one thread each, one after
-the other on the same photo, so their time ratio holds on a busy machine.
+The reference is TextReader without the gate (`--reference rapidocr`: RapidOCR's whole
+pipeline, detection on a copy enlarged to 736 px short side, capped at 2000 px long side, as
+it ran before TextReader cut the boxes from the full image). The new reader gets the photo
+and, for its gate, a copy at most 1024 px long, as the analysis pipeline passes its shared
+working copy (made outside the timing: the pipeline makes it for every analyzer). Both run in
+this process, one thread each, one after the other on the same photo, so their time ratio
+holds on a busy machine. The share of photos the gate sends to full detection is reported per
+group.
 
 Photos:
 - demo: /work/shared/photos/demo;
@@ -20,7 +24,8 @@ counted the same way (a reference word found among the candidate's words). Lines
 reads nothing, every candidate line is a false line. Rendered photos also report how many of
 the words drawn each reader reads.
 
-Usage: python benchmarks/ocr_recall.py [--eval 120] [--side 640] [--no-angle] [--big 6]
+Usage: python benchmarks/ocr_recall.py [--eval 120] [--side 640] [--gate regions|none] [--no-angle]
+       [--big 6] [--reference rapidocr]
 """
 
 from __future__ import annotations
@@ -104,8 +109,8 @@ def render(img, words: list[str], share: float, banner: bool, seed: int):
     return img
 
 
-def reference_reader(threads: int):
-    """Full OCR as TextReader ran it before the gate (RapidOCR's whole pipeline)."""
+def reference_reader(threads: int, kind: str):
+    """The reader without the gate, or RapidOCR's whole pipeline ("rapidocr")."""
     from photodesk.inference.ocr import MIN_CHARACTERS, MIN_CONFIDENCE, TextReader
 
     class FullReader(TextReader):
@@ -119,7 +124,11 @@ def reference_reader(threads: int):
                     lines.append({"text": text.strip(), "box": np.asarray(box).round().tolist()})
             return lines
 
-    reader = FullReader(MODELS, threads=threads)
+    reader = (
+        FullReader(MODELS, threads=threads)
+        if kind == "rapidocr"
+        else TextReader(MODELS, threads=threads, gate=None)
+    )
     reader.ensure_loaded()
     return reader
 
@@ -128,6 +137,24 @@ def timed(reader, img) -> tuple[list[dict], float]:
     start = time.perf_counter()
     lines = reader.predict(img)
     return lines, (time.perf_counter() - start) * 1000
+
+
+def working_copy(img):
+    """The analysis's shared working copy (analyzers/base.py: at_most(pixels, 1024))."""
+    from PIL import Image
+
+    scale = 1024 / max(img.size)
+    if scale >= 1:
+        return img
+    size = (max(1, round(img.width * scale)), max(1, round(img.height * scale)))
+    return img.resize(size, Image.Resampling.BILINEAR, reducing_gap=3.0)
+
+
+def timed_read(reader, img):
+    preview = working_copy(img)
+    start = time.perf_counter()
+    reading = reader.read(img, preview=preview)
+    return reading, (time.perf_counter() - start) * 1000
 
 
 def cases(eval_count: int, big_count: int):
@@ -169,20 +196,36 @@ def main() -> None:
         "--side", type=int, default=0, help="detection short side (default: DETECT_SIDE)"
     )
     parser.add_argument("--no-angle", action="store_true", help="skip the angle classifier")
+    parser.add_argument(
+        "--gate", default="photo", help='the new reader\'s gate: "photo", "regions" or "none"'
+    )
+    parser.add_argument("--reference", choices=("ungated", "rapidocr"), default="ungated")
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
 
     from photodesk.inference.ocr import DETECT_SIDE, TextReader
 
-    reference = reference_reader(args.threads)
-    candidate = TextReader(MODELS, threads=args.threads, detect_side=args.side or DETECT_SIDE)
+    reference = reference_reader(args.threads, args.reference)
+    candidate = TextReader(
+        MODELS,
+        threads=args.threads,
+        detect_side=args.side or DETECT_SIDE,
+        gate=None if args.gate == "none" else args.gate,
+    )
     if args.no_angle:
         candidate.use_angle = False
     candidate.ensure_loaded()
-    print(f"new: detection short side {candidate.detect_side}, angle {candidate.use_angle}")
+    print(
+        f"reference: {args.reference}; new: detection short side {candidate.detect_side}, "
+        f"angle {candidate.use_angle}, gate {candidate.gate}"
+    )
 
     ms = {}  # (group, reader) -> [ms]
     text_free_ms = {"reference": [], "gate": []}
+    text_ms = {"reference": [], "gate": []}
+    sent = {}  # group -> [photos, sent to full detection, text-bearing, text-bearing sent]
+    shares = {}  # group -> [share of each photo the full detection looked at]
+    by_group = {}  # group -> [reference lines, found]
     counts = {k: [0, 0] for k in ("lines>=2%", "lines<2%", "words")}  # [reference, found]
     drawn = {"reference": [0, 0], "gate": [0, 0]}  # [words drawn, read]
     false_lines, text_free, missed = 0, 0, []
@@ -190,21 +233,31 @@ def main() -> None:
     reference.predict(warm), candidate.predict(warm)
     for group, name, img, words in cases(args.eval, args.big):
         ref, ref_ms = timed(reference, img)
-        new, new_ms = timed(candidate, img)
+        reading, new_ms = timed_read(candidate, img)
+        new = reading.lines
         ms.setdefault((group, "reference"), []).append(ref_ms)
         ms.setdefault((group, "gate"), []).append(new_ms)
+        tally = sent.setdefault(group, [0, 0, 0, 0])
+        tally[0] += 1
+        tally[1] += reading.detected
+        tally[2] += bool(ref)
+        tally[3] += bool(ref) and reading.detected
+        shares.setdefault(group, []).append(reading.detected_share)
         new_texts = [line["text"] for line in new]
         new_words = [w for t in new_texts for w in t.split()]
+        timings = text_ms if ref else text_free_ms
+        timings["reference"].append(ref_ms)
+        timings["gate"].append(new_ms)
         if not ref:
             text_free += 1
             false_lines += len(new)
-            text_free_ms["reference"].append(ref_ms)
-            text_free_ms["gate"].append(new_ms)
         for line in ref:
             key = "lines>=2%" if line_share(line, img.height) >= 0.02 else "lines<2%"
             counts[key][0] += 1
             hit = line["text"] in new_texts or found(line["text"], new_texts)
             counts[key][1] += hit
+            by_group.setdefault(group, [0, 0])[0] += 1
+            by_group[group][1] += hit
             if not hit:
                 share = line_share(line, img.height)
                 missed.append(f"{group} {name}: {line['text']!r} ({share:.1%})")
@@ -217,13 +270,14 @@ def main() -> None:
                 drawn[reader][0] += len(words)
                 drawn[reader][1] += sum(found(w, read) for w in words)
 
-    print("\nms per image (one thread; ref = full OCR as before, new = TextReader now)")
+    print("\nms per image (one thread; ref = the reference, new = TextReader as configured)")
     print(
         f"{'photos':<12}{'n':>5}{'ref p50':>9}{'ref mean':>10}{'new p50':>10}{'new mean':>11}"
         f"{'ratio':>8}"
     )
     groups = [g for g in ("demo", "eval", "rendered", "12mp") if (g, "gate") in ms]
     rows = [(g, ms[(g, "reference")], ms[(g, "gate")]) for g in groups]
+    rows.append(("with text", text_ms["reference"], text_ms["gate"]))
     rows.append(("text-free", text_free_ms["reference"], text_free_ms["gate"]))
     for group, ref_ms, new_ms in rows:
         if not ref_ms:
@@ -236,6 +290,15 @@ def main() -> None:
     print("\nrecall against the reference's lines (text-bearing photos)")
     for key, (total, hit) in counts.items():
         print(f"  {key:<10} {hit}/{total} = {hit / total if total else float('nan'):.3f}")
+    for group, (total, hit) in by_group.items():
+        print(f"  {group:<10} {hit}/{total} = {hit / total:.3f} of the lines")
+    print("\nsent to full detection (photos; text-bearing: those where the reference reads lines)")
+    for group, (photos, detected, bearing, bearing_sent) in sent.items():
+        print(
+            f"  {group:<10} {detected}/{photos} = {detected / photos:.2f}; text-bearing "
+            f"{bearing_sent}/{bearing}, text-free {detected - bearing_sent}/{photos - bearing}; "
+            f"share of the pixels {statistics.mean(shares[group]):.2f}"
+        )
     print(f"false lines on {text_free} text-free photos: {false_lines}")
     for reader, (total, read) in drawn.items():
         print(

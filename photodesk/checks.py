@@ -8,7 +8,7 @@ extras (E040, I040) and, with --deploy and DEBUG off, the throttles' cache (W085
 ALLOWED_HOSTS (W087) and a public API schema (W088); an unknown schema access (W089);
 metrics (E080); a joint image–text model (E070-E071, W070); smart crops' ratios and saliency
 (E100-E102); series (E110-E112, and W110 with --deploy: the face mesh that scores eyes); the
-text detector's working size (E140).
+text detector's working size (E140) and its gate (W150).
 """
 
 from __future__ import annotations
@@ -726,6 +726,24 @@ def check_text_detection(app_configs, **kwargs) -> list:
             hint=f"A whole number of pixels from {MIN_DETECT_SIDE} to {MAX_SIDE} (default 736; "
             "smaller is faster and misses small text).",
             id="photodesk.E140",
+        )
+    ]
+
+
+@register()
+def check_text_gate(app_configs, **kwargs) -> list:
+    """TEXT_GATE names a gate the text reader has (True: "photo"), or None or False."""
+    from photodesk.inference.ocr import GATES
+
+    gate = photodesk_settings.TEXT_GATE
+    if gate in (None, False, True) or gate in GATES:
+        return []
+    return [
+        Warning(
+            f"PHOTODESK['TEXT_GATE'] is {gate!r}; it is read as \"photo\".",
+            hint=f'One of {", ".join(map(repr, GATES))} (default "photo"), or None (full '
+            "text detection on every photo).",
+            id="photodesk.W150",
         )
     ]
 

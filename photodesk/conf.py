@@ -171,6 +171,11 @@ DEFAULTS: dict[str, Any] = {
     # is faster and misses small text: 544 halves the text step on web-sized photos and keeps
     # 0.81 of the lines read at 736 (benchmarks/ocr_recall.py; README, "Text in images").
     "TEXT_DETECT_SIDE": 736,
+    # Text detection only where a quick look at a small copy finds text likely: "photo" (on
+    # photos where it sees any), "regions" (only around what it sees: under half the time, but
+    # it lost 7 of 56 lines) or None (every photo, whole). Recorded in the reader's version.
+    # README, "Text in images".
+    "TEXT_GATE": "photo",
     # Threads of every model library in a worker: ONNX sessions, numpy's BLAS, OpenCV
     # (the worker is the unit of parallelism: one worker per core).
     "INFERENCE_THREADS": 1,
@@ -441,9 +446,9 @@ def user_settings() -> dict[str, Any]:
 
 
 # Settings whose None is a choice, not "the default": an unlimited rate, crops without a
-# saliency map. Any other setting given as None takes its default.
+# saliency map, text read without a gate. Any other setting given as None takes its default.
 NONE_IS_A_CHOICE = frozenset(
-    {"API_UPLOAD_RATE", "API_SEARCH_RATE", "API_LOGIN_RATE", "CROP_SALIENCY"}
+    {"API_UPLOAD_RATE", "API_SEARCH_RATE", "API_LOGIN_RATE", "CROP_SALIENCY", "TEXT_GATE"}
 )
 
 

@@ -18,9 +18,13 @@ class TextAnalyzer(Analyzer):
                 photodesk_settings.model_dir,
                 photodesk_settings.INFERENCE_THREADS,
                 detect_side=photodesk_settings.TEXT_DETECT_SIDE,
+                gate=photodesk_settings.TEXT_GATE or None,
             )
         ]
 
     def analyze(self, photo: Photo) -> Facts:
-        lines: list[TextLine] = self.models()[0].predict(photo.pixels)
+        # The gate looks at the shared working copy: a large photo without text is never
+        # decoded at full size for this.
+        reading = self.models()[0].read(lambda: photo.pixels, preview=photo.working)
+        lines: list[TextLine] = reading.lines
         return {"ocr_lines": lines, "ocr_text": "\n".join(line["text"] for line in lines)}
