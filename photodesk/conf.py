@@ -81,9 +81,11 @@ DEFAULTS: dict[str, Any] = {
     # HNSW graph parameters, chosen with benchmarks/index_scale.py (README, "OpenSearch").
     "OPENSEARCH_HNSW_M": 16,
     "OPENSEARCH_HNSW_EF_CONSTRUCTION": 128,
-    # 400: article queries fall between subjects, where 100 found 0.89 of the true 10 nearest
-    # at 523k images and 400 finds 0.965 for ~6 ms (README, "One suggestion at archive scale").
-    "OPENSEARCH_EF_SEARCH": 400,
+    # Article queries fall between subjects, where the true 10 nearest are near ties. A
+    # rebuilt index serves from one merged graph (OPENSEARCH_MERGE_SEGMENTS), which explores
+    # less than many small ones: at 1M images 400 finds 0.83 of them, 2000 0.95, 3000 0.97,
+    # for ~3 ms more per kNN query (README, "One suggestion at archive scale").
+    "OPENSEARCH_EF_SEARCH": 3000,
     # Bulk writes: documents per request; retries of transient failures, first pause (s).
     "OPENSEARCH_BULK_SIZE": 500,
     # Bulk requests in flight during a rebuild (the node indexes one while the next is made).
