@@ -22,13 +22,6 @@ SETS = {"demo": SHARED / "photos" / "demo", "eval": SHARED / "photos" / "eval" /
 SUFFIXES = {".jpg", ".jpeg", ".png"}
 
 
-def iou(a, b) -> float:
-    x1, y1, x2, y2 = max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3])
-    inter = max(0, x2 - x1) * max(0, y2 - y1)
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
-    return inter / union if union else 0.0
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--at", type=int, default=0, help="Bring each photo to this long side.")
@@ -42,6 +35,7 @@ def main() -> None:
     from photodesk.analysis.analyzers.faces import MIN_SCORE
     from photodesk.analysis.decode import decode
     from photodesk.inference.faces import _scaled
+    from photodesk.people.recognition import box_iou
 
     detector = dlib.get_frontal_face_detector()
 
@@ -50,8 +44,8 @@ def main() -> None:
         start = time.perf_counter()
         rects, scores, _ = detector.run(np.asarray(small), upsample, 0.0)
         seconds = time.perf_counter() - start
-        boxes = [
-            [v / scale for v in (r.left(), r.top(), r.right(), r.bottom())]
+        boxes = [  # [x, y, w, h] in the photo's pixels
+            [v / scale for v in (r.left(), r.top(), r.right() - r.left(), r.bottom() - r.top())]
             for r, s in zip(rects, scores, strict=True)
             if s / 2 >= MIN_SCORE
         ]
@@ -75,7 +69,7 @@ def main() -> None:
             for setting in settings:
                 boxes, spent = faces(img, *setting)
                 seconds[setting] += spent
-                kept[setting] += sum(any(iou(r, b) > 0.3 for b in boxes) for r in reference)
+                kept[setting] += sum(any(box_iou(r, b) > 0.3 for b in boxes) for r in reference)
         print(f"{name}: {len(paths)} photos, no face on {empty}, {found} faces (1024 px, x2)")
         for setting in settings:
             print(

@@ -59,7 +59,8 @@ def human_decided() -> Q:
     return Q(state=Face.State.CONFIRMED) | Q(decided_at__isnull=False)
 
 
-def _iou(a: list[int], b: list[int]) -> float:
+def box_iou(a: list[int], b: list[int]) -> float:
+    """Intersection over union of two [x, y, w, h] boxes."""
     ax, ay, aw, ah = a
     bx, by, bw, bh = b
     w = max(0, min(ax + aw, bx + bw) - max(ax, bx))
@@ -197,7 +198,7 @@ def store_faces(image: Any, analysis: Any, faces: list[dict[str, Any]], photo: A
     created = []
     for data in faces:
         box = [int(v) for v in data["box"]]
-        if any(_iou(box, f.box) >= 0.3 for f in kept):
+        if any(box_iou(box, f.box) >= 0.3 for f in kept):
             continue
         embedding = data.get("embedding") if recognition else None
         face = Face(

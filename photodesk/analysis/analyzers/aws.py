@@ -38,6 +38,7 @@ from photodesk.aws import calls, clients
 from photodesk.aws.bedrock import TitanMultimodalEmbedder
 from photodesk.aws.images import pixel_box, pixel_polygon, rekognition_image
 from photodesk.conf import photodesk_settings
+from photodesk.people.recognition import box_iou
 
 PROVIDER = "rekognition"
 
@@ -197,15 +198,6 @@ def face_fact(face: dict, width: int, height: int) -> FaceFact:
     }
 
 
-def overlap(a: list[int], b: list[int]) -> float:
-    """Intersection over union of two [x, y, w, h] boxes."""
-    ix = max(0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
-    iy = max(0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
-    inter = ix * iy
-    union = a[2] * a[3] + b[2] * b[3] - inter
-    return inter / union if union else 0.0
-
-
 class RekognitionFaceAnalyzer(RekognitionAnalyzer):
     """DetectFaces (all attributes) → faces; with AWS_REKOGNITION_CELEBRITIES (and
     FACE_RECOGNITION on) also RecognizeCelebrities, whose matches name the face they overlap
@@ -241,8 +233,8 @@ class RekognitionFaceAnalyzer(RekognitionAnalyzer):
                     },
                     "confidence": round(float(celebrity.get("MatchConfidence", 0.0)), 1),
                 }
-                best = max(faces, key=lambda f: overlap(f["box"], fact["box"]))
-                if overlap(best["box"], fact["box"]) >= 0.5 and "person" not in best:
+                best = max(faces, key=lambda f: box_iou(f["box"], fact["box"]))
+                if box_iou(best["box"], fact["box"]) >= 0.5 and "person" not in best:
                     best["person"] = person
                 else:
                     faces.append({**fact, "person": person})
