@@ -139,19 +139,10 @@ def timed(reader, img) -> tuple[list[dict], float]:
     return lines, (time.perf_counter() - start) * 1000
 
 
-def working_copy(img):
-    """The analysis's shared working copy (analyzers/base.py: at_most(pixels, 1024))."""
-    from PIL import Image
-
-    scale = 1024 / max(img.size)
-    if scale >= 1:
-        return img
-    size = (max(1, round(img.width * scale)), max(1, round(img.height * scale)))
-    return img.resize(size, Image.Resampling.BILINEAR, reducing_gap=3.0)
-
-
 def timed_read(reader, img):
-    preview = working_copy(img)
+    from photodesk.analysis.analyzers.base import WORKING_SIDE, at_most
+
+    preview = at_most(img, WORKING_SIDE)  # the analysis's shared working copy
     start = time.perf_counter()
     reading = reader.read(img, preview=preview)
     return reading, (time.perf_counter() - start) * 1000

@@ -69,8 +69,13 @@ class Reading:
 
     @property
     def detected_share(self) -> float:
-        """The share of the photo the full detection looked at (the regions do not overlap)."""
-        return sum((x1 - x0) * (y1 - y0) for x0, y0, x1, y1 in self.regions)
+        """The share of the photo the full detection looked at."""
+        return covered(self.regions)
+
+
+def covered(regions: list[tuple[float, float, float, float]]) -> float:
+    """The share of the photo `regions` cover (shares of it that do not overlap)."""
+    return sum((x1 - x0) * (y1 - y0) for x0, y0, x1, y1 in regions)
 
 
 class TextReader(InferenceModel):
@@ -182,7 +187,7 @@ class TextReader(InferenceModel):
         _, _, stats, _ = cv2.connectedComponentsWithStats(mask)
         rects = merged([(x, y, x + w, y + h) for x, y, w, h, _ in stats[1:]])
         regions = [(x0 / width, y0 / height, x1 / width, y1 / height) for x0, y0, x1, y1 in rects]
-        if sum((x1 - x0) * (y1 - y0) for x0, y0, x1, y1 in regions) > GATE_WHOLE:
+        if covered(regions) > GATE_WHOLE:
             return [WHOLE]
         return regions
 
@@ -204,7 +209,7 @@ class TextReader(InferenceModel):
         in reading order, found in `regions` (shares of the photo) at the scale of the
         detection copy (`detect_side` px short side for the whole photo)."""
         height, width = full.shape[:2]
-        scale = min(self.detect_side / min(width, height), MAX_SIDE / max(width, height))
+        scale = detection_scale(height, width, self.detect_side)
         boxes = []
         for x0, y0, x1, y1 in regions:
             left, top = int(x0 * width), int(y0 * height)
@@ -227,8 +232,13 @@ def rgb_array(img: Image.Image) -> np.ndarray:
 def detection_copy(full: np.ndarray, side: int) -> np.ndarray:
     """`full` resized to about `side` px on its short side (at most MAX_SIDE on its long
     side), each side a multiple of 32."""
-    height, width = full.shape[:2]
-    return scaled_copy(full, min(side / min(width, height), MAX_SIDE / max(width, height)))
+    return scaled_copy(full, detection_scale(*full.shape[:2], side))
+
+
+def detection_scale(height: int, width: int, side: int) -> float:
+    """The scale that brings a photo's short side to `side` px, its long side to at most
+    MAX_SIDE."""
+    return min(side / min(width, height), MAX_SIDE / max(width, height))
 
 
 def scaled_copy(part: np.ndarray, scale: float) -> np.ndarray:
