@@ -130,12 +130,16 @@ def replace_all(index, c, workers: int) -> int:
     with context.Pool(workers) as pool:
         args = [(new, c.n, int(a), int(b)) for a, b in zip(bounds, bounds[1:], strict=False)]
         written = sum(pool.starmap(_load_part, args))
-    index.client.indices.put_settings(
-        index=new, body={"index": {"number_of_replicas": 0, "refresh_interval": None}}
-    )
-    index.client.indices.refresh(index=new, request_timeout=3600)
-    index._swap(new)
+    serve(index, new)
     return written
+
+
+def serve(index, new: str) -> None:
+    """What replace_all does after loading, without the merge: a refresh (long at 1M),
+    replicas and refreshes back (the backend's _open), the alias swap."""
+    index.client.indices.refresh(index=new, request_timeout=3600)
+    index._open(new)
+    index._swap(new)
 
 
 _CORPUS = None  # set before forking: the workers share its arrays
@@ -212,11 +216,7 @@ def finish(n: int, workers: int = 3) -> None:
     settings = index.client.indices.get_settings(index=new)[new]["settings"]["index"]
     sent = index.client.indices.stats(index=new, metric="indexing")["_all"]["primaries"]
     stopped = time.time()
-    index.client.indices.put_settings(
-        index=new, body={"index": {"number_of_replicas": 0, "refresh_interval": None}}
-    )
-    index.client.indices.refresh(index=new, request_timeout=3600)
-    index._swap(new)
+    serve(index, new)
     written = index.count()
     seconds = stopped - int(settings["creation_date"]) / 1000
     record_build(index, n, workers, written, seconds, indexed_total=sent["indexing"]["index_total"])
