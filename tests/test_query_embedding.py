@@ -32,3 +32,33 @@ def test_query_texts_embed_as_in_one_batch_and_again_the_same():
     first = vectors[0].copy()
     vectors[0] *= 2
     np.testing.assert_array_equal(query_vectors(TEXTS[:1])[0], first)
+
+
+def test_an_articles_texts_embed_at_once_on_threads_to_the_same_vectors(settings, monkeypatch):
+    """QUERY_EMBEDDING_THREADS: an article's texts are embedded at once, each on a thread of
+    the process's pool, to exactly the vectors one after another gives."""
+    need((SHARED / "models").is_dir(), "../shared/models is missing")
+    import threading
+
+    from photodesk.analysis import embedding
+
+    model = embedder()
+    ran_on: set[str] = set()
+    predict = model.predict
+
+    def recording(texts):
+        ran_on.add(threading.current_thread().name)
+        return predict(texts)
+
+    monkeypatch.setattr(model, "predict", recording)
+    settings.PHOTODESK = {**settings.PHOTODESK, "QUERY_EMBEDDING_THREADS": 1}
+    embedding._query_cache.clear()
+    one_by_one = query_vectors(TEXTS)
+    assert ran_on == {threading.current_thread().name}
+
+    ran_on.clear()
+    settings.PHOTODESK = {**settings.PHOTODESK, "QUERY_EMBEDDING_THREADS": 2}
+    embedding._query_cache.clear()
+    at_once = query_vectors(TEXTS)
+    assert ran_on and all(name.startswith("photodesk-query") for name in ran_on)
+    np.testing.assert_array_equal(at_once, one_by_one)

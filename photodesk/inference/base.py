@@ -6,6 +6,7 @@ later call reuses the loaded session. No Django in this package: inputs are path
 
 from __future__ import annotations
 
+import gc
 import sys
 import threading
 from pathlib import Path
@@ -53,6 +54,7 @@ class InferenceModel:
             if not self._loaded:
                 self.load()
                 self._loaded = True
+                keep_for_life()
         # A model's library may have brought its own thread pool (OpenCV, a BLAS).
         apply_process_threads()
 
@@ -66,6 +68,14 @@ class InferenceModel:
 
     def _predict(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError
+
+
+def keep_for_life() -> None:
+    """Take every object alive now (a model just loaded, with the modules and settings before
+    it) out of the cyclic garbage collector's walks (gc.freeze): they live as long as the
+    process. Otherwise each full collection walks them all again; in a web process with
+    spaCy's pipeline loaded one took 80 ms, in the middle of a suggestion."""
+    gc.freeze()
 
 
 _process_threads: int | None = None

