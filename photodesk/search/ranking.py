@@ -156,28 +156,24 @@ def diversify(
     if not candidates:
         return []
     lam = options.mmr_lambda
-    remaining = list(candidates)
+    remaining = [(c, vectors.get(c.image.pk)) for c in candidates]
+    # Each remaining candidate's highest similarity to a picked one, kept up to date as each is
+    # picked (one dot product per pair, not one per pair and round).
+    nearest = [-np.inf] * len(remaining)
     picked: list[Candidate] = []
-    picked_vectors: list[np.ndarray] = []
+    with_vectors: list[tuple[Candidate, np.ndarray]] = []  # the picked ones that have one
     duplicates: list[Candidate] = []
     while remaining and len(picked) < limit:
         best_index, best_value, best_sim = 0, -np.inf, 0.0
-        for i, c in enumerate(remaining):
-            vector = vectors.get(c.image.pk)
-            sim = (
-                max(float(vector @ v) for v in picked_vectors)
-                if picked_vectors and vector is not None
-                else 0.0
-            )
+        for i, (c, vector) in enumerate(remaining):
+            sim = nearest[i] if with_vectors and vector is not None else 0.0
             value = lam * c.score - (1 - lam) * sim
             if value > best_value:
                 best_index, best_value, best_sim = i, value, sim
-        chosen = remaining.pop(best_index)
-        vector = vectors.get(chosen.image.pk)
-        if picked_vectors and vector is not None and best_sim >= options.duplicate_similarity:
-            twin = max(
-                zip(picked, picked_vectors, strict=True), key=lambda pv: float(vector @ pv[1])
-            )[0]
+        chosen, vector = remaining.pop(best_index)
+        nearest.pop(best_index)
+        if with_vectors and vector is not None and best_sim >= options.duplicate_similarity:
+            twin = max(with_vectors, key=lambda pv: float(vector @ pv[1]))[0]
             chosen.duplicate_of = twin.image.pk
             chosen.reasons.append(
                 Reason(
@@ -190,5 +186,8 @@ def diversify(
             continue
         picked.append(chosen)
         if vector is not None:
-            picked_vectors.append(vector)
+            with_vectors.append((chosen, vector))
+            for i, (_, other) in enumerate(remaining):
+                if other is not None:
+                    nearest[i] = max(nearest[i], float(other @ vector))
     return (picked + duplicates)[:limit]
