@@ -17,7 +17,7 @@ With --megapixels N the photos are first upscaled to N megapixels (JPEG, EXIF ke
 temporary folder: the size of a camera original, where decoding and resizing matter.
 
 Usage: python benchmarks/ingest.py [DIR] [--megapixels 12] [--workers 1,2] [--rounds 2]
-       (default DIR ../shared/photos/demo)
+       [--engine openvino]   (default DIR ../shared/photos/demo)
 """
 
 from __future__ import annotations
@@ -228,7 +228,14 @@ def main() -> None:
     parser.add_argument(
         "--megapixels", type=float, default=0, help="Upscale copies to this size first."
     )
+    parser.add_argument(
+        "--engine",
+        choices=("onnxruntime", "openvino"),
+        help="INFERENCE_ENGINE for this run and its workers (default: the settings').",
+    )
     args = parser.parse_args()
+    if args.engine:
+        os.environ["BENCH_INFERENCE_ENGINE"] = args.engine  # read by settings.bench
     django_setup()
     from photodesk.conf import photodesk_settings
     from photodesk.management.commands.ingest import find_images

@@ -25,7 +25,7 @@ reads nothing, every candidate line is a false line. Rendered photos also report
 the words drawn each reader reads.
 
 Usage: python benchmarks/ocr_recall.py [--eval 120] [--side 640] [--gate regions|none] [--no-angle]
-       [--big 6] [--reference rapidocr]
+       [--big 6] [--reference rapidocr] [--engine openvino]
 """
 
 from __future__ import annotations
@@ -192,6 +192,12 @@ def main() -> None:
     )
     parser.add_argument("--reference", choices=("ungated", "rapidocr"), default="ungated")
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument(
+        "--engine",
+        choices=("onnxruntime", "openvino"),
+        default="onnxruntime",
+        help="the new reader's INFERENCE_ENGINE (the reference runs on onnxruntime)",
+    )
     args = parser.parse_args()
 
     from photodesk.inference.ocr import DETECT_SIDE, TextReader
@@ -202,13 +208,14 @@ def main() -> None:
         threads=args.threads,
         detect_side=args.side or DETECT_SIDE,
         gate=None if args.gate == "none" else args.gate,
+        engine=args.engine,
     )
     if args.no_angle:
         candidate.use_angle = False
     candidate.ensure_loaded()
     print(
         f"reference: {args.reference}; new: detection short side {candidate.detect_side}, "
-        f"angle {candidate.use_angle}, gate {candidate.gate}"
+        f"angle {candidate.use_angle}, gate {candidate.gate}, engine {candidate.engine}"
     )
 
     ms = {}  # (group, reader) -> [ms]

@@ -8,7 +8,8 @@ extras (E040, I040) and, with --deploy and DEBUG off, the throttles' cache (W085
 ALLOWED_HOSTS (W087) and a public API schema (W088); an unknown schema access (W089);
 metrics (E080); a joint image–text model (E070-E071, W070); smart crops' ratios and saliency
 (E100-E102); series (E110-E112, and W110 with --deploy: the face mesh that scores eyes); the
-text detector's working size (E140) and its gate (W150).
+text detector's working size (E140) and its gate (W150); the inference engine (E160, and E040
+for its extra).
 """
 
 from __future__ import annotations
@@ -424,6 +425,10 @@ def check_extras(app_configs, **kwargs) -> list:
         messages.append(_missing_extra_error("PHOTODESK['OPENSEARCH_URL'] is set", "opensearch"))
     if photodesk_settings.VIDEO_MODEL and not extras.installed("video"):
         messages.append(_missing_extra_error("PHOTODESK['VIDEO_MODEL'] is set", "video"))
+    if photodesk_settings.INFERENCE_ENGINE == "openvino" and not extras.installed("openvino"):
+        messages.append(
+            _missing_extra_error("PHOTODESK['INFERENCE_ENGINE'] is 'openvino'", "openvino")
+        )
     if "ANALYZERS" not in user_settings():
         left_off = {path: extras.missing_extra(path) for path in ALL_ANALYZERS}
         left_off = {path: extra for path, extra in left_off.items() if extra}
@@ -726,6 +731,23 @@ def check_text_detection(app_configs, **kwargs) -> list:
             hint=f"A whole number of pixels from {MIN_DETECT_SIDE} to {MAX_SIDE} (default 736; "
             "smaller is faster and misses small text).",
             id="photodesk.E140",
+        )
+    ]
+
+
+@register()
+def check_inference_engine(app_configs, **kwargs) -> list:
+    """INFERENCE_ENGINE names an engine the image models can run on."""
+    from photodesk.inference.base import ENGINES
+
+    engine = photodesk_settings.INFERENCE_ENGINE
+    if engine in ENGINES:
+        return []
+    return [
+        Error(
+            f"PHOTODESK['INFERENCE_ENGINE'] is {engine!r}.",
+            hint=f"One of {', '.join(map(repr, ENGINES))} (default 'onnxruntime').",
+            id="photodesk.E160",
         )
     ]
 

@@ -22,6 +22,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "reports": ("reportlab", "openpyxl"),
     "insights": ("umap",),
     "video": ("av",),
+    "openvino": ("openvino",),
 }
 
 # Start of a dotted path a setting may name -> the extra it needs.

@@ -11,4 +11,6 @@ BENCH_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {"default": {**DATABASES["default"], "NAME": BENCH_DIR / "db.sqlite3"}}
 MEDIA_ROOT = BENCH_DIR / "media"
 PHOTODESK = {**PHOTODESK, "INDEX_PATH": BENCH_DIR / "index"}
+if os.environ.get("BENCH_INFERENCE_ENGINE"):  # benchmarks/ingest.py --engine, for its workers too
+    PHOTODESK["INFERENCE_ENGINE"] = os.environ["BENCH_INFERENCE_ENGINE"]
 LOGGING = {"version": 1, "disable_existing_loggers": False}

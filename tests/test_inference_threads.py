@@ -19,8 +19,7 @@ def test_ocr_sessions_use_the_configured_threads(threads):
     # RapidOCR builds its sessions on first use: read a photo with text.
     lines = reader.predict(Image.open(DEMO_PHOTOS / "coco_000000098392.jpg").convert("RGB"))
     assert lines
-    engine = reader.engine
-    for part in (engine.text_det, engine.text_cls, engine.text_rec):
+    for part in (reader.detector, reader.angle, reader.recogniser):
         options = part.session.session.get_session_options()
         assert (options.intra_op_num_threads, options.inter_op_num_threads) == (threads, 1)
 

@@ -12,6 +12,11 @@ import threading
 from pathlib import Path
 from typing import Any
 
+#: Where ONNX graphs run: onnxruntime (the core install), or OpenVINO (the openvino extra:
+#: bfloat16 on CPUs that have it, faster; README, "Inference engines").
+ENGINES = ("onnxruntime", "openvino")
+DEFAULT_ENGINE = "onnxruntime"
+
 
 class ModelFileMissing(RuntimeError):
     """A model file is not where the settings say; the message names the path."""
@@ -24,9 +29,15 @@ class InferenceModel:
     #: The files it reads from MODEL_DIR (relative; each one is in inference/manifest.py).
     files: tuple[str, ...] = ()
 
-    def __init__(self, model_dir: Path, threads: int = 1) -> None:
+    def __init__(self, model_dir: Path, threads: int = 1, engine: str = DEFAULT_ENGINE) -> None:
+        """`engine`: one of ENGINES, for the models that run ONNX graphs (a model that
+        cannot use another one is never given one)."""
         self.model_dir = Path(model_dir)
         self.threads = threads
+        self.engine = engine
+        # Another engine computes at another precision: facts it produced say so.
+        if engine != DEFAULT_ENGINE:
+            self.version = f"{self.version}, {engine}"
         self._lock = threading.Lock()
         self._loaded = False
 
@@ -104,10 +115,15 @@ def apply_process_threads() -> None:
         cv2.setNumThreads(_process_threads)
 
 
-def onnx_session(path: Path, threads: int, arena: bool = True):
+def onnx_session(path: Path, threads: int, arena: bool = True, engine: str = DEFAULT_ENGINE):
     """A CPU session on `threads` threads. `arena=False` for a model whose inputs change
     shape from call to call (text): onnxruntime's CPU arena keeps every peak allocation for
-    the life of the process; an image model with fixed input shapes runs faster with it."""
+    the life of the process; an image model with fixed input shapes runs faster with it.
+    `engine` "openvino": an OpenVinoSession, which answers the same calls."""
+    if engine == "openvino":
+        from photodesk.inference.openvino import OpenVinoSession
+
+        return OpenVinoSession(path, threads)
     import onnxruntime as ort
 
     options = ort.SessionOptions()

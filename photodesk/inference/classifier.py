@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from photodesk.inference.base import InferenceModel, onnx_session
+from photodesk.inference.base import DEFAULT_ENGINE, InferenceModel, onnx_session
 
 SIZE = 224
 CLASS_NAMES = "imagenet/classes.txt"
@@ -69,8 +69,14 @@ def views(img: Image.Image) -> list[Image.Image]:
 class ImageNetClassifier(InferenceModel):
     version = "1"
 
-    def __init__(self, model_dir, threads: int = 1, arch: str = "efficientnet_lite0") -> None:
-        super().__init__(model_dir, threads)
+    def __init__(
+        self,
+        model_dir,
+        threads: int = 1,
+        arch: str = "efficientnet_lite0",
+        engine: str = DEFAULT_ENGINE,
+    ) -> None:
+        super().__init__(model_dir, threads, engine)
         if arch not in NORMALISATION:
             raise ValueError(f"Unknown classifier {arch!r}; known: {sorted(NORMALISATION)}")
         self.arch = arch
@@ -80,7 +86,9 @@ class ImageNetClassifier(InferenceModel):
         return (f"imagenet/{self.arch}.onnx", CLASS_NAMES)
 
     def load(self) -> None:
-        self.session = onnx_session(self._require(f"imagenet/{self.arch}.onnx"), self.threads)
+        self.session = onnx_session(
+            self._require(f"imagenet/{self.arch}.onnx"), self.threads, engine=self.engine
+        )
         norm = NORMALISATION[self.arch]
         self._mean = np.array(norm.mean, np.float32).reshape(1, 3, 1, 1)
         self._std = np.array(norm.std, np.float32).reshape(1, 3, 1, 1)

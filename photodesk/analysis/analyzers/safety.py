@@ -14,7 +14,10 @@ class SafetyAnalyzer(Analyzer):
     def models(self) -> list:
         return [
             get_model(
-                SafetyClassifier, photodesk_settings.model_dir, photodesk_settings.INFERENCE_THREADS
+                SafetyClassifier,
+                photodesk_settings.model_dir,
+                photodesk_settings.INFERENCE_THREADS,
+                engine=photodesk_settings.INFERENCE_ENGINE,
             )
         ]
 

@@ -19,6 +19,7 @@ class TextAnalyzer(Analyzer):
                 photodesk_settings.INFERENCE_THREADS,
                 detect_side=photodesk_settings.TEXT_DETECT_SIDE,
                 gate=photodesk_settings.TEXT_GATE or None,
+                engine=photodesk_settings.INFERENCE_ENGINE,
             )
         ]
 
