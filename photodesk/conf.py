@@ -181,10 +181,11 @@ DEFAULTS: dict[str, Any] = {
     # Threads of every model library in a worker: ONNX sessions, numpy's BLAS, OpenCV
     # (the worker is the unit of parallelism: one worker per core).
     "INFERENCE_THREADS": 1,
-    # What runs the image models' ONNX graphs (labels, safety, text in images): "onnxruntime",
+    # What runs the image models' ONNX files (labels, safety, text detection): "onnxruntime",
     # or "openvino" (`pip install "photodesk[openvino]"`), which computes in bfloat16 on CPUs
-    # that have it: about 1.5x the images per second on this project's CPU, with labels and
-    # text read very nearly alike. Recorded in the models' versions. README, "Inference engines".
+    # that have it: 1.33x the demo photos per second through two workers on this project's
+    # CPU, ~150 MB more per worker, labels and text very nearly alike. Recorded in the models'
+    # versions. README, "Inference engines".
     "INFERENCE_ENGINE": "onnxruntime",
     # How many of one query's texts (an article's opening, passages and key phrases) the
     # local text model embeds at once, each on its own thread, in the process that searches:

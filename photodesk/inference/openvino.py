@@ -1,11 +1,10 @@
-"""ONNX graphs run by OpenVINO on the CPU (INFERENCE_ENGINE "openvino", the openvino extra).
+"""ONNX files run by OpenVINO on the CPU (INFERENCE_ENGINE "openvino", the openvino extra).
 
 The same model files as onnxruntime, compiled by OpenVINO's CPU plugin. On a CPU with
 bfloat16 instructions (AVX512-BF16, AMX) it computes in bfloat16 by default, which is where
 its speed comes from: on this project's 2-core EPYC the text detector took 145 ms instead of
-240, the classifier 29 instead of 77 for six views (float32 in OpenVINO is no faster than
-onnxruntime). Outputs differ from float32 by about what the next decimal digit of a
-probability is; README, "Inference engines", gives what that does to labels and text.
+240 on a 736 x 1120 copy (in float32, 255). The classifier's labels and the text read stay
+very nearly alike; README, "Inference engines", gives the measurements.
 """
 
 from __future__ import annotations
@@ -39,7 +38,17 @@ class OpenVinoSession:
         self.compiled = ov.Core().compile_model(
             str(path),
             "CPU",
-            {"INFERENCE_NUM_THREADS": threads, "NUM_STREAMS": 1, "PERFORMANCE_HINT": "LATENCY"},
+            {
+                "INFERENCE_NUM_THREADS": threads,
+                "NUM_STREAMS": 1,
+                "PERFORMANCE_HINT": "LATENCY",
+                # Pinned threads put every worker process on the same core: two workers
+                # took 462 ms a photo each instead of 230.
+                "ENABLE_CPU_PINNING": False,
+                # Kernels kept per input shape: the text detector sees a new shape with most
+                # photos; 58 MB less in a worker after the demo photos, 3 % slower.
+                "CPU_RUNTIME_CACHE_CAPACITY": 0,
+            },
         )
         self.inputs = [_Port(port) for port in self.compiled.inputs]
         self.outputs = [_Port(port) for port in self.compiled.outputs]
