@@ -31,6 +31,7 @@ OPTIONAL = [
     "reportlab",
     "openpyxl",
     "av",
+    "openvino",
 ]
 
 CORE_ONLY = f"""
@@ -105,6 +106,7 @@ def test_a_setting_that_needs_a_missing_extra_says_which_to_install(
         "INDEX_BACKEND": "photodesk.search.index.opensearch.OpenSearchIndex",
         "OPENSEARCH_URL": "http://127.0.0.1:9",
         "VIDEO_MODEL": "cms_images.Video",
+        "INFERENCE_ENGINE": "openvino",
     }
     errors = {(m.id, m.hint): m.msg for m in check_extras(None)}
     assert set(errors) == {
@@ -112,12 +114,14 @@ def test_a_setting_that_needs_a_missing_extra_says_which_to_install(
         ("photodesk.E040", 'pip install "photodesk[aws]"'),
         ("photodesk.E040", 'pip install "photodesk[opensearch]"'),
         ("photodesk.E040", 'pip install "photodesk[video]"'),
+        ("photodesk.E040", 'pip install "photodesk[openvino]"'),
     }
+    assert "INFERENCE_ENGINE" in errors["photodesk.E040", 'pip install "photodesk[openvino]"']
     assert "VIDEO_MODEL" in errors["photodesk.E040", 'pip install "photodesk[video]"']
     faces = errors["photodesk.E040", 'pip install "photodesk[faces]"']
     assert "FaceAnalyzer" in faces and "dlib, face_recognition_models, ai_edge_litert" in faces
     # The index backend and the URL both need opensearch-py: one message each.
-    assert len(check_extras(None)) == 5
+    assert len(check_extras(None)) == 6
 
 
 def test_with_every_extra_installed_there_is_nothing_to_say(settings) -> None:
