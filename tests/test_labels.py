@@ -206,3 +206,20 @@ def test_two_classifiers_average_their_classes_but_keep_one_visual_space(setting
     )
     assert both["labels"][0]["source"] == "imagenet/efficientnet_lite0+imagenet/mobilenet_v2"
     assert both["concepts"] != alone["concepts"]  # the second network's classes count
+
+
+def test_the_class_map_follows_merges_and_parents_without_a_query_per_label(
+    django_assert_num_queries,
+):
+    """Every analysis maps 1,000 classes to labels: the map and the labels' ancestors come
+    from two queries, whatever the taxonomy's size, and merged labels lead to their target."""
+    cat = Label.objects.get(name="cat")
+    feline = Label.objects.create(name="feline", parent=cat.parent)
+    Label.objects.filter(pk=cat.pk).update(merged_into=feline, active=False)
+    parents = [label.name for label in Label.objects.get(pk=feline.pk).ancestors()]
+    assert parents  # "animals", at least
+    with django_assert_num_queries(2):
+        classes = labeling.class_map()
+        tabby = classes[281]  # "tabby, tabby cat", mapped to "cat"
+        assert tabby.name == "feline"
+        assert [label.name for label in tabby.ancestors()] == parents

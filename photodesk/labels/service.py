@@ -37,15 +37,30 @@ from photodesk.signals import tags_decided
 IMAGENET = "imagenet-1k"
 
 
-def class_map() -> dict[int, Label]:
-    """ImageNet class index → its active label (merged labels followed to their target)."""
+def label_graph() -> dict[int, Label]:
+    """Every label by pk (in the model's order, by name), read in one query, each one's
+    parent and merge target linked to the others in memory: walking ancestors or merges
+    then reads nothing more. (Read per analysis as the 1,000 class rows with a label each,
+    and a query per parent, they cost 67 ms an image.)"""
+    labels = {label.pk: label for label in Label.objects.all()}
+    for label in labels.values():
+        for field in ("parent", "merged_into"):
+            target = labels.get(getattr(label, f"{field}_id"))
+            if target is not None:
+                Label._meta.get_field(field).set_cached_value(label, target)
+    return labels
+
+
+def class_map(labels: dict[int, Label] | None = None) -> dict[int, Label]:
+    """ImageNet class index → its active label (merged labels followed to their target).
+    `labels`: label_graph(), when the caller has it already."""
+    labels = label_graph() if labels is None else labels
     out = {}
-    for mc in ModelClass.objects.filter(model=IMAGENET, label__isnull=False).select_related(
-        "label"
-    ):
-        label = _resolve(mc.label)
+    rows = ModelClass.objects.filter(model=IMAGENET, label__isnull=False)
+    for index, label_id in rows.values_list("index", "label_id"):
+        label = _resolve(labels.get(label_id))
         if label is not None and label.active:
-            out[mc.index] = label
+            out[index] = label
     return out
 
 
@@ -140,8 +155,10 @@ def apply_labels(
     zero-shot labels count when it made the image's vector.
     """
     only = list(only) if only is not None else None
-    labels = only if only is not None else list(Label.objects.active())
-    classes = class_map()
+    graph = label_graph()
+    # In the graph's order, the model's (by name), as Label.objects.active() gave them.
+    labels = only if only is not None else [label for label in graph.values() if label.active]
+    classes = class_map(graph)
     if only is not None:
         # The labels asked for, and their parents (which get the child's confidence).
         wanted = {node.pk for label in only for node in [label, *label.ancestors()]}
