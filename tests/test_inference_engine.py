@@ -71,8 +71,8 @@ def test_the_safety_score_is_the_same_on_openvino(photos):
 
 
 def test_facts_say_which_engine_made_them(settings):
-    """Another engine computes at another precision: the analyzers' model versions name it,
-    so `analyze` redoes photos after a site switches (and never mixes them silently)."""
+    """Another engine computes at another precision: the analyzers' model versions, stored
+    with each analysis, name it, so an archive analysed on both says which made what."""
     from photodesk.analysis.analyzers.labels import LabelAnalyzer
     from photodesk.analysis.analyzers.safety import SafetyAnalyzer
     from photodesk.analysis.analyzers.text import TextAnalyzer
