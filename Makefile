@@ -16,8 +16,8 @@ $(BIN)/python:
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[dev]"
-	# The face mesh that scores open eyes in series: out of the mediapipe wheel, by pip.
-	$(BIN)/python -m photodesk.inference.eyes_file var/eyes-model
+	# The face mesh that scores open eyes in series, and BlazeFace: out of the mediapipe wheel, by pip.
+	$(BIN)/python -m photodesk.inference.mediapipe_files var/eyes-model
 	touch $@
 
 install: $(VENV)/.installed  ## Create .venv with everything installed.

@@ -9,13 +9,14 @@ ALLOWED_HOSTS (W087) and a public API schema (W088); an unknown schema access (W
 metrics (E080); a joint image–text model (E070-E071, W070); smart crops' ratios and saliency
 (E100-E102); series (E110-E112, and W110 with --deploy: the face mesh that scores eyes); the
 text detector's working size (E140) and its gate (W150); the inference engine (E160, and E040
-for its extra).
+for its extra); the face detector (E170, and E171: BlazeFace's file).
 """
 
 from __future__ import annotations
 
 import importlib.util
 import os
+from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
@@ -812,18 +813,58 @@ def check_eyes_model(app_configs, **kwargs) -> list:
     """The face mesh that scores open eyes in series (without it the eyes are not scored)."""
     if not photodesk_settings.SERIES:
         return []
-    from photodesk.inference import eyes_file
+    from photodesk.inference import mediapipe_files
 
     folder = photodesk_settings.eyes_model_dir
-    if eyes_file.present(folder):
+    if mediapipe_files.present(folder, mediapipe_files.FACE_MESH):
         return []
     return [
         Warning(
-            f"{folder / eyes_file.RELATIVE} is missing: the best frame of a series is picked "
-            "without looking at the eyes.",
-            hint=f"Run `python -m photodesk.inference.eyes_file {folder}` (pip downloads "
-            f"{eyes_file.REQUIREMENT} and takes the file out of it), or set "
-            "PHOTODESK['EYES_MODEL_DIR'].",
+            f"{folder / mediapipe_files.FACE_MESH.relative} is missing: the best frame of a "
+            "series is picked without looking at the eyes.",
+            hint=_mediapipe_hint(folder),
             id="photodesk.W110",
+        )
+    ]
+
+
+def _mediapipe_hint(folder: Path) -> str:
+    from photodesk.inference import mediapipe_files
+
+    return (
+        f"Run `python -m photodesk.inference.mediapipe_files {folder}` (pip downloads "
+        f"{mediapipe_files.REQUIREMENT} and takes the files out of it), or set "
+        "PHOTODESK['EYES_MODEL_DIR']."
+    )
+
+
+@register()
+def check_face_detector(app_configs, **kwargs) -> list:
+    """FACE_DETECTOR names a detector, and BlazeFace's file is there when it is chosen."""
+    from photodesk.inference.faces import DETECTORS
+
+    kind = photodesk_settings.FACE_DETECTOR
+    if kind not in DETECTORS:
+        return [
+            Error(
+                f"PHOTODESK['FACE_DETECTOR'] is {kind!r}.",
+                hint=f"One of {', '.join(map(repr, DETECTORS))} (default 'hog').",
+                id="photodesk.E170",
+            )
+        ]
+    from photodesk.inference import mediapipe_files
+
+    folder = photodesk_settings.eyes_model_dir
+    faces_on = any(path.endswith(".FaceAnalyzer") for path in photodesk_settings.ANALYZERS)
+    if kind != "blazeface" or not faces_on:
+        return []
+    if mediapipe_files.present(folder, mediapipe_files.FACE_DETECTION):
+        return []
+    return [
+        Error(
+            f"{folder / mediapipe_files.FACE_DETECTION.relative} is missing: FACE_DETECTOR "
+            "'blazeface' cannot find faces without it.",
+            hint=_mediapipe_hint(folder),
+            id="photodesk.E171",
         )
     ]

@@ -210,8 +210,10 @@ DEFAULTS: dict[str, Any] = {
     # False: faces are detected and counted, but no embedding is computed or stored, nobody is
     # recognised and clustering does nothing (a privacy switch).
     "FACE_RECOGNITION": True,
-    # "hog" (dlib HOG, upsampled once, on a 1024-px image) or "cnn" (dlib MMOD CNN on a 640-px
-    # image): on this CPU the CNN costs 5-25x more and found no more faces (README, "Faces").
+    # "hog" (dlib HOG, upsampled once, on a 1024-px image), "cnn" (dlib MMOD CNN on a 640-px
+    # image: on this CPU 5-25x HOG's cost, no more faces found) or "blazeface" (MediaPipe's,
+    # its file from the mediapipe wheel into EYES_MODEL_DIR: ~7 ms a photo, finds more faces
+    # and more that are not: README, "Faces").
     "FACE_DETECTOR": "hog",
     # Euclidean distance between 128-d dlib embeddings (same person usually < 0.6). A new usable
     # face at most AUTO from a named person's faces is assigned to them; up to REVIEW it waits

@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.test import override_settings
 from PIL import Image, ImageOps
 
-from photodesk.inference import eyes_file
+from photodesk.inference import mediapipe_files
 from photodesk.inference.eyes import EyeOpenness
 
 from .burst_frames import close_eyes, frame, motion_blur, save_with_time
@@ -38,7 +38,7 @@ LONE = (
 @pytest.fixture(scope="session")
 def eyes_dir() -> Path:
     """The face mesh, taken once out of the mediapipe wheel that pip downloads."""
-    eyes_file.fetch(EYES_DIR)
+    mediapipe_files.fetch(EYES_DIR)
     return EYES_DIR
 
 
@@ -227,10 +227,11 @@ def test_without_the_eye_model_the_eyes_are_not_scored(series_settings, tmp_path
     assert all(m.eyes_open is None and m.sharpness is not None for m in series.members.all())
 
 
-def test_the_pinned_eye_model_file(eyes_dir):
-    path = eyes_dir / eyes_file.RELATIVE
-    assert eyes_file.present(eyes_dir)
-    assert eyes_file._sha256(path.read_bytes()) == eyes_file.SHA256
+def test_the_pinned_files_out_of_the_mediapipe_wheel(eyes_dir):
+    for file in mediapipe_files.FILES:  # the face mesh, and BlazeFace (tests/test_blazeface.py)
+        path = eyes_dir / file.relative
+        assert mediapipe_files.present(eyes_dir, file)
+        assert mediapipe_files._sha256(path.read_bytes()) == file.sha256
 
 
 @override_settings()
@@ -347,7 +348,7 @@ def test_series_settings_are_checked(settings, tmp_path):
         "photodesk.E112",
     }
     (warning,) = check_eyes_model(None)
-    assert warning.id == "photodesk.W110" and "eyes_file" in warning.hint
+    assert warning.id == "photodesk.W110" and "mediapipe_files" in warning.hint
 
 
 def two_frames(folder: Path) -> Path:

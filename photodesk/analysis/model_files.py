@@ -15,14 +15,16 @@ from photodesk.conf import photodesk_settings
 
 def required_model_files() -> list[str]:
     """Paths relative to MODEL_DIR, each once, in the order of the settings. A dotted path
-    that does not import is skipped here (the settings check reports it)."""
+    that does not import, or an analyzer whose models refuse their settings (FACE_DETECTOR
+    "retina"), is skipped here (the settings checks report them)."""
     paths: list[str] = []
     for dotted in photodesk_settings.ANALYZERS:
         try:
             analyzer = import_string(dotted)()
-        except ImportError:
+            models = analyzer.models()
+        except (ImportError, ValueError):
             continue
-        for model in analyzer.models():
+        for model in models:
             paths.extend(getattr(model, "model_files", tuple)())
     try:
         target = import_string(photodesk_settings.TEXT_EMBEDDER)

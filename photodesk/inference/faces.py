@@ -4,6 +4,7 @@ Models (dlib-bin + the face-recognition-models package, and the FER TFLite class
 - `FaceDetector`: dlib's HOG detector (bundled in dlib) or the CNN (MMOD) detector
   `mmod_human_face_detector.dat`. HOG on a 1024-px image upsampled once is the default: on this
   CPU it costs a fraction of the CNN's time for the same recall on news photos (README, "Faces").
+  MediaPipe's BlazeFace (FACE_DETECTOR "blazeface") is in blazeface.py.
 - `FaceEmbedder`: `shape_predictor_5_face_landmarks.dat` aligns the face,
   `dlib_face_recognition_resnet_model_v1.dat` gives a 128-d vector; two photos of one person
   are usually closer than 0.6 (Euclidean). The 68-point model is never used (its licence
@@ -29,6 +30,8 @@ MAX_SIDE = 1024
 # The CNN detector runs on a smaller image (its cost grows with the pixels; it finds faces
 # down to ~40 px at this scale, i.e. ~65 px in a 1024-px photo).
 CNN_MAX_SIDE = 640
+# What FACE_DETECTOR may name: dlib's two here, and MediaPipe's BlazeFace (blazeface.py).
+DETECTORS = ("hog", "cnn", "blazeface")
 
 
 def face_models_dir() -> Path:

@@ -11,6 +11,7 @@ import numpy as np
 
 from photodesk.analysis.analyzers.base import Analyzer, FaceFact, Facts, Photo
 from photodesk.conf import photodesk_settings
+from photodesk.inference.blazeface import BlazeFaceDetector
 from photodesk.inference.faces import (
     ExpressionClassifier,
     FaceDetector,
@@ -24,12 +25,13 @@ from photodesk.inference.registry import get_model
 MIN_SCORE = 0.15
 
 
-def detector() -> FaceDetector:
+def detector() -> FaceDetector | BlazeFaceDetector:
+    threads = photodesk_settings.INFERENCE_THREADS
+    if photodesk_settings.FACE_DETECTOR == "blazeface":
+        # Its file comes out of the mediapipe wheel, as the face mesh's does.
+        return get_model(BlazeFaceDetector, photodesk_settings.eyes_model_dir, threads)
     return get_model(
-        FaceDetector,
-        photodesk_settings.model_dir,
-        photodesk_settings.INFERENCE_THREADS,
-        kind=photodesk_settings.FACE_DETECTOR,
+        FaceDetector, photodesk_settings.model_dir, threads, kind=photodesk_settings.FACE_DETECTOR
     )
 
 
