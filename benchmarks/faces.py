@@ -5,16 +5,19 @@ A generated set (tests/face_scenes.py, bigger than the tests'): 9 different peop
 darkened, sometimes mirrored), plus scenes of two people together. Ground truth is who was
 pasted where. Printed:
 
-- memory: RSS before and after loading each face model (HOG detector as the baseline);
+- memory: RSS before and after loading each face model (the detector as the baseline);
 - speed: the full face analysis (detect + quality + expression + 128-d embedding) per image and
-  per face, against HOG detection alone measured in the same run (the ratio);
-- detector choice (`--cnn N`): the dlib CNN detector on N scenes against HOG;
+  per face, against detection alone measured in the same run (the ratio);
+- detector choice (`--cnn N`): the dlib CNN detector on N scenes against the detector;
 - distances: same-person and different-people embedding distances in the set, and (with
   `--real`) between the faces found in the 479 real demo/eval photos (nearly all different
   people): the share of pairs under the auto/review thresholds (false matches);
 - clustering (chinese whispers, as the clustering task runs it) at several thresholds: purity
   and pair precision/recall, and the recognition rule (nearest named face within
   FACE_AUTO_DISTANCE / FACE_REVIEW_DISTANCE) on held-out scenes.
+
+The detector is FACE_DETECTOR's (HOG unless BENCH_FACE_DETECTOR names another, e.g.
+`BENCH_FACE_DETECTOR=blazeface`).
 
 Usage: python benchmarks/faces.py [--per-person 6] [--cnn 10] [--real]
 """
@@ -83,11 +86,12 @@ def main() -> None:
     from photodesk.people.clustering import chinese_whispers
     from tests.face_scenes import PEOPLE, make_scenes
 
+    detector_name = f"{photodesk_settings.FACE_DETECTOR} detector (baseline)"
     # --- memory ---------------------------------------------------------------------------
     print("Memory (RSS, MB)")
     base = rss_mb()
     steps = [
-        ("HOG detector (baseline)", face_analyzer.detector),
+        (detector_name, face_analyzer.detector),
         ("5-point landmarks + ResNet embedding", face_analyzer.embedder),
         ("FER expression (TFLite)", face_analyzer.expression_model),
     ]
@@ -98,8 +102,8 @@ def main() -> None:
         sizes[name] = rss_mb() - before
         print(f"  {name:<40} +{sizes[name]:6.1f}")
     total = rss_mb() - base
-    hog = max(sizes["HOG detector (baseline)"], 0.1)
-    print(f"  {'all face models':<40} +{total:6.1f}  ({total / hog:.0f}x the HOG detector alone)")
+    hog = max(sizes[detector_name], 0.1)
+    print(f"  {'all face models':<40} +{total:6.1f}  ({total / hog:.0f}x the detector alone)")
     if args.cnn:
         before = rss_mb()
         cnn = get_model(FaceDetector, photodesk_settings.model_dir, 1, kind="cnn")
@@ -128,7 +132,7 @@ def main() -> None:
     n_images = len(photos)
     side = np.mean([max(p.pixels.size) for p in photos])
     print(
-        f"Speed (1 thread, CPU time, {side:.0f}-px images): HOG detection alone "
+        f"Speed (1 thread, CPU time, {side:.0f}-px images): {detector_name} alone "
         f"{hog_seconds / n_images * 1000:.0f} ms/image; full face analysis "
         f"{full_seconds / n_images * 1000:.0f} ms/image, {n_faces / full_seconds:.1f} faces/s "
         f"({n_faces} faces) — {full_seconds / hog_seconds:.2f}x detection alone "
@@ -159,7 +163,8 @@ def main() -> None:
         hog_sub = time.process_time() - start
         print(
             f"CNN detector on {len(subset)} scenes: {cnn_seconds / len(subset) * 1000:.0f} "
-            f"ms/image, {cnn_found} faces; HOG {hog_sub / len(subset) * 1000:.0f} ms/image, "
+            f"ms/image, {cnn_found} faces; {detector_name} "
+            f"{hog_sub / len(subset) * 1000:.0f} ms/image, "
             f"{hog_found} faces — CNN costs {cnn_seconds / hog_sub:.1f}x"
         )
 

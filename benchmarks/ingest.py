@@ -17,7 +17,7 @@ With --megapixels N the photos are first upscaled to N megapixels (JPEG, EXIF ke
 temporary folder: the size of a camera original, where decoding and resizing matter.
 
 Usage: python benchmarks/ingest.py [DIR] [--megapixels 12] [--workers 1,2] [--rounds 2]
-       [--engine openvino]   (default DIR ../shared/photos/demo)
+       [--engine openvino] [--face-detector blazeface]   (default DIR ../shared/photos/demo)
 """
 
 from __future__ import annotations
@@ -233,9 +233,16 @@ def main() -> None:
         choices=("onnxruntime", "openvino"),
         help="INFERENCE_ENGINE for this run and its workers (default: the settings').",
     )
+    parser.add_argument(
+        "--face-detector",
+        choices=("hog", "cnn", "blazeface"),
+        help="FACE_DETECTOR for this run and its workers (default: the settings').",
+    )
     args = parser.parse_args()
     if args.engine:
         os.environ["BENCH_INFERENCE_ENGINE"] = args.engine  # read by settings.bench
+    if args.face_detector:
+        os.environ["BENCH_FACE_DETECTOR"] = args.face_detector  # read by settings.bench
     django_setup()
     from photodesk.conf import photodesk_settings
     from photodesk.management.commands.ingest import find_images

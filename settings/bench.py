@@ -14,3 +14,5 @@ PHOTODESK = {**PHOTODESK, "INDEX_PATH": BENCH_DIR / "index"}
 if os.environ.get("BENCH_INFERENCE_ENGINE"):  # benchmarks/ingest.py --engine, for its workers too
     PHOTODESK["INFERENCE_ENGINE"] = os.environ["BENCH_INFERENCE_ENGINE"]
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+if os.environ.get("BENCH_FACE_DETECTOR"):  # benchmarks/ingest.py --face-detector
+    PHOTODESK["FACE_DETECTOR"] = os.environ["BENCH_FACE_DETECTOR"]
