@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
@@ -822,20 +821,10 @@ def check_eyes_model(app_configs, **kwargs) -> list:
         Warning(
             f"{folder / mediapipe_files.FACE_MESH.relative} is missing: the best frame of a "
             "series is picked without looking at the eyes.",
-            hint=_mediapipe_hint(folder),
+            hint=mediapipe_files.fetch_hint(folder),
             id="photodesk.W110",
         )
     ]
-
-
-def _mediapipe_hint(folder: Path) -> str:
-    from photodesk.inference import mediapipe_files
-
-    return (
-        f"Run `python -m photodesk.inference.mediapipe_files {folder}` (pip downloads "
-        f"{mediapipe_files.REQUIREMENT} and takes the files out of it), or set "
-        "PHOTODESK['EYES_MODEL_DIR']."
-    )
 
 
 @register()
@@ -864,7 +853,7 @@ def check_face_detector(app_configs, **kwargs) -> list:
         Error(
             f"{folder / mediapipe_files.FACE_DETECTION.relative} is missing: FACE_DETECTOR "
             "'blazeface' cannot find faces without it.",
-            hint=_mediapipe_hint(folder),
+            hint=mediapipe_files.fetch_hint(folder),
             id="photodesk.E171",
         )
     ]

@@ -14,6 +14,7 @@ from photodesk.analysis.decode import decode
 from photodesk.conf import photodesk_settings
 from photodesk.inference import blazeface, mediapipe_files
 from photodesk.inference.base import ModelFileMissing
+from photodesk.inference.eyes import EyeOpenness
 from photodesk.people.recognition import box_iou
 
 from .conftest import need
@@ -90,10 +91,11 @@ def test_it_finds_the_faces_hog_finds_and_the_embedding_names_the_same_person(
                 assert np.linalg.norm(own[0] - theirs[0]) > 0.6
 
 
-def test_a_missing_file_names_the_command_that_fetches_it(tmp_path):
-    detector = blazeface.BlazeFaceDetector(tmp_path)
+@pytest.mark.parametrize("model", [blazeface.BlazeFaceDetector, EyeOpenness])
+def test_a_missing_wheel_file_names_the_command_that_fetches_it(tmp_path, model):
+    # Not `photodesk_models fetch`, which knows only MODEL_DIR's files.
     with pytest.raises(ModelFileMissing, match="photodesk.inference.mediapipe_files"):
-        detector.predict(None)
+        model(tmp_path).ensure_loaded()
 
 
 def test_the_checks_refuse_an_unknown_detector_and_a_missing_blazeface_file(

@@ -45,14 +45,17 @@ class InferenceModel:
         """What must be in MODEL_DIR before this model can load (for checks and fetching)."""
         return self.files
 
+    def fetch_hint(self) -> str:
+        """How to get this model's files: the end of its missing-file error."""
+        return (
+            "Fetch the model files with `python manage.py photodesk_models fetch` (or `fetch "
+            "--from DIR` offline), or set PHOTODESK['MODEL_DIR'] to the folder that holds them."
+        )
+
     def _require(self, relative: str) -> Path:
         path = self.model_dir / relative
         if not path.exists():
-            raise ModelFileMissing(
-                f"{self.name}: model file {path} not found. Fetch the model files with "
-                "`python manage.py photodesk_models fetch` (or `fetch --from DIR` offline), "
-                "or set PHOTODESK['MODEL_DIR'] to the folder that holds them."
-            )
+            raise ModelFileMissing(f"{self.name}: model file {path} not found. {self.fetch_hint()}")
         return path
 
     def load(self) -> None:

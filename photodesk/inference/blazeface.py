@@ -11,13 +11,11 @@ read them as they read HOG's (README, "Faces").
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 from PIL import Image
 
-from photodesk.inference.base import InferenceModel, ModelFileMissing
-from photodesk.inference.mediapipe_files import FACE_DETECTION, REQUIREMENT
+from photodesk.inference.base import InferenceModel
+from photodesk.inference.mediapipe_files import FACE_DETECTION, REQUIREMENT, fetch_hint
 
 INPUT_SIDE = 192
 GRID = INPUT_SIDE // 4
@@ -89,16 +87,8 @@ class BlazeFaceDetector(InferenceModel):
         # comes out of the mediapipe wheel, and photodesk.E171 checks it.
         return ()
 
-    def _require(self, relative: str) -> Path:
-        path = self.model_dir / relative
-        if not path.exists():
-            raise ModelFileMissing(
-                f"{self.name}: model file {path} not found. Run `python -m "
-                f"photodesk.inference.mediapipe_files {self.model_dir}` (pip downloads "
-                f"{REQUIREMENT} and takes the file out of it), or set "
-                "PHOTODESK['EYES_MODEL_DIR'] to the folder that holds it."
-            )
-        return path
+    def fetch_hint(self) -> str:
+        return fetch_hint(self.model_dir)
 
     def load(self) -> None:
         from ai_edge_litert.interpreter import Interpreter

@@ -25,6 +25,7 @@ import numpy as np
 from PIL import Image
 
 from photodesk.inference.base import InferenceModel
+from photodesk.inference.mediapipe_files import FACE_MESH, fetch_hint
 
 INPUT_SIDE = 192
 # The crop around a dlib face box (which runs from the brows to the chin): grown so the whole
@@ -74,7 +75,11 @@ def face_crop(img: Image.Image, box: list[int]) -> Image.Image:
 class EyeOpenness(InferenceModel):
     name = "mediapipe-face-mesh"
     version = "0.10.21"
-    files = ("face_landmark/face_landmark.tflite",)
+    files = (FACE_MESH.relative,)
+
+    def fetch_hint(self) -> str:
+        # Not one of MODEL_DIR's files: it comes out of the mediapipe wheel.
+        return fetch_hint(self.model_dir)
 
     def load(self) -> None:
         from ai_edge_litert.interpreter import Interpreter

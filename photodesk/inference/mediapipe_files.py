@@ -54,7 +54,15 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def present(model_dir: Path, file: WheelFile = FACE_MESH) -> bool:
+def fetch_hint(model_dir: Path) -> str:
+    """What a missing file's error or check tells a site to do."""
+    return (
+        f"Run `python -m photodesk.inference.mediapipe_files {model_dir}` (pip downloads "
+        f"{REQUIREMENT} and takes the files out of it), or set PHOTODESK['EYES_MODEL_DIR']."
+    )
+
+
+def present(model_dir: Path, file: WheelFile) -> bool:
     path = Path(model_dir) / file.relative
     return path.is_file() and path.stat().st_size == file.size
 
