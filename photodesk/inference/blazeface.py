@@ -14,8 +14,7 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
-from photodesk.inference.base import InferenceModel
-from photodesk.inference.mediapipe_files import FACE_DETECTION, REQUIREMENT, fetch_hint
+from photodesk.inference.mediapipe_files import FACE_DETECTION, WheelModel
 
 INPUT_SIDE = 192
 GRID = INPUT_SIDE // 4
@@ -74,30 +73,15 @@ def suppress(boxes: np.ndarray, scores: np.ndarray) -> list[int]:
     return kept
 
 
-class BlazeFaceDetector(InferenceModel):
+class BlazeFaceDetector(WheelModel):
     """Boxes and scores, as FaceDetector gives them. `model_dir` holds the file taken out of
     the mediapipe wheel (`python -m photodesk.inference.mediapipe_files DIR`)."""
 
     name = "mediapipe-blazeface-full-range-sparse"
-    version = REQUIREMENT.split("==")[1]
-    files = (FACE_DETECTION.relative,)
+    file = FACE_DETECTION
 
-    def model_files(self) -> tuple[str, ...]:
-        # Its file is not one of MODEL_DIR's (`photodesk_models fetch` does not know it): it
-        # comes out of the mediapipe wheel, and photodesk.E171 checks it.
-        return ()
-
-    def fetch_hint(self) -> str:
-        return fetch_hint(self.model_dir)
-
-    def load(self) -> None:
-        from ai_edge_litert.interpreter import Interpreter
-
-        path = self._require(self.files[0])
-        self.interpreter = Interpreter(model_path=str(path), num_threads=self.threads)
-        self.interpreter.allocate_tensors()
-        self.input_index = self.interpreter.get_input_details()[0]["index"]
-        outputs = {d["shape"][-1]: d["index"] for d in self.interpreter.get_output_details()}
+    def find_outputs(self, details: list[dict]) -> None:
+        outputs = {d["shape"][-1]: d["index"] for d in details}
         self.boxes_index, self.logits_index = outputs[16], outputs[1]
 
     def _predict(self, img: Image.Image) -> list[dict]:

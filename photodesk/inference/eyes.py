@@ -3,9 +3,8 @@
 Model: `face_landmark/face_landmark.tflite` (1.2 MB, Apache-2.0), the face mesh that the
 mediapipe wheels up to 0.10.21 carry at mediapipe/modules/face_landmark/. Only the file is
 used: the mediapipe package itself pulls jax, matplotlib, OpenCV-contrib and numpy<2, and its
-1.x wheels no longer carry the model. `manage.py photodesk_models fetch` takes it out of the
-pinned wheel (inference/manifest.py); offline, `pip download mediapipe==0.10.21 --no-deps`
-and `unzip -j` the member into MODEL_DIR/face_landmark/.
+1.x wheels no longer carry the model. `python -m photodesk.inference.mediapipe_files DIR`
+takes it out of the pinned wheel (pip downloads it, so a site's index or wheelhouse applies).
 
 Input: a square RGB crop around the face, 192x192, float32 in [0, 1]. Outputs: 468 (x, y, z)
 points in the crop's pixels and a face-presence logit.
@@ -24,8 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-from photodesk.inference.base import InferenceModel
-from photodesk.inference.mediapipe_files import FACE_MESH, fetch_hint
+from photodesk.inference.mediapipe_files import FACE_MESH, WheelModel
 
 INPUT_SIDE = 192
 # The crop around a dlib face box (which runs from the brows to the chin): grown so the whole
@@ -72,25 +70,12 @@ def face_crop(img: Image.Image, box: list[int]) -> Image.Image:
     return crop.resize((INPUT_SIDE, INPUT_SIDE), Image.Resampling.BILINEAR)
 
 
-class EyeOpenness(InferenceModel):
+class EyeOpenness(WheelModel):
     name = "mediapipe-face-mesh"
-    version = "0.10.21"
-    files = (FACE_MESH.relative,)
+    file = FACE_MESH
 
-    def fetch_hint(self) -> str:
-        # Not one of MODEL_DIR's files: it comes out of the mediapipe wheel.
-        return fetch_hint(self.model_dir)
-
-    def load(self) -> None:
-        from ai_edge_litert.interpreter import Interpreter
-
-        path = self._require(self.files[0])
-        self.interpreter = Interpreter(model_path=str(path), num_threads=self.threads)
-        self.interpreter.allocate_tensors()
-        self.input_index = self.interpreter.get_input_details()[0]["index"]
-        outputs = {
-            int(np.prod(d["shape"])): d["index"] for d in self.interpreter.get_output_details()
-        }
+    def find_outputs(self, details: list[dict]) -> None:
+        outputs = {int(np.prod(d["shape"])): d["index"] for d in details}
         self.points_index, self.presence_index = outputs[468 * 3], outputs[1]
 
     def landmarks(self, crop: Image.Image) -> tuple[np.ndarray, float]:

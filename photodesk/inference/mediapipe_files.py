@@ -22,6 +22,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from photodesk.inference.base import InferenceModel
+
 # The last mediapipe release whose wheels carry the files; every platform's wheel holds the
 # same bytes, so any one pip picks will do.
 REQUIREMENT = "mediapipe==0.10.21"
@@ -90,6 +92,34 @@ def fetch(model_dir: Path, files: tuple[WheelFile, ...] = FILES) -> list[Path]:
             part.write_bytes(data)
             part.replace(target)
     return [Path(model_dir) / f.relative for f in files]
+
+
+class WheelModel(InferenceModel):
+    """A LiteRT model whose one file (`file`) comes out of the mediapipe wheel, into
+    EYES_MODEL_DIR: not one of MODEL_DIR's files, so `photodesk_models fetch` and its check
+    leave it to this module and to its own check (W110, E171)."""
+
+    file: WheelFile
+    version = REQUIREMENT.split("==")[1]
+
+    def model_files(self) -> tuple[str, ...]:
+        return ()
+
+    def fetch_hint(self) -> str:
+        return fetch_hint(self.model_dir)
+
+    def load(self) -> None:
+        from ai_edge_litert.interpreter import Interpreter
+
+        path = self._require(self.file.relative)
+        self.interpreter = Interpreter(model_path=str(path), num_threads=self.threads)
+        self.interpreter.allocate_tensors()
+        self.input_index = self.interpreter.get_input_details()[0]["index"]
+        self.find_outputs(self.interpreter.get_output_details())
+
+    def find_outputs(self, details: list[dict]) -> None:
+        """Keep the indexes of the output tensors the model reads."""
+        raise NotImplementedError
 
 
 if __name__ == "__main__":
